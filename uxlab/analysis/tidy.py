@@ -1,0 +1,560 @@
+"""Read and validate the tidy attempts and survey tables (the hinge between recording and analysis).
+
+The attempts table has one row per participant × task × variant with the columns
+``participant, variant, task, outcome, success, time_s, errors, clicks, seq``; the survey table has
+one row per participant (per variant in a within design) with ``participant, variant, sus_1 … sus_10,
+umux_1, umux_2, nps`` and optionally ``csat`` and ``ces``. Empty cells are missing values.
+
+Everything here works on an iterable of mapping rows (the CLI reads them from CSV, the web app builds
+them from the database) and returns column tables of numpy arrays: missing numbers are ``nan``.
+Every problem found is collected, so a user fixes a file in one pass; :class:`TidyDataError` carries
+them all, each naming the row (1-based, the header is row 1), the column and what is wrong.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+import numpy as np
+
+ATTEMPT_COLUMNS = (
+    "participant", "variant", "task", "outcome", "success", "time_s", "errors", "clicks", "seq",
+)
+OUTCOMES = ("success", "partial", "failure", "abandoned", "timeout")
+SUS_ITEMS = tuple(f"sus_{i}" for i in range(1, 11))
+UMUX_ITEMS = ("umux_1", "umux_2")
+# Each survey instrument is a group of columns that comes complete or not at all.
+SURVEY_INSTRUMENTS = {"sus": SUS_ITEMS, "umux_lite": UMUX_ITEMS, "nps": ("nps",),
+                      "csat": ("csat",), "ces": ("ces",)}
+_RANGES = {"seq": (1, 7), "nps": (0, 10), "csat": (1, 5), "ces": (1, 7),
+           **{c: (1, 5) for c in SUS_ITEMS}, **{c: (1, 7) for c in UMUX_ITEMS}}
+_FIRST_DATA_ROW = 2  # the header is row 1
+_MAX_PROBLEMS_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a tidy table: where (row, column) and what."""
+
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = []
+        if self.row is not None:
+            where.append(f"row {self.row}")
+        if self.column is not None:
+            where.append(f"column {self.column}")
+        return f"{', '.join(where)}: {self.message}" if where else self.message
+
+
+class TidyDataError(ValueError):
+    """A tidy table failed validation; ``problems`` lists every problem found."""
+
+    def __init__(self, problems: Sequence[Problem], source: str | None = None):
+        self.problems = list(problems)
+        self.source = source
+        super().__init__(self._describe())
+
+    def _describe(self) -> str:
+        count = len(self.problems)
+        head = f"{self.source}: " if self.source else ""
+        lines = [f"{head}{count} problem{'s' if count != 1 else ''} found"]
+        prefix = f"{self.source}, " if self.source else ""
+        lines += [f"  {prefix}{problem}" for problem in self.problems[:_MAX_PROBLEMS_SHOWN]]
+        if count > _MAX_PROBLEMS_SHOWN:
+            lines.append(f"  … and {count - _MAX_PROBLEMS_SHOWN} more")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class AttemptRow:
+    """One attempt: a participant doing a task in a variant (``None`` = missing)."""
+
+    participant: str
+    variant: str
+    task: str
+    outcome: str | None = None
+    success: bool | None = None
+    time_s: float | None = None
+    errors: int | None = None
+    clicks: int | None = None
+    seq: int | None = None
+
+
+@dataclass(frozen=True)
+class SurveyRow:
+    """One participant's post-study questionnaire answers (``None`` = missing or not asked)."""
+
+    participant: str
+    variant: str
+    sus: tuple[int | None, ...] | None = None
+    umux: tuple[int | None, ...] | None = None
+    nps: int | None = None
+    csat: int | None = None
+    ces: int | None = None
+
+
+@dataclass(frozen=True, eq=False)
+class AttemptTable:
+    """The attempts as columns; numbers are float arrays with ``nan`` for missing values.
+
+    ``success`` is 1.0 / 0.0 / nan; ``outcome`` holds the outcome word or ``""`` when missing;
+    ``row_numbers`` are the source rows (header = row 1) for messages about derived checks.
+    """
+
+    participant: np.ndarray
+    variant: np.ndarray
+    task: np.ndarray
+    outcome: np.ndarray
+    success: np.ndarray
+    time_s: np.ndarray
+    errors: np.ndarray
+    clicks: np.ndarray
+    seq: np.ndarray
+    row_numbers: np.ndarray
+    source: str | None = None
+
+    def __len__(self) -> int:
+        return len(self.participant)
+
+    @property
+    def variants(self) -> tuple[str, ...]:
+        """Variant names in natural order (A, B, …, A2 before A10)."""
+        return tuple(sorted(set(self.variant.tolist()), key=natural_key))
+
+    @property
+    def tasks(self) -> tuple[str, ...]:
+        """Task names in order of first appearance (the study's order when exported by uxlab)."""
+        names, first = np.unique(self.task, return_index=True)
+        return tuple(str(name) for name in names[np.argsort(first)])
+
+    def rows(self) -> Iterator[AttemptRow]:
+        """Yield the attempts as :class:`AttemptRow` objects."""
+        for i in range(len(self)):
+            yield AttemptRow(
+                participant=str(self.participant[i]), variant=str(self.variant[i]),
+                task=str(self.task[i]), outcome=str(self.outcome[i]) or None,
+                success=None if np.isnan(self.success[i]) else bool(self.success[i]),
+                time_s=_number_or_none(self.time_s[i]), errors=_count_or_none(self.errors[i]),
+                clicks=_count_or_none(self.clicks[i]), seq=_count_or_none(self.seq[i]),
+            )
+
+
+@dataclass(frozen=True, eq=False)
+class SurveyTable:
+    """The survey as columns. ``items[name]`` is a float array per column (``nan`` = missing).
+
+    ``instruments`` names the instruments whose columns were present (``sus``, ``umux_lite``,
+    ``nps``, ``csat``, ``ces``).
+    """
+
+    participant: np.ndarray
+    variant: np.ndarray
+    items: dict[str, np.ndarray]
+    instruments: tuple[str, ...]
+    row_numbers: np.ndarray
+    source: str | None = None
+
+    def __len__(self) -> int:
+        return len(self.participant)
+
+    def column(self, name: str) -> np.ndarray:
+        """Return one item column (e.g. ``"sus_3"`` or ``"nps"``) as a float array."""
+        return self.items[name]
+
+    def matrix(self, instrument: str) -> np.ndarray:
+        """Return an instrument's items as a (respondents × items) float array."""
+        return np.column_stack([self.items[c] for c in SURVEY_INSTRUMENTS[instrument]])
+
+    def rows(self) -> Iterator[SurveyRow]:
+        """Yield the survey answers as :class:`SurveyRow` objects."""
+        for i in range(len(self)):
+            values = {}
+            for instrument in ("sus", "umux_lite"):
+                if instrument in self.instruments:
+                    key = "sus" if instrument == "sus" else "umux"
+                    values[key] = tuple(_count_or_none(self.items[c][i])
+                                        for c in SURVEY_INSTRUMENTS[instrument])
+            for single in ("nps", "csat", "ces"):
+                if single in self.instruments:
+                    values[single] = _count_or_none(self.items[single][i])
+            yield SurveyRow(participant=str(self.participant[i]), variant=str(self.variant[i]),
+                            **values)
+
+
+def natural_key(name: str) -> tuple:
+    """Sort key that orders embedded numbers numerically ("T2" before "T10")."""
+    return tuple(int(part) if part.isdigit() else part.casefold()
+                 for part in re.split(r"(\d+)", name))
+
+
+# --- public entry points ----------------------------------------------------------------------
+
+
+def attempts_from_rows(rows: Iterable[Mapping[str, object] | AttemptRow], *,
+                       columns: Sequence[str] | None = None,
+                       source: str | None = None) -> AttemptTable:
+    """Validate attempt rows (mappings or :class:`AttemptRow`) and return an :class:`AttemptTable`.
+
+    ``columns`` are the column names the rows were read with (a CSV header); by default the keys
+    of the first row. Raises :class:`TidyDataError` listing every problem.
+    """
+    names, cells = _columns_from_rows(rows, columns)
+    return _attempts_from_columns(names, cells, _default_row_numbers(cells), source)
+
+
+def survey_from_rows(rows: Iterable[Mapping[str, object] | SurveyRow], *,
+                     columns: Sequence[str] | None = None,
+                     source: str | None = None) -> SurveyTable:
+    """Validate survey rows (mappings or :class:`SurveyRow`) and return a :class:`SurveyTable`."""
+    names, cells = _columns_from_rows((_survey_row_as_mapping(r) for r in rows), columns)
+    return _survey_from_columns(names, cells, _default_row_numbers(cells), source)
+
+
+def read_attempts_csv(path: str | Path) -> AttemptTable:
+    """Read and validate a tidy attempts CSV file."""
+    names, cells, numbers = _read_csv_columns(Path(path))
+    return _attempts_from_columns(names, cells, numbers, str(path))
+
+
+def read_survey_csv(path: str | Path) -> SurveyTable:
+    """Read and validate a survey CSV file."""
+    names, cells, numbers = _read_csv_columns(Path(path))
+    return _survey_from_columns(names, cells, numbers, str(path))
+
+
+def check_design(attempts: AttemptTable, design: str,
+                 survey: SurveyTable | None = None) -> None:
+    """Check that the tables fit the study design; raise :class:`TidyDataError` if not.
+
+    Between subjects each participant uses exactly one variant (in the attempts and the survey);
+    within subjects each participant uses every variant.
+    """
+    if design not in ("between", "within"):
+        raise ValueError(f"design must be 'between' or 'within', got {design!r}")
+    problems: list[Problem] = []
+    variants = attempts.variants
+    pairs, first_index = np.unique(
+        np.char.add(np.char.add(attempts.participant.astype(str), "\x1f"),
+                    attempts.variant.astype(str)), return_index=True)
+    seen: dict[str, list[str]] = {}
+    first_row: dict[str, int] = {}
+    for pair, index in zip(pairs.tolist(), first_index.tolist(), strict=True):
+        participant, variant = pair.split("\x1f")
+        seen.setdefault(participant, []).append(variant)
+        row = int(attempts.row_numbers[index])
+        first_row[participant] = min(first_row.get(participant, row), row)
+    for participant in sorted(seen, key=lambda p: first_row[p]):
+        used = sorted(seen[participant], key=natural_key)
+        if design == "between" and len(used) > 1:
+            problems.append(Problem(first_row[participant], "variant",
+                                    f"participant {participant} appears in variants "
+                                    f"{_join(used)}; in a between-subjects design each "
+                                    "participant uses one variant (is the design within?)"))
+        elif design == "within" and len(used) < len(variants):
+            missing = [v for v in variants if v not in used]
+            problems.append(Problem(first_row[participant], "variant",
+                                    f"participant {participant} has no attempts in variant"
+                                    f"{'s' if len(missing) > 1 else ''} {_join(missing)}; in a "
+                                    "within-subjects design each participant uses every variant"))
+    if survey is not None and design == "between":
+        for i in range(len(survey)):
+            participant, variant = str(survey.participant[i]), str(survey.variant[i])
+            if participant in seen and variant not in seen[participant]:
+                problems.append(Problem(int(survey.row_numbers[i]), "variant",
+                                        f"participant {participant} answered the survey for "
+                                        f"variant {variant} but did the tasks in "
+                                        f"{_join(sorted(seen[participant], key=natural_key))}"))
+    if problems:
+        raise TidyDataError(problems, attempts.source)
+
+
+# --- reading ----------------------------------------------------------------------------------
+
+
+def _read_csv_columns(path: Path) -> tuple[list[str], dict[str, list], np.ndarray]:
+    try:
+        handle = path.open(newline="", encoding="utf-8-sig")
+    except OSError as error:
+        raise TidyDataError([Problem(None, None, f"cannot open the file ({error.strerror})")],
+                            str(path)) from error
+    with handle:
+        try:
+            reader = csv.reader(handle)
+            header = next(reader, None)
+            if header is None:
+                raise TidyDataError([Problem(None, None, "the file is empty")], str(path))
+            names = [name.strip().lower() for name in header]
+            records = list(reader)
+        except (csv.Error, UnicodeDecodeError) as error:
+            raise TidyDataError([Problem(None, None, f"not a readable CSV file ({error})")],
+                                str(path)) from error
+    width = len(names)
+    numbers = np.arange(_FIRST_DATA_ROW, _FIRST_DATA_ROW + len(records))
+    if any(len(record) != width for record in records):
+        # Blank lines are skipped; any other row must have one cell per column.
+        problems, kept, kept_numbers = [], [], []
+        for number, record in zip(numbers.tolist(), records, strict=True):
+            if not any(cell.strip() for cell in record):
+                continue
+            if len(record) != width:
+                problems.append(Problem(number, None, f"has {len(record)} cells but the header "
+                                                      f"has {width}"))
+            kept.append(record)
+            kept_numbers.append(number)
+        if problems:
+            raise TidyDataError(problems, str(path))
+        records, numbers = kept, np.array(kept_numbers, dtype=int)
+    if records:
+        cells = dict(zip(names, (list(column) for column in zip(*records, strict=True)),
+                         strict=False))
+    else:
+        cells = {name: [] for name in names}
+    return names, cells, numbers
+
+
+def _default_row_numbers(cells: dict[str, list]) -> np.ndarray:
+    count = len(next(iter(cells.values()))) if cells else 0
+    return np.arange(_FIRST_DATA_ROW, _FIRST_DATA_ROW + count)
+
+
+def _columns_from_rows(rows, columns):
+    rows = [_attempt_row_as_mapping(r) for r in rows]
+    if columns is None:
+        columns = list(rows[0].keys()) if rows else []
+    names = [str(name).strip().lower() for name in columns]
+    lowered = [{str(k).strip().lower(): v for k, v in r.items()} for r in rows] if any(
+        n != c for n, c in zip(names, columns, strict=True)) else rows
+    cells = {name: [r.get(name) for r in lowered] for name in names}
+    return names, cells
+
+
+def _attempt_row_as_mapping(row):
+    if isinstance(row, AttemptRow):
+        values = {f.name: getattr(row, f.name) for f in fields(row)}
+        if values["success"] is not None:
+            values["success"] = int(values["success"])
+        return values
+    return row
+
+
+def _survey_row_as_mapping(row):
+    if not isinstance(row, SurveyRow):
+        return row
+    values = {"participant": row.participant, "variant": row.variant}
+    for instrument, items in (("sus", SUS_ITEMS), ("umux", UMUX_ITEMS)):
+        answers = getattr(row, instrument)
+        if answers is not None:
+            values.update(zip(items, answers, strict=True))
+    for single in ("nps", "csat", "ces"):
+        if getattr(row, single) is not None:
+            values[single] = getattr(row, single)
+    return values
+
+
+# --- validation -------------------------------------------------------------------------------
+
+
+def _attempts_from_columns(names, cells, rows, source) -> AttemptTable:
+    problems: list[Problem] = []
+    _check_header(names, ATTEMPT_COLUMNS, problems)
+    if problems:
+        raise TidyDataError(problems, source)
+    if len(rows) == 0:
+        raise TidyDataError([Problem(None, None, "there are no attempts (no data rows)")], source)
+    participant = _labels(cells["participant"], "participant", rows, problems)
+    variant = _labels(cells["variant"], "variant", rows, problems)
+    task = _labels(cells["task"], "task", rows, problems)
+    outcome = _outcomes(cells["outcome"], rows, problems)
+    success = _numbers(rows, cells["success"], "success", problems, whole=True, allowed=(0, 1))
+    time_s = _numbers(rows, cells["time_s"], "time_s", problems, positive=True)
+    errors = _numbers(rows, cells["errors"], "errors", problems, whole=True, low=0)
+    clicks = _numbers(rows, cells["clicks"], "clicks", problems, whole=True, low=0)
+    seq = _numbers(rows, cells["seq"], "seq", problems, whole=True, low=1, high=7)
+    success = _reconcile_outcome(outcome, success, rows, problems)
+    _check_duplicates((participant, task, variant), rows, problems,
+                      "participant {0} already has an attempt at task {1} in variant {2} "
+                      "(row {first})")
+    if problems:
+        _sort_problems(problems, ATTEMPT_COLUMNS)
+        raise TidyDataError(problems, source)
+    return AttemptTable(participant, variant, task, outcome, success, time_s, errors, clicks, seq,
+                        rows, source)
+
+
+def _survey_from_columns(names, cells, rows, source) -> SurveyTable:
+    problems: list[Problem] = []
+    _check_header(names, ("participant", "variant"), problems)
+    present = []
+    for instrument, columns in SURVEY_INSTRUMENTS.items():
+        found = [c for c in columns if c in cells]
+        if found and len(found) < len(columns):
+            missing = [c for c in columns if c not in cells]
+            problems.append(Problem(1, None, f"missing column{'s' if len(missing) > 1 else ''} "
+                                             f"{_join(missing)} (the {instrument} columns come "
+                                             "all together)"))
+        elif found:
+            present.append(instrument)
+    if not present and not problems:
+        problems.append(Problem(1, None, "no questionnaire columns: expected sus_1 … sus_10, "
+                                         "umux_1, umux_2, nps (csat, ces optional)"))
+    if problems:
+        raise TidyDataError(problems, source)
+    if len(rows) == 0:
+        raise TidyDataError([Problem(None, None, "there are no survey answers (no data rows)")],
+                            source)
+    participant = _labels(cells["participant"], "participant", rows, problems)
+    variant = _labels(cells["variant"], "variant", rows, problems)
+    items = {}
+    for instrument in present:
+        for column in SURVEY_INSTRUMENTS[instrument]:
+            low, high = _RANGES[column]
+            items[column] = _numbers(rows, cells[column], column, problems, whole=True, low=low,
+                                     high=high)
+    _check_duplicates((participant, variant), rows, problems,
+                      "participant {0} already answered the survey for variant {1} (row {first})")
+    if problems:
+        _sort_problems(problems, names)
+        raise TidyDataError(problems, source)
+    return SurveyTable(participant, variant, items, tuple(present), rows, source)
+
+
+def _sort_problems(problems: list[Problem], columns: Sequence[str]) -> None:
+    position = {name: i for i, name in enumerate(columns)}
+    problems.sort(key=lambda p: (p.row or 0, position.get(p.column, -1)))
+
+
+def _check_header(names, required, problems):
+    missing = [c for c in required if c not in names]
+    if missing:
+        problems.append(Problem(1, None, f"missing required column{'s' if len(missing) > 1 else ''}"
+                                         f" {_join(missing)}"))
+    duplicated = sorted({n for n in names if names.count(n) > 1 and n})
+    if duplicated:
+        problems.append(Problem(1, None, f"column{'s' if len(duplicated) > 1 else ''} "
+                                         f"{_join(duplicated)} appear{'' if len(duplicated) > 1 else 's'}"
+                                         " more than once in the header"))
+
+
+def _is_blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _labels(values: list, column: str, rows: np.ndarray, problems: list[Problem]) -> np.ndarray:
+    labels = np.array(["" if _is_blank(v) else str(v).strip() for v in values], dtype=np.str_)
+    for index in np.flatnonzero(labels == "").tolist():
+        problems.append(Problem(int(rows[index]), column, "is empty (required)"))
+    return labels
+
+
+def _outcomes(values: list, rows: np.ndarray, problems: list[Problem]) -> np.ndarray:
+    words = np.array(["" if _is_blank(v) else str(v).strip().lower() for v in values],
+                     dtype=np.str_)
+    bad = ~np.isin(words, ("",) + OUTCOMES)
+    for index in np.flatnonzero(bad).tolist():
+        problems.append(Problem(int(rows[index]), "outcome",
+                                f"{values[index]!r} is not an outcome (expected one of "
+                                f"{', '.join(OUTCOMES)}, or empty)"))
+    return words
+
+
+def _numbers(rows: np.ndarray, values: list, column: str, problems: list[Problem], *, whole: bool = False,
+             low: float | None = None, high: float | None = None, positive: bool = False,
+             allowed: tuple | None = None) -> np.ndarray:
+    """Convert one column to floats (nan = missing), recording every bad cell."""
+    blank = np.fromiter((_is_blank(v) for v in values), dtype=bool, count=len(values))
+    filled = ["nan" if b else v for v, b in zip(values, blank.tolist(), strict=True)]
+    try:
+        numbers = np.array(filled, dtype=float)
+    except (ValueError, TypeError):
+        numbers = np.empty(len(values))
+        for index, value in enumerate(filled):
+            try:
+                numbers[index] = float(value)
+            except (ValueError, TypeError):
+                numbers[index] = np.nan
+                problems.append(Problem(int(rows[index]), column,
+                                        f"{value!r} is not a number"))
+                blank[index] = True  # reported already; skip the range checks below
+    given = ~blank
+    checks = [(~np.isfinite(numbers), "is not a finite number")]
+    if allowed is not None:
+        checks.append((~np.isin(numbers, allowed),
+                       f"must be {' or '.join(str(a) for a in allowed)}"))
+    else:
+        if whole:
+            checks.append((numbers != np.round(numbers), "is not a whole number"))
+        if positive:
+            checks.append((numbers <= 0, "must be greater than 0 (seconds)"))
+        if low is not None and high is not None:
+            checks.append(((numbers < low) | (numbers > high), f"is outside {low}–{high}"))
+        elif low is not None:
+            checks.append((numbers < low, "must not be negative" if low == 0 else
+                           f"must be at least {low}"))
+    flagged = np.zeros(len(values), dtype=bool)
+    for bad, message in checks:
+        with np.errstate(invalid="ignore"):
+            bad = bad & given & ~flagged
+        for index in np.flatnonzero(bad).tolist():
+            problems.append(Problem(int(rows[index]), column,
+                                    f"{_shown(values[index])} {message}"))
+        flagged |= bad
+    numbers[blank] = np.nan
+    return numbers
+
+
+def _shown(value) -> str:
+    return repr(value.strip()) if isinstance(value, str) else repr(value)
+
+
+def _reconcile_outcome(outcome: np.ndarray, success: np.ndarray, rows: np.ndarray,
+                       problems: list[Problem]) -> np.ndarray:
+    """Fill a missing ``success`` from the outcome and flag rows where the two disagree."""
+    said_success = outcome == "success"
+    said_failure = np.isin(outcome, ("failure", "abandoned", "timeout"))
+    contradicts = (said_success & (success == 0)) | (said_failure & (success == 1))
+    for index in np.flatnonzero(contradicts).tolist():
+        problems.append(Problem(int(rows[index]), "success",
+                                f"{int(success[index])} contradicts outcome "
+                                f"'{outcome[index]}'"))
+    derived = success.copy()
+    missing = np.isnan(success) & (outcome != "")
+    derived[missing] = said_success[missing].astype(float)
+    return derived
+
+
+def _check_duplicates(keys: tuple[np.ndarray, ...], rows: np.ndarray,
+                      problems: list[Problem], message: str) -> None:
+    combined = keys[0].astype(np.str_)
+    for key in keys[1:]:
+        combined = np.char.add(np.char.add(combined, "\x1f"), key.astype(np.str_))
+    _, first, inverse, counts = np.unique(combined, return_index=True, return_inverse=True,
+                                          return_counts=True)
+    if counts.max(initial=0) < 2:
+        return
+    repeated = np.flatnonzero((counts[inverse] > 1) & (np.arange(len(combined)) != first[inverse]))
+    for index in repeated.tolist():
+        parts = [str(k[index]) for k in keys]
+        problems.append(Problem(int(rows[index]), None,
+                                message.format(*parts, first=int(rows[first[inverse[index]]]))))
+
+
+def _join(items: Sequence[str]) -> str:
+    items = list(items)
+    if len(items) <= 2:
+        return " and ".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _number_or_none(value: float) -> float | None:
+    return None if np.isnan(value) else float(value)
+
+
+def _count_or_none(value: float) -> int | None:
+    return None if np.isnan(value) else int(value)
