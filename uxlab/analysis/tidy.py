@@ -311,11 +311,8 @@ def _read_csv_columns(path: Path) -> tuple[list[str], dict[str, list], np.ndarra
         if problems:
             raise TidyDataError(problems, str(path))
         records, numbers = kept, np.array(kept_numbers, dtype=int)
-    if records:
-        cells = dict(zip(names, (list(column) for column in zip(*records, strict=True)),
-                         strict=False))
-    else:
-        cells = {name: [] for name in names}
+    table = np.array(records, dtype=np.str_).reshape(len(records), width)
+    cells = {name: table[:, j] for j, name in enumerate(names)}
     return names, cells, numbers
 
 
@@ -442,45 +439,59 @@ def _check_header(names, required, problems):
                                          " more than once in the header"))
 
 
-def _is_blank(value) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+def _text(values: list | np.ndarray) -> np.ndarray:
+    """Return a column as a numpy string array ("" for missing), stripped of blanks."""
+    if not isinstance(values, np.ndarray):
+        values = np.array([_cell_text(v) for v in values], dtype=np.str_)
+    return np.strings.strip(values)
 
 
-def _labels(values: list, column: str, rows: np.ndarray, problems: list[Problem]) -> np.ndarray:
-    labels = np.array(["" if _is_blank(v) else str(v).strip() for v in values], dtype=np.str_)
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):  # a database's True/False for ``success``
+        return "1" if value else "0"
+    if isinstance(value, float) and np.isnan(value):
+        return ""
+    return str(value)
+
+
+def _labels(values: np.ndarray, column: str, rows: np.ndarray,
+            problems: list[Problem]) -> np.ndarray:
+    labels = _text(values)
     for index in np.flatnonzero(labels == "").tolist():
         problems.append(Problem(int(rows[index]), column, "is empty (required)"))
     return labels
 
 
-def _outcomes(values: list, rows: np.ndarray, problems: list[Problem]) -> np.ndarray:
-    words = np.array(["" if _is_blank(v) else str(v).strip().lower() for v in values],
-                     dtype=np.str_)
+def _outcomes(values: np.ndarray, rows: np.ndarray, problems: list[Problem]) -> np.ndarray:
+    words = np.strings.lower(_text(values))
     bad = ~np.isin(words, ("",) + OUTCOMES)
     for index in np.flatnonzero(bad).tolist():
         problems.append(Problem(int(rows[index]), "outcome",
-                                f"{values[index]!r} is not an outcome (expected one of "
+                                f"{_shown(values[index])} is not an outcome (expected one of "
                                 f"{', '.join(OUTCOMES)}, or empty)"))
     return words
 
 
-def _numbers(rows: np.ndarray, values: list, column: str, problems: list[Problem], *, whole: bool = False,
-             low: float | None = None, high: float | None = None, positive: bool = False,
-             allowed: tuple | None = None) -> np.ndarray:
+def _numbers(rows: np.ndarray, values: np.ndarray, column: str, problems: list[Problem], *,
+             whole: bool = False, low: float | None = None, high: float | None = None,
+             positive: bool = False, allowed: tuple | None = None) -> np.ndarray:
     """Convert one column to floats (nan = missing), recording every bad cell."""
-    blank = np.fromiter((_is_blank(v) for v in values), dtype=bool, count=len(values))
-    filled = ["nan" if b else v for v, b in zip(values, blank.tolist(), strict=True)]
+    text = _text(values)
+    blank = text == ""
+    filled = np.where(blank, "nan", text)
     try:
-        numbers = np.array(filled, dtype=float)
-    except (ValueError, TypeError):
-        numbers = np.empty(len(values))
-        for index, value in enumerate(filled):
+        numbers = filled.astype(float)
+    except ValueError:
+        numbers = np.empty(len(filled))
+        for index, cell in enumerate(filled.tolist()):
             try:
-                numbers[index] = float(value)
-            except (ValueError, TypeError):
+                numbers[index] = float(cell)
+            except ValueError:
                 numbers[index] = np.nan
                 problems.append(Problem(int(rows[index]), column,
-                                        f"{value!r} is not a number"))
+                                        f"{_shown(values[index])} is not a number"))
                 blank[index] = True  # reported already; skip the range checks below
     given = ~blank
     checks = [(~np.isfinite(numbers), "is not a finite number")]
@@ -497,7 +508,7 @@ def _numbers(rows: np.ndarray, values: list, column: str, problems: list[Problem
         elif low is not None:
             checks.append((numbers < low, "must not be negative" if low == 0 else
                            f"must be at least {low}"))
-    flagged = np.zeros(len(values), dtype=bool)
+    flagged = np.zeros(len(numbers), dtype=bool)
     for bad, message in checks:
         with np.errstate(invalid="ignore"):
             bad = bad & given & ~flagged
@@ -510,7 +521,7 @@ def _numbers(rows: np.ndarray, values: list, column: str, problems: list[Problem
 
 
 def _shown(value) -> str:
-    return repr(value.strip()) if isinstance(value, str) else repr(value)
+    return repr(str(value).strip()) if isinstance(value, str | np.str_) else repr(value)
 
 
 def _reconcile_outcome(outcome: np.ndarray, success: np.ndarray, rows: np.ndarray,
