@@ -490,6 +490,8 @@ def compare_means_between(a: Sequence[float], b: Sequence[float],
     confidence = check_confidence(confidence)
     x = _ratings(a, "a", -math.inf, math.inf)
     y = _ratings(b, "b", -math.inf, math.inf)
+    if x.var() == 0 and y.var() == 0:
+        raise ValueError("both groups have zero variance: a t-test is undefined")
     result = stats.ttest_ind(y, x, equal_var=False)
     low, high = result.confidence_interval(confidence)
     return TestResult(
@@ -518,6 +520,8 @@ def compare_means_within(a: Sequence[float], b: Sequence[float],
     y = _ratings(b, "b", -math.inf, math.inf)
     if x.size != y.size:
         raise ValueError(f"paired samples must have the same length, got {x.size} and {y.size}")
+    if (y - x).var() == 0:
+        raise ValueError("every pair differs by the same amount: a paired t-test is undefined")
     result = stats.ttest_rel(y, x)
     low, high = result.confidence_interval(confidence)
     return TestResult(
