@@ -1,0 +1,31 @@
+"""The data model: SQLAlchemy 2 typed models, one module per area, all on one metadata."""
+
+from uxlab.models.accounts import StudyMember, User
+from uxlab.models.base import Base
+from uxlab.models.cx import CxMeasure, CxResponse, Touchpoint
+from uxlab.models.feedback import Observation, QuestionnaireResponse, UsabilityProblem
+from uxlab.models.participants import Attempt, Event, IdempotencyKey, Participant, TestSession
+from uxlab.models.sharing import ShareLink
+from uxlab.models.studies import Questionnaire, Study, Task, Variant
+
+__all__ = [
+    "Attempt",
+    "Base",
+    "CxMeasure",
+    "CxResponse",
+    "Event",
+    "IdempotencyKey",
+    "Observation",
+    "Participant",
+    "Questionnaire",
+    "QuestionnaireResponse",
+    "ShareLink",
+    "Study",
+    "StudyMember",
+    "Task",
+    "TestSession",
+    "Touchpoint",
+    "UsabilityProblem",
+    "User",
+    "Variant",
+]

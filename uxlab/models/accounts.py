@@ -1,0 +1,75 @@
+"""Researcher accounts and who may see which study."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from uxlab.models.base import Base, enum_check
+from uxlab.timeutil import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from uxlab.models.studies import Study
+
+ROLES = ("admin", "researcher", "observer")
+ACCESS_LEVELS = ("owner", "editor", "viewer")
+
+
+class User(Base):
+    """A person who logs in: an admin, a researcher or an observer (moderator/stakeholder)."""
+
+    __tablename__ = "users"
+    __table_args__ = (CheckConstraint(enum_check("role", ROLES), name="role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200), default="")
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(20), default="researcher")
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    memberships: Mapped[list[StudyMember]] = relationship(
+        back_populates="user", cascade="all, delete-orphan"
+    )
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+    # Flask-Login's user protocol, spelled out so the model does not import Flask.
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+
+class StudyMember(Base):
+    """Access of one user to one study (the owner has a row too)."""
+
+    __tablename__ = "study_members"
+    __table_args__ = (
+        UniqueConstraint("study_id", "user_id"),
+        CheckConstraint(enum_check("access", ACCESS_LEVELS), name="access"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    access: Mapped[str] = mapped_column(String(10), default="viewer")
+
+    user: Mapped[User] = relationship(back_populates="memberships")
+    study: Mapped[Study] = relationship(back_populates="members")

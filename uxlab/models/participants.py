@@ -1,0 +1,189 @@
+"""Participants, their sessions, and what they did: attempts and raw events."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy import (
+    BigInteger,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    Uuid,
+)
+from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
+
+from uxlab.models.base import Base, enum_check
+from uxlab.timeutil import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from uxlab.models.studies import Study, Task, Variant
+
+SESSION_MODES = ("unmoderated", "remote_moderated", "in_person")
+OUTCOMES = ("success", "partial", "failure", "abandoned", "timeout")
+DECIDERS = ("auto", "participant", "moderator")
+
+
+class Participant(Base):
+    """A pseudonymous participant of one study, reached through a secret link token."""
+
+    __tablename__ = "participants"
+    __table_args__ = (UniqueConstraint("study_id", "code"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"), index=True)
+    code: Mapped[str] = mapped_column(String(32))
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str] = mapped_column(String(200), default="")
+    variant_id: Mapped[int | None] = mapped_column(
+        ForeignKey("variants.id", ondelete="RESTRICT"), index=True
+    )
+    #: Within subjects: variant keys in the order this participant sees them.
+    variant_order: Mapped[list[Any] | None] = mapped_column()
+    #: Task keys in the order this participant does them.
+    task_order: Mapped[list[Any] | None] = mapped_column()
+    screener: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    panel_id: Mapped[str | None] = mapped_column(String(200))
+    synthetic: Mapped[bool] = mapped_column(default=False)
+    #: The step the server holds the participant on (like oTree's page index).
+    step: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    excluded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    exclusion_reason: Mapped[str | None] = mapped_column(Text)
+
+    study: Mapped[Study] = relationship(back_populates="participants")
+    variant: Mapped[Variant | None] = relationship()
+    sessions: Mapped[list[TestSession]] = relationship(
+        back_populates="participant", cascade="all, delete-orphan", order_by="TestSession.id"
+    )
+
+
+class TestSession(Base):
+    """One sitting of a participant: unmoderated, or moderated remotely or in person."""
+
+    __tablename__ = "sessions"
+    __test__ = False  # not a pytest test class
+    __table_args__ = (CheckConstraint(enum_check("mode", SESSION_MODES), name="mode"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[uuid.UUID] = mapped_column(Uuid, unique=True, default=uuid.uuid4)
+    participant_id: Mapped[int] = mapped_column(
+        ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    mode: Mapped[str] = mapped_column(String(20), default="unmoderated")
+    moderator_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    started_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    user_agent: Mapped[str | None] = mapped_column(String(500))
+    viewport_width: Mapped[int | None] = mapped_column()
+    viewport_height: Mapped[int | None] = mapped_column()
+
+    participant: Mapped[Participant] = relationship(back_populates="sessions")
+    attempts: Mapped[list[Attempt]] = relationship(
+        back_populates="session", cascade="all, delete-orphan", order_by="Attempt.position"
+    )
+    events: WriteOnlyMapped[Event] = relationship(
+        cascade="all, delete-orphan", passive_deletes=True
+    )
+
+
+class Attempt(Base):
+    """One participant's attempt at one task on one variant, with its outcome and metrics."""
+
+    __tablename__ = "attempts"
+    __table_args__ = (
+        UniqueConstraint("session_id", "task_id", "variant_id"),
+        CheckConstraint(f"outcome IS NULL OR {enum_check('outcome', OUTCOMES)}", name="outcome"),
+        CheckConstraint(
+            f"decided_by IS NULL OR {enum_check('decided_by', DECIDERS)}", name="decided_by"
+        ),
+        CheckConstraint(
+            "clicks >= 0 AND misclicks >= 0 AND errors >= 0 AND misclicks <= clicks",
+            name="counts",
+        ),
+        CheckConstraint("time_on_task_ms IS NULL OR time_on_task_ms >= 0", name="time_positive"),
+        CheckConstraint("lostness IS NULL OR (lostness >= 0 AND lostness <= 1)", name="lostness"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    task_id: Mapped[int] = mapped_column(ForeignKey("tasks.id", ondelete="RESTRICT"), index=True)
+    variant_id: Mapped[int] = mapped_column(
+        ForeignKey("variants.id", ondelete="RESTRICT"), index=True
+    )
+    position: Mapped[int] = mapped_column(default=0)
+    outcome: Mapped[str | None] = mapped_column(String(10))
+    decided_by: Mapped[str | None] = mapped_column(String(12))
+    assisted: Mapped[bool] = mapped_column(default=False)
+    #: Reached the goal on the expected (optimal) path; None where no path is defined.
+    direct: Mapped[bool | None] = mapped_column()
+    first_click_correct: Mapped[bool | None] = mapped_column()
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: Server-measured time on task (ended_at − started_at).
+    time_on_task_ms: Mapped[int | None] = mapped_column(BigInteger)
+    #: The client's own measurement, kept beside the server's.
+    client_time_ms: Mapped[int | None] = mapped_column(BigInteger)
+    clicks: Mapped[int] = mapped_column(default=0)
+    misclicks: Mapped[int] = mapped_column(default=0)
+    errors: Mapped[int] = mapped_column(default=0)
+    path: Mapped[list[Any]] = mapped_column(default=list)
+    lostness: Mapped[float | None] = mapped_column()
+    answer: Mapped[str | None] = mapped_column(Text)
+
+    session: Mapped[TestSession] = relationship(back_populates="attempts")
+    task: Mapped[Task] = relationship()
+    variant: Mapped[Variant] = relationship()
+
+
+class Event(Base):
+    """A raw event from the recorder. Rows are only ever inserted (set-based, idempotent)."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        UniqueConstraint("session_id", "event_uuid"),
+        CheckConstraint("seq >= 0", name="seq_non_negative"),
+        Index("ix_events_session_id_seq", "session_id", "seq"),
+    )
+
+    # SQLite only autoincrements a column declared INTEGER PRIMARY KEY.
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    event_uuid: Mapped[uuid.UUID] = mapped_column(Uuid)
+    seq: Mapped[int] = mapped_column()
+    tab_id: Mapped[str | None] = mapped_column(String(64))
+    attempt_id: Mapped[int | None] = mapped_column(
+        ForeignKey("attempts.id", ondelete="SET NULL"), index=True
+    )
+    type: Mapped[str] = mapped_column(String(32))
+    #: The client's clock, milliseconds since the epoch.
+    client_ts_ms: Mapped[int | None] = mapped_column(BigInteger)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    x: Mapped[float | None] = mapped_column()
+    y: Mapped[float | None] = mapped_column()
+    target: Mapped[str | None] = mapped_column(String(1000))
+    url: Mapped[str | None] = mapped_column(String(2000))
+    payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class IdempotencyKey(Base):
+    """The first answer to a participant's lifecycle call, replayed for any repeat of the key."""
+
+    __tablename__ = "idempotency_keys"
+    __table_args__ = (UniqueConstraint("participant_id", "key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    participant_id: Mapped[int] = mapped_column(ForeignKey("participants.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(100))
+    endpoint: Mapped[str] = mapped_column(String(100))
+    status_code: Mapped[int] = mapped_column()
+    response: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
