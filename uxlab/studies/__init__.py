@@ -1,0 +1,1 @@
+"""Studies: the study-file format, its validation, and loading studies into the database."""

@@ -1,0 +1,129 @@
+"""Editing a stored study piece by piece (the web UI), with the study-file rules.
+
+Every edit builds the whole candidate definition, validates it with :func:`parse_study` (the same
+rules a study file meets) and only then applies it, so a bad edit changes nothing. Problems keep
+their key paths (``variants[1].weight``) so the caller can show them beside the right field.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from uxlab.models import Study
+from uxlab.studies.service import StudyStateError, apply_spec, has_participant_data, spec_from_study
+from uxlab.studies.spec import StudySpec, parse_study
+
+
+def _apply(session: Session, study: Study, data: dict[str, Any]) -> StudySpec:
+    spec = parse_study(data, draft=study.status == "draft")
+    apply_spec(session, study, spec)
+    return spec
+
+
+def check_editable(session: Session, study: Study) -> None:
+    """Refuse structural edits once participants have started (their data must stay valid)."""
+    if has_participant_data(session, study):
+        raise StudyStateError(
+            "participants have already taken part in this study, so its variants, tasks and "
+            "questionnaires cannot change; load a changed study file to create a new version"
+        )
+
+
+def update_details(session: Session, study: Study, details: dict[str, Any],
+                   benchmarks: dict[str, Any]) -> StudySpec:
+    """Replace the study's details ([study] table) and benchmarks."""
+    data = spec_from_study(study).to_dict()
+    if details.get("design", study.design) != study.design:
+        check_editable(session, study)
+    data["study"] = {k: v for k, v in details.items() if v not in (None, "")}
+    data["study"]["slug"] = study.slug  # the slug names the study everywhere; it never changes
+    data["benchmarks"] = {k: v for k, v in benchmarks.items() if v is not None}
+    return _apply(session, study, data)
+
+
+def _save_item(session: Session, study: Study, section: str, original_key: str | None,
+               item: dict[str, Any]) -> int:
+    check_editable(session, study)
+    data = spec_from_study(study).to_dict()
+    items = data.setdefault(section, [])
+    item = {k: v for k, v in item.items() if v not in (None, "", [])}
+    if original_key is None:
+        items.append(item)
+        index = len(items) - 1
+    else:
+        index = next(i for i, existing in enumerate(items) if existing["key"] == original_key)
+        items[index] = item
+    _apply(session, study, data)
+    return index
+
+
+def save_variant(session: Session, study: Study, original_key: str | None,
+                 variant: dict[str, Any]) -> None:
+    """Add a variant (``original_key`` None) or replace the one with ``original_key``."""
+    _save_item(session, study, "variants", original_key, variant)
+
+
+def save_task(session: Session, study: Study, original_key: str | None,
+              task: dict[str, Any]) -> None:
+    """Add a task (``original_key`` None) or replace the one with ``original_key``."""
+    _save_item(session, study, "tasks", original_key, task)
+
+
+def remove_item(session: Session, study: Study, section: str, key: str) -> None:
+    """Remove the variant or task (``section``) with ``key``."""
+    check_editable(session, study)
+    data = spec_from_study(study).to_dict()
+    data[section] = [item for item in data.get(section, []) if item["key"] != key]
+    _apply(session, study, data)
+
+
+def move_task(session: Session, study: Study, key: str, offset: int) -> None:
+    """Move a task up (−1) or down (+1) in the running order."""
+    check_editable(session, study)
+    data = spec_from_study(study).to_dict()
+    tasks = data["tasks"]
+    index = next(i for i, task in enumerate(tasks) if task["key"] == key)
+    target = index + offset
+    if 0 <= target < len(tasks):
+        tasks[index], tasks[target] = tasks[target], tasks[index]
+        _apply(session, study, data)
+
+
+def set_questionnaires(session: Session, study: Study, post_task: list[str],
+                       post_study: list[str]) -> None:
+    """Choose the standard instruments asked after each task and at the end."""
+    check_editable(session, study)
+    data = spec_from_study(study).to_dict()
+    current = data.get("questionnaires", {})
+    custom = current.get("custom", {})
+    keep_custom = {
+        timing: [k for k in current.get(timing, []) if k in custom]
+        for timing in ("post_task", "post_study")
+    }
+    questionnaires: dict[str, Any] = {
+        "post_task": post_task + keep_custom["post_task"],
+        "post_study": post_study + keep_custom["post_study"],
+    }
+    asked = set(questionnaires["post_task"]) | set(questionnaires["post_study"])
+    options = {k: v for k, v in current.get("options", {}).items() if k in asked}
+    if options:
+        questionnaires["options"] = options
+    if custom:
+        questionnaires["custom"] = custom
+    data["questionnaires"] = questionnaires
+    _apply(session, study, data)
+
+
+def create_study(session: Session, owner, details: dict[str, Any]) -> Study:
+    """Create a draft study from the web form's details (no variants or tasks yet)."""
+    from uxlab.studies.problems import Problem, StudyDefinitionError
+    from uxlab.studies.service import current_study, load_spec
+
+    data = {"study": {k: v for k, v in details.items() if v not in (None, "")}}
+    spec = parse_study(data, draft=True)
+    if current_study(session, spec.slug) is not None:
+        raise StudyDefinitionError([Problem("study.slug", f"a study called {spec.slug!r} "
+                                                          "already exists")])
+    return load_spec(session, spec, owner=owner).study

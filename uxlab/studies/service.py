@@ -1,0 +1,253 @@
+"""Studies in the database: load a spec (creating, updating or versioning), read one back, and
+move a study through draft → running → closed.
+
+A study that already has participant data is never rewritten: loading a changed definition creates
+the next version, and the old version keeps its data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import exists, func, select
+from sqlalchemy.orm import Session
+
+from uxlab.models import (
+    Participant,
+    Questionnaire,
+    Study,
+    StudyMember,
+    Task,
+    TestSession,
+    Touchpoint,
+    User,
+    Variant,
+)
+from uxlab.studies.spec import (
+    QuestionnaireSpec,
+    StudySpec,
+    TaskSpec,
+    TouchpointSpec,
+    VariantSpec,
+)
+from uxlab.timeutil import utcnow
+
+
+class StudyStateError(ValueError):
+    """An operation the study's current state does not allow; the message says why."""
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    study: Study
+    #: created | updated | unchanged | new_version
+    action: str
+
+    def describe(self) -> str:
+        s = self.study
+        return {
+            "created": f"created study {s.slug} (version {s.version})",
+            "updated": f"updated study {s.slug} (version {s.version})",
+            "unchanged": f"study {s.slug} is unchanged (version {s.version})",
+            "new_version": f"study {s.slug} has participant data, so the changes were loaded as "
+                           f"version {s.version} (draft); version {s.version - 1} keeps its data",
+        }[self.action]
+
+
+def current_study(session: Session, slug: str) -> Study | None:
+    """Return the newest version of the study called ``slug``."""
+    return session.scalar(
+        select(Study).where(Study.slug == slug).order_by(Study.version.desc()).limit(1)
+    )
+
+
+def has_participant_data(session: Session, study: Study) -> bool:
+    """Whether any participant of ``study`` has started a session."""
+    return bool(session.scalar(select(exists().where(
+        TestSession.participant_id == Participant.id, Participant.study_id == study.id
+    ))))
+
+
+def participant_counts(session: Session, study_ids: list[int]) -> dict[int, int]:
+    rows = session.execute(
+        select(Participant.study_id, func.count(Participant.id))
+        .where(Participant.study_id.in_(study_ids))
+        .group_by(Participant.study_id)
+    )
+    return {study_id: count for study_id, count in rows}
+
+
+def load_spec(
+    session: Session, spec: StudySpec, owner: User | None = None, source_file: str | None = None
+) -> LoadResult:
+    """Create or update the study ``spec`` describes; version it if it has participant data."""
+    existing = current_study(session, spec.slug)
+    if existing is None:
+        study = Study(slug=spec.slug, version=1, owner=owner, source_file=source_file)
+        session.add(study)
+        apply_spec(session, study, spec)
+        _add_owner(session, study)
+        return LoadResult(study, "created")
+    if spec_from_study(existing) == spec:
+        return LoadResult(existing, "unchanged")
+    if has_participant_data(session, existing):
+        study = Study(slug=spec.slug, version=existing.version + 1,
+                      owner=existing.owner or owner, source_file=source_file)
+        session.add(study)
+        apply_spec(session, study, spec)
+        session.flush()
+        for member in existing.members:
+            session.add(StudyMember(study_id=study.id, user_id=member.user_id,
+                                    access=member.access))
+        session.flush()
+        return LoadResult(study, "new_version")
+    if source_file:
+        existing.source_file = source_file
+    apply_spec(session, existing, spec)
+    return LoadResult(existing, "updated")
+
+
+def _add_owner(session: Session, study: Study) -> None:
+    session.flush()
+    if study.owner_id is not None:
+        session.add(StudyMember(study_id=study.id, user_id=study.owner_id, access="owner"))
+        session.flush()
+
+
+def apply_spec(session: Session, study: Study, spec: StudySpec) -> None:
+    """Make ``study`` match ``spec``, updating rows by key so participant links stay valid."""
+    study.title = spec.title
+    study.description = spec.description
+    study.design = spec.design
+    study.welcome_text = spec.welcome
+    study.consent_text = spec.consent
+    study.thanks_text = spec.thanks
+    study.completion_redirect_url = spec.completion_redirect
+    study.open_recruitment = spec.open_recruitment
+    study.panel_id_param = spec.panel_id_param
+    study.benchmarks = dict(spec.benchmarks)
+    _sync(session, study.variants, spec.variants, Variant, _variant_fields, "variant")
+    _sync(session, study.tasks, spec.tasks, Task,
+          lambda t, i: _task_fields(session, t, i), "task")
+    _sync(session, study.questionnaires, spec.questionnaires, Questionnaire,
+          _questionnaire_fields, "questionnaire")
+    session.flush()
+
+
+def _sync(session, rows: list, specs: tuple, model, fields, kind: str) -> None:
+    by_key = {row.key: row for row in rows}
+    wanted = {item.key for item in specs}
+    for row in [r for r in rows if r.key not in wanted]:
+        if kind == "variant" and session.scalar(
+            select(exists().where(Participant.variant_id == row.id))
+        ):
+            raise StudyStateError(
+                f"variant {row.key!r} has participants assigned to it and cannot be removed"
+            )
+        rows.remove(row)
+    for position, item in enumerate(specs):
+        values = fields(item, position)
+        row = by_key.get(item.key)
+        if row is None:
+            rows.append(model(**values))
+        else:
+            for name, value in values.items():
+                setattr(row, name, value)
+    rows.sort(key=lambda row: row.position)
+
+
+def _variant_fields(v: VariantSpec, position: int) -> dict:
+    return {"key": v.key, "name": v.name, "prototype": v.prototype, "weight": v.weight,
+            "description": v.description, "position": position}
+
+
+def _task_fields(session: Session, t: TaskSpec, position: int) -> dict:
+    return {
+        "key": t.key, "position": position, "title": t.title, "instructions": t.instructions,
+        "start_page": t.start, "criterion": dict(t.success),
+        "error_rules": [dict(rule) for rule in t.errors], "time_limit_s": t.time_limit,
+        "optimal_path": list(t.optimal_path) if t.optimal_path else None,
+        "optimal_clicks": t.optimal_clicks, "target_completion": t.benchmark_completion,
+        "target_time_s": t.benchmark_time,
+        "touchpoint": touchpoint_for(session, t.touchpoint) if t.touchpoint else None,
+    }
+
+
+def _questionnaire_fields(q: QuestionnaireSpec, position: int) -> dict:
+    return {"key": q.key, "instrument": q.instrument, "timing": q.timing, "position": position,
+            "options": dict(q.options)}
+
+
+def touchpoint_for(session: Session, spec: TouchpointSpec) -> Touchpoint:
+    """Return the touchpoint (journey, name), creating it on first use."""
+    touchpoint = session.scalar(
+        select(Touchpoint).where(Touchpoint.journey == spec.journey, Touchpoint.name == spec.name)
+    )
+    if touchpoint is None:
+        touchpoint = Touchpoint(journey=spec.journey, name=spec.name, stage=spec.stage)
+        session.add(touchpoint)
+        session.flush()
+    elif spec.stage and touchpoint.stage != spec.stage:
+        touchpoint.stage = spec.stage
+    return touchpoint
+
+
+def spec_from_study(study: Study) -> StudySpec:
+    """Return the :class:`StudySpec` of a stored study (the inverse of :func:`apply_spec`)."""
+    return StudySpec(
+        slug=study.slug, title=study.title, description=study.description, design=study.design,
+        welcome=study.welcome_text, consent=study.consent_text, thanks=study.thanks_text,
+        completion_redirect=study.completion_redirect_url,
+        open_recruitment=study.open_recruitment, panel_id_param=study.panel_id_param,
+        benchmarks=dict(study.benchmarks or {}),
+        variants=tuple(
+            VariantSpec(key=v.key, name=v.name, prototype=v.prototype, weight=v.weight,
+                        description=v.description)
+            for v in study.variants
+        ),
+        tasks=tuple(
+            TaskSpec(
+                key=t.key, title=t.title, instructions=t.instructions, start=t.start_page,
+                success=dict(t.criterion), errors=tuple(dict(r) for r in t.error_rules or ()),
+                time_limit=t.time_limit_s,
+                optimal_path=tuple(t.optimal_path) if t.optimal_path else None,
+                optimal_clicks=t.optimal_clicks, benchmark_completion=t.target_completion,
+                benchmark_time=t.target_time_s,
+                touchpoint=TouchpointSpec(t.touchpoint.journey, t.touchpoint.name,
+                                          t.touchpoint.stage) if t.touchpoint else None,
+            )
+            for t in study.tasks
+        ),
+        questionnaires=tuple(
+            QuestionnaireSpec(q.key, q.instrument, q.timing, dict(q.options or {}))
+            for q in study.questionnaires
+        ),
+    )
+
+
+def check_startable(study: Study) -> None:
+    """Raise :class:`StudyStateError` unless ``study`` has what a participant needs."""
+    if not study.variants:
+        raise StudyStateError("add at least one variant before starting the study")
+    if not study.tasks:
+        raise StudyStateError("add at least one task before starting the study")
+    if study.design == "within" and len(study.variants) < 2:
+        raise StudyStateError("a within-subjects study needs at least two variants")
+
+
+def start_study(study: Study) -> None:
+    """Open ``study`` to participants (from draft, or reopen a closed one)."""
+    if study.status == "running":
+        raise StudyStateError("the study is already running")
+    check_startable(study)
+    study.status = "running"
+    study.started_at = study.started_at or utcnow()
+    study.closed_at = None
+
+
+def close_study(study: Study) -> None:
+    """Stop accepting participants; data already recorded is kept."""
+    if study.status != "running":
+        raise StudyStateError("only a running study can be closed")
+    study.status = "closed"
+    study.closed_at = utcnow()
