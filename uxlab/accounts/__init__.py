@@ -1,0 +1,1 @@
+"""Researcher accounts and who may see or change which study."""

@@ -1,0 +1,110 @@
+"""Accounts: creation, authentication, and the one place that decides study access."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from uxlab.models import Study, StudyMember, User
+from uxlab.models.accounts import ROLES
+
+MIN_PASSWORD_LENGTH = 10
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+#: Werkzeug's scrypt: memory-hard, in the standard library's hashlib, no extra dependency.
+PASSWORD_METHOD = "scrypt"
+
+
+class AccountError(ValueError):
+    """A problem with account input; ``field`` names the offending field."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def validate_account(email: str, password: str, role: str) -> None:
+    """Raise :class:`AccountError` naming the first bad field."""
+    if not EMAIL_PATTERN.match(normalize_email(email)):
+        raise AccountError("email", f"{email!r} is not an email address")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise AccountError("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
+    if role not in ROLES:
+        raise AccountError("role", f"must be one of {', '.join(ROLES)}")
+
+
+def create_user(
+    session: Session, email: str, password: str, role: str = "researcher", name: str = ""
+) -> User:
+    """Create an account; raise :class:`AccountError` if input is bad or the email is taken."""
+    validate_account(email, password, role)
+    email = normalize_email(email)
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        raise AccountError("email", f"an account for {email} already exists")
+    user = User(
+        email=email,
+        name=name.strip(),
+        role=role,
+        password_hash=generate_password_hash(password, method=PASSWORD_METHOD),
+    )
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """Return the active user with this email and password, or None."""
+    user = session.scalar(select(User).where(User.email == normalize_email(email)))
+    if user is None or not user.active or not check_password_hash(user.password_hash, password):
+        return None
+    return user
+
+
+def user_count(session: Session) -> int:
+    return session.scalar(select(func.count(User.id))) or 0
+
+
+def accessible_studies(user: User):
+    """Return a ``select`` of the studies ``user`` may see (admins: all)."""
+    query = select(Study)
+    if not user.is_admin:
+        member_of = select(StudyMember.study_id).where(StudyMember.user_id == user.id)
+        query = query.where(or_(Study.owner_id == user.id, Study.id.in_(member_of)))
+    return query
+
+
+def access_level(session: Session, user: User, study: Study) -> str | None:
+    """Return ``owner``, ``editor``, ``viewer`` or None (no access) for ``user`` on ``study``."""
+    if user.is_admin or study.owner_id == user.id:
+        return "owner"
+    return session.scalar(
+        select(StudyMember.access).where(
+            StudyMember.study_id == study.id, StudyMember.user_id == user.id
+        )
+    )
+
+
+def can_edit(session: Session, user: User, study: Study) -> bool:
+    return user.role != "observer" and access_level(session, user, study) in ("owner", "editor")
+
+
+def grant_access(session: Session, study: Study, user: User, access: str) -> StudyMember:
+    """Give ``user`` ``access`` to ``study`` (replacing an earlier grant)."""
+    member = session.scalar(
+        select(StudyMember).where(StudyMember.study_id == study.id, StudyMember.user_id == user.id)
+    )
+    if member is None:
+        member = StudyMember(study_id=study.id, user_id=user.id, access=access)
+        session.add(member)
+    else:
+        member.access = access
+    session.flush()
+    return member

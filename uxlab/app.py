@@ -1,0 +1,80 @@
+"""The application factory."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+from werkzeug.exceptions import HTTPException
+
+from uxlab import __version__
+from uxlab.config import PROJECT_ROOT, DefaultConfig, default_database_url, instance_secret_key
+from uxlab.db import Database
+from uxlab.extensions import close_db_session, csrf, db_session, login_manager
+from uxlab.schema import ensure_current
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Create the uxlab app: defaults, then ``UXLAB_*`` variables, then ``config``."""
+    instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get(
+        "UXLAB_INSTANCE_PATH", str(PROJECT_ROOT / "instance")
+    )
+    app = Flask(__name__, instance_path=str(Path(instance_path).resolve()))
+    app.config.from_object(DefaultConfig)
+    app.config.from_prefixed_env("UXLAB")
+    if config:
+        app.config.update(config)
+    instance = Path(app.instance_path)
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = instance_secret_key(instance)
+    if not app.config["DATABASE_URL"]:
+        instance.mkdir(parents=True, exist_ok=True)
+        app.config["DATABASE_URL"] = default_database_url(instance)
+
+    db = Database(app.config["DATABASE_URL"])
+    if app.config["CHECK_SCHEMA"]:
+        ensure_current(db.engine)
+    app.extensions["uxlab.db"] = db
+    app.teardown_appcontext(close_db_session)
+
+    csrf.init_app(app)
+    login_manager.init_app(app)
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from uxlab.models import User
+
+        user = db_session().get(User, int(user_id))
+        return user if user is not None and user.active else None
+
+    @app.context_processor
+    def template_globals():
+        return {"uxlab_version": __version__}
+
+    from uxlab.auth.views import bp as auth_bp
+    from uxlab.researcher import bp as researcher_bp
+
+    app.register_blueprint(auth_bp)
+    app.register_blueprint(researcher_bp)
+    app.add_url_rule("/", endpoint="index", view_func=_index)
+    app.register_error_handler(HTTPException, _http_error)
+    return app
+
+
+def _http_error(exc: HTTPException):
+    """Render HTTP errors as a page, or as JSON under /api/ (the body names the problem)."""
+    from flask import jsonify, render_template, request
+
+    if request.path.startswith("/api/"):
+        return jsonify(error=exc.name, message=exc.description), exc.code
+    return render_template("error.html", code=exc.code, name=exc.name,
+                           description=exc.description), exc.code
+
+
+def _index():
+    """Send visitors to the researcher's study list (which asks them to log in)."""
+    from flask import redirect, url_for
+
+    return redirect(url_for("researcher.study_list"))

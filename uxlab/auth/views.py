@@ -1,0 +1,70 @@
+"""Log in, log out, and create the first (admin) account on a fresh installation."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from uxlab.accounts.service import AccountError, authenticate, create_user, user_count
+from uxlab.auth.forms import LoginForm, SetupForm
+from uxlab.extensions import db_session
+
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    # Only same-site paths: an absolute URL here would make the login page an open redirect.
+    if target and not urlsplit(target).netloc and target.startswith("/") \
+            and not target.startswith("//"):
+        return target
+    return url_for("researcher.study_list")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    """Log a researcher in."""
+    session = db_session()
+    if user_count(session) == 0:
+        return redirect(url_for("auth.setup"))
+    if current_user.is_authenticated:
+        return redirect(url_for("researcher.study_list"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(session, form.email.data, form.password.data)
+        if user is not None:
+            login_user(user)
+            return redirect(_safe_next(request.args.get("next")))
+        form.password.errors.append("Wrong email or password.")
+    return render_template("auth/login.html", form=form), 200 if not form.errors else 400
+
+
+@bp.route("/setup", methods=["GET", "POST"])
+def setup():
+    """Create the first account (an admin) when the installation has none."""
+    session = db_session()
+    if user_count(session) > 0:
+        return redirect(url_for("auth.login"))
+    form = SetupForm()
+    if form.validate_on_submit():
+        try:
+            user = create_user(session, form.email.data, form.password.data, role="admin",
+                               name=form.name.data or "")
+        except AccountError as exc:
+            getattr(form, exc.field).errors.append(exc.message)
+        else:
+            session.commit()
+            login_user(user)
+            flash("Your admin account is ready.", "success")
+            return redirect(url_for("researcher.study_list"))
+    return render_template("auth/setup.html", form=form), 200 if not form.errors else 400
+
+
+@bp.route("/logout", methods=["POST"])
+@login_required
+def logout():
+    """Log out."""
+    logout_user()
+    flash("You are logged out.", "info")
+    return redirect(url_for("auth.login"))

@@ -1,0 +1,1 @@
+"""Participants: links, assignment, and the runner that takes them through a study."""

@@ -1,0 +1,180 @@
+"""Forms of the researcher UI. They coerce types; the study rules live in uxlab.studies.spec."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    DecimalField,
+    EmailField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, NumberRange, Optional
+from wtforms.widgets import CheckboxInput, ListWidget
+
+from uxlab.participants.links import MAX_LINKS_PER_REQUEST
+from uxlab.studies.criteria import CRITERION_TYPES, URL_MATCHES
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class StudyForm(FlaskForm):
+    slug = StringField("Short name (slug)", validators=[DataRequired()],
+                       description="Lower-case letters, digits and dashes; used in URLs and "
+                                   "file names. It cannot change later.")
+    title = StringField("Title", validators=[DataRequired()])
+    description = TextAreaField("Description (for researchers)")
+    design = SelectField("Design", choices=[
+        ("between", "Between subjects: each participant sees one variant"),
+        ("within", "Within subjects: each participant sees every variant"),
+    ])
+    welcome = TextAreaField("Welcome text (participants)")
+    consent = TextAreaField("Consent text (participants)")
+    thanks = TextAreaField("Thank-you text (participants)")
+    completion_redirect = StringField("Redirect at the end (e.g. a panel's completion URL)",
+                                      validators=[Optional()])
+    open_recruitment = BooleanField("Open recruitment link (anyone with the link can take part)")
+    panel_id_param = StringField("Panel id parameter (e.g. PROLIFIC_PID)", validators=[Optional()])
+    benchmark_completion = DecimalField("Completion-rate benchmark (0–1)", places=None,
+                                        validators=[Optional()])
+    benchmark_sus = DecimalField("SUS benchmark (0–100)", places=None, validators=[Optional()])
+    benchmark_seq = DecimalField("SEQ benchmark (1–7)", places=None, validators=[Optional()])
+    benchmark_nps = DecimalField("NPS benchmark (−100–100)", places=None,
+                                 validators=[Optional()])
+
+    DETAIL_FIELDS = ("slug", "title", "description", "design", "welcome", "consent", "thanks",
+                     "completion_redirect", "open_recruitment", "panel_id_param")
+    BENCHMARK_FIELDS = ("completion", "sus", "seq", "nps")
+
+    def details(self) -> dict:
+        return {name: getattr(self, name).data for name in self.DETAIL_FIELDS}
+
+    def benchmarks(self) -> dict:
+        values = {}
+        for name in self.BENCHMARK_FIELDS:
+            value = getattr(self, f"benchmark_{name}").data
+            values[name] = float(value) if value is not None else None
+        return values
+
+
+class VariantForm(FlaskForm):
+    key = StringField("Key", validators=[DataRequired()],
+                      description="A short code such as A or redesign.")
+    name = StringField("Name", validators=[DataRequired()])
+    prototype = StringField("Prototype", validators=[DataRequired()],
+                            description="A folder under studies/ (e.g. checkout-redesign/b) or "
+                                        "the http(s) URL of an external prototype.")
+    weight = DecimalField("Assignment weight", places=None, default=1,
+                          validators=[DataRequired(), NumberRange(min=0.000001)])
+    description = TextAreaField("Description")
+
+    def values(self) -> dict:
+        return {"key": self.key.data.strip(), "name": self.name.data, "prototype":
+                self.prototype.data.strip(), "weight": float(self.weight.data),
+                "description": self.description.data}
+
+
+def _lines(text: str | None) -> list[str]:
+    return [line.strip() for line in (text or "").replace(",", "\n").splitlines() if line.strip()]
+
+
+class TaskForm(FlaskForm):
+    key = StringField("Key", validators=[DataRequired()])
+    title = StringField("Title", validators=[DataRequired()])
+    instructions = TextAreaField("Instructions (what the participant reads)")
+    start = StringField("Start page", validators=[Optional()],
+                        description="Page of the prototype the task opens on, e.g. index.html.")
+    time_limit = IntegerField("Time limit (seconds)", validators=[Optional()])
+    criterion_type = SelectField("Success is decided by", choices=[
+        (name, kind.label) for name, kind in CRITERION_TYPES.items()])
+    criterion_url = StringField("Page reached (for “reaches a page”)", validators=[Optional()])
+    criterion_match = SelectField("How the page is matched", choices=[(m, m) for m in URL_MATCHES])
+    criterion_selector = StringField("CSS selector clicked (for “clicks an element”)",
+                                     validators=[Optional()])
+    criterion_question = StringField("Question asked (for answers and self-reports)",
+                                     validators=[Optional()])
+    criterion_answers = TextAreaField("Accepted answers (one per line)", validators=[Optional()])
+    optimal_path = TextAreaField("Optimal path (one page per line)", validators=[Optional()])
+    optimal_clicks = IntegerField("Optimal number of clicks", validators=[Optional()])
+    benchmark_completion = DecimalField("Completion benchmark (0–1)", places=None,
+                                        validators=[Optional()])
+    benchmark_time = DecimalField("Time benchmark (seconds)", places=None,
+                                  validators=[Optional()])
+    touchpoint_journey = StringField("Journey", validators=[Optional()])
+    touchpoint_stage = StringField("Stage", validators=[Optional()])
+    touchpoint_name = StringField("Touchpoint", validators=[Optional()])
+
+    #: Where a problem key of the task (after ``tasks[i].``) is shown in this form.
+    PROBLEM_FIELDS = {
+        "success.type": "criterion_type", "success.url": "criterion_url",
+        "success.match": "criterion_match", "success.selector": "criterion_selector",
+        "success.question": "criterion_question", "success.answers": "criterion_answers",
+        "success.pattern": "criterion_answers", "success": "criterion_type",
+        "touchpoint.journey": "touchpoint_journey", "touchpoint.name": "touchpoint_name",
+        "touchpoint.stage": "touchpoint_stage", "touchpoint": "touchpoint_name",
+    }
+
+    def values(self, existing_errors: list | None = None) -> dict:
+        kind = self.criterion_type.data
+        success: dict = {"type": kind}
+        if kind == "url":
+            success["url"] = (self.criterion_url.data or "").strip()
+            if self.criterion_match.data != "exact":
+                success["match"] = self.criterion_match.data
+        elif kind == "element":
+            success["selector"] = (self.criterion_selector.data or "").strip()
+        elif kind == "answer":
+            success["answers"] = [a.strip() for a in (self.criterion_answers.data or "")
+                                  .splitlines() if a.strip()]
+        if kind in ("answer", "self_report") and self.criterion_question.data:
+            success["question"] = self.criterion_question.data
+        task = {
+            "key": self.key.data.strip(), "title": self.title.data,
+            "instructions": self.instructions.data, "start": self.start.data or None,
+            "time_limit": self.time_limit.data, "optimal_path": _lines(self.optimal_path.data),
+            "optimal_clicks": self.optimal_clicks.data,
+            "benchmark_completion": float(self.benchmark_completion.data)
+            if self.benchmark_completion.data is not None else None,
+            "benchmark_time": float(self.benchmark_time.data)
+            if self.benchmark_time.data is not None else None,
+            "success": success,
+            "errors": existing_errors or [],
+        }
+        if self.touchpoint_journey.data or self.touchpoint_name.data:
+            task["touchpoint"] = {"journey": self.touchpoint_journey.data or "",
+                                  "name": self.touchpoint_name.data or "",
+                                  "stage": self.touchpoint_stage.data or ""}
+        return task
+
+
+POST_TASK_CHOICES = [("seq", "SEQ: Single Ease Question (7 points)"),
+                     ("csat", "CSAT after each task"), ("ces", "CES after each task")]
+POST_STUDY_CHOICES = [("sus", "SUS: System Usability Scale"), ("umux_lite", "UMUX-Lite"),
+                      ("nps", "NPS: likelihood to recommend"), ("csat", "CSAT"), ("ces", "CES")]
+
+
+class QuestionnairesForm(FlaskForm):
+    post_task = MultiCheckboxField("After each task", choices=POST_TASK_CHOICES)
+    post_study = MultiCheckboxField("At the end of the study", choices=POST_STUDY_CHOICES)
+
+
+class ParticipantsForm(FlaskForm):
+    count = IntegerField("How many links", default=1, validators=[
+        DataRequired(), NumberRange(min=1, max=MAX_LINKS_PER_REQUEST)])
+    label = StringField("Label (e.g. recruitment wave)", validators=[Optional()])
+
+
+class AccessForm(FlaskForm):
+    email = EmailField("Researcher's email", validators=[DataRequired()])
+    access = SelectField("Access", choices=[("viewer", "Can view"), ("editor", "Can edit")])
+
+
+class ConfirmForm(FlaskForm):
+    """An empty form: a POST button that carries the CSRF token."""

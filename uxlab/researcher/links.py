@@ -1,0 +1,91 @@
+"""Participant links (create, print, CSV) and sharing a study with other researchers."""
+
+from __future__ import annotations
+
+from flask import Response, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from uxlab.accounts.service import grant_access, normalize_email
+from uxlab.extensions import db_session
+from uxlab.models import Participant, StudyMember, User
+from uxlab.participants.links import create_participants, links_csv, participant_link
+from uxlab.researcher.blueprint import bp, load_study
+from uxlab.researcher.forms import AccessForm, ParticipantsForm
+
+
+def _participants(study):
+    return db_session().scalars(
+        select(Participant).where(Participant.study_id == study.id).order_by(Participant.id)
+    ).all()
+
+
+@bp.route("/<int:study_id>/participants", methods=["GET", "POST"])
+def participants(study_id: int):
+    """List participant links and create new ones."""
+    study = load_study(study_id, edit=request.method == "POST")
+    form = ParticipantsForm()
+    created = []
+    if form.validate_on_submit():
+        session = db_session()
+        try:
+            created = create_participants(session, study, form.count.data, form.label.data or "")
+        except ValueError as exc:
+            session.rollback()
+            form.form_errors.append(str(exc))
+        else:
+            session.commit()
+            flash(f"Created {len(created)} participant link(s).", "success")
+    status = 400 if form.errors or form.form_errors else 200
+    return render_template(
+        "researcher/participants.html", study=study, form=form, created={p.id for p in created},
+        participants=_participants(study), link=lambda p: participant_link(request.host_url,
+                                                                            p.token),
+    ), status
+
+
+@bp.route("/<int:study_id>/participants.csv")
+def participants_csv(study_id: int):
+    """Download every participant link as CSV."""
+    study = load_study(study_id)
+    return Response(
+        links_csv(_participants(study), request.host_url), mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{study.slug}-participants.csv"'},
+    )
+
+
+@bp.route("/<int:study_id>/participants/print")
+def participants_print(study_id: int):
+    """A printable list of participant links."""
+    study = load_study(study_id)
+    return render_template(
+        "researcher/participants_print.html", study=study, participants=_participants(study),
+        link=lambda p: participant_link(request.host_url, p.token),
+    )
+
+
+@bp.route("/<int:study_id>/access", methods=["GET", "POST"])
+def access(study_id: int):
+    """Give another researcher access to the study."""
+    study = load_study(study_id, edit=True)
+    session = db_session()
+    form = AccessForm()
+    if form.validate_on_submit():
+        user = session.scalar(select(User).where(User.email == normalize_email(form.email.data)))
+        if user is None:
+            form.email.errors.append("No account has this email; create it first "
+                                     "(uxlab user create).")
+        elif user.id == study.owner_id:
+            form.email.errors.append("This is the study's owner.")
+        else:
+            grant_access(session, study, user, form.access.data)
+            session.commit()
+            flash(f"{user.email} can now {form.access.data == 'editor' and 'edit' or 'view'} "
+                  "this study.", "success")
+            return redirect(url_for("researcher.access", study_id=study.id))
+    members = session.execute(
+        select(User, StudyMember.access).join(StudyMember, StudyMember.user_id == User.id)
+        .where(StudyMember.study_id == study.id).order_by(User.email)
+    ).all()
+    status = 400 if form.errors else 200
+    return render_template("researcher/access.html", study=study, form=form,
+                           members=members), status

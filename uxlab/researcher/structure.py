@@ -1,0 +1,157 @@
+"""Editing a study's variants, tasks and questionnaires."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+
+from uxlab.extensions import db_session
+from uxlab.researcher.blueprint import attach_problems, bp, load_study
+from uxlab.researcher.forms import ConfirmForm, QuestionnairesForm, TaskForm, VariantForm
+from uxlab.studies import editing
+from uxlab.studies.problems import StudyDefinitionError
+from uxlab.studies.service import StudyStateError
+
+
+def _find(items, key):
+    for index, item in enumerate(items):
+        if item.key == key:
+            return index, item
+    abort(404)
+
+
+def _save(study, form, save, original_key, values, section, field_map=None):
+    """Run an editing service; on problems show them on the form. Return True if saved."""
+    session = db_session()
+    try:
+        save(session, study, original_key, values)
+    except StudyStateError as exc:
+        session.rollback()
+        form.form_errors.append(str(exc))
+        return False
+    except StudyDefinitionError as exc:
+        session.rollback()
+        items = getattr(study, section)
+        index = len(items) if original_key is None else _find(items, original_key)[0]
+        attach_problems(form, exc, f"{section}[{index}].", field_map)
+        # A new item's index may differ if validation stopped early; show the rest above.
+        return False
+    session.commit()
+    return True
+
+
+def _render(template, form, study, status_ok=200, **context):
+    status = 400 if form.errors or form.form_errors else status_ok
+    return render_template(template, form=form, study=study, **context), status
+
+
+@bp.route("/<int:study_id>/variants/new", methods=["GET", "POST"],
+          defaults={"key": None})
+@bp.route("/<int:study_id>/variants/<key>/edit", methods=["GET", "POST"])
+def variant_form(study_id: int, key: str | None):
+    """Add or edit a variant."""
+    study = load_study(study_id, edit=True)
+    variant = _find(study.variants, key)[1] if key else None
+    form = VariantForm(obj=variant)
+    if form.validate_on_submit() and _save(study, form, editing.save_variant, key,
+                                           form.values(), "variants"):
+        flash(f"Variant {form.key.data} saved.", "success")
+        return redirect(url_for("researcher.study_detail", study_id=study.id))
+    return _render("researcher/variant_form.html", form, study, variant=variant)
+
+
+def _task_form_data(task) -> dict:
+    criterion = task.criterion or {}
+    touchpoint = task.touchpoint
+    return {
+        "key": task.key, "title": task.title, "instructions": task.instructions,
+        "start": task.start_page, "time_limit": task.time_limit_s,
+        "criterion_type": criterion.get("type"), "criterion_url": criterion.get("url"),
+        "criterion_match": criterion.get("match", "exact"),
+        "criterion_selector": criterion.get("selector"),
+        "criterion_question": criterion.get("question"),
+        "criterion_answers": "\n".join(criterion.get("answers", [])),
+        "optimal_path": "\n".join(task.optimal_path or []),
+        "optimal_clicks": task.optimal_clicks, "benchmark_completion": task.target_completion,
+        "benchmark_time": task.target_time_s,
+        "touchpoint_journey": touchpoint.journey if touchpoint else "",
+        "touchpoint_stage": touchpoint.stage if touchpoint else "",
+        "touchpoint_name": touchpoint.name if touchpoint else "",
+    }
+
+
+@bp.route("/<int:study_id>/tasks/new", methods=["GET", "POST"], defaults={"key": None})
+@bp.route("/<int:study_id>/tasks/<key>/edit", methods=["GET", "POST"])
+def task_form(study_id: int, key: str | None):
+    """Add or edit a task and its success criterion."""
+    study = load_study(study_id, edit=True)
+    task = _find(study.tasks, key)[1] if key else None
+    form = TaskForm(data=_task_form_data(task) if task and request.method == "GET" else None)
+    if form.validate_on_submit():
+        values = form.values(existing_errors=list(task.error_rules or []) if task else [])
+        if task and (task.criterion or {}).get("variants"):
+            values["success"]["variants"] = task.criterion["variants"]
+        if _save(study, form, editing.save_task, key, values, "tasks", TaskForm.PROBLEM_FIELDS):
+            flash(f"Task {form.key.data} saved.", "success")
+            return redirect(url_for("researcher.study_detail", study_id=study.id))
+    return _render("researcher/task_form.html", form, study, task=task)
+
+
+@bp.route("/<int:study_id>/<any(variants, tasks):section>/<key>/delete", methods=["POST"])
+def item_delete(study_id: int, section: str, key: str):
+    """Remove a variant or a task."""
+    study = load_study(study_id, edit=True)
+    _find(getattr(study, section), key)
+    if ConfirmForm().validate_on_submit():
+        session = db_session()
+        try:
+            editing.remove_item(session, study, section, key)
+        except (StudyStateError, StudyDefinitionError) as exc:
+            session.rollback()
+            flash(f"Not removed: {exc}", "error")
+        else:
+            session.commit()
+            flash(f"Removed {section[:-1]} {key}.", "success")
+    return redirect(url_for("researcher.study_detail", study_id=study.id))
+
+
+@bp.route("/<int:study_id>/tasks/<key>/move/<any(up, down):direction>", methods=["POST"])
+def task_move(study_id: int, key: str, direction: str):
+    """Move a task up or down the running order."""
+    study = load_study(study_id, edit=True)
+    _find(study.tasks, key)
+    if ConfirmForm().validate_on_submit():
+        session = db_session()
+        try:
+            editing.move_task(session, study, key, -1 if direction == "up" else 1)
+        except StudyStateError as exc:
+            session.rollback()
+            flash(str(exc), "error")
+        else:
+            session.commit()
+    return redirect(url_for("researcher.study_detail", study_id=study.id, _anchor="tasks"))
+
+
+@bp.route("/<int:study_id>/questionnaires", methods=["GET", "POST"])
+def questionnaires_form(study_id: int):
+    """Choose the questionnaires asked after each task and at the end."""
+    study = load_study(study_id, edit=True)
+    current = {q.timing: [] for q in study.questionnaires}
+    for q in study.questionnaires:
+        current.setdefault(q.timing, []).append(q.key)
+    form = QuestionnairesForm(data={"post_task": current.get("post_task", []),
+                                    "post_study": current.get("post_study", [])})
+    if form.validate_on_submit():
+        session = db_session()
+        try:
+            editing.set_questionnaires(session, study, form.post_task.data, form.post_study.data)
+        except StudyStateError as exc:
+            session.rollback()
+            form.form_errors.append(str(exc))
+        except StudyDefinitionError as exc:
+            session.rollback()
+            attach_problems(form, exc, "questionnaires.")
+        else:
+            session.commit()
+            flash("Questionnaires saved.", "success")
+            return redirect(url_for("researcher.study_detail", study_id=study.id))
+    return _render("researcher/questionnaires_form.html", form, study)
