@@ -1,0 +1,34 @@
+"""The ``uxlab`` command line: one click group, one module per area of commands."""
+
+from __future__ import annotations
+
+import click
+
+from uxlab import __version__
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="uxlab")
+def main() -> None:
+    """uxlab: self-hosted usability testing with small-sample-correct statistics."""
+
+
+def _register() -> None:
+    # Each area module exposes its commands; importing them here keeps this file a table of contents.
+    from uxlab.cli import db, serve, studies, users
+
+    main.add_command(serve.serve)
+    main.add_command(serve.demo)
+    main.add_command(db.db_group)
+    main.add_command(users.user_group)
+    main.add_command(studies.study_group)
+    main.add_command(studies.participants_group)
+    try:
+        from uxlab.cli import analyze, plan
+    except ImportError:  # pragma: no cover - removed once the analysis commands land
+        return
+    main.add_command(analyze.analyze_command)
+    main.add_command(plan.plan_group)
+
+
+_register()

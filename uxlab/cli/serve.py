@@ -1,0 +1,40 @@
+"""``uxlab serve`` and ``uxlab demo``."""
+
+from __future__ import annotations
+
+import click
+
+from uxlab.cli.common import make_app
+from uxlab.demo import DEMO_EMAIL, DEMO_PASSWORD, set_up_demo
+
+
+def _demo(base_url: str) -> None:
+    app = make_app(check_schema=False)
+    with app.app_context():
+        result = set_up_demo(app.extensions["uxlab.db"], app.config["STUDIES_DIR"])
+    click.echo(f"Demo study “{result.study_title}” is {result.study_status}.")
+    click.echo(f"Researcher UI:  {base_url}/login")
+    click.echo(f"  email:    {DEMO_EMAIL}")
+    click.echo(f"  password: {DEMO_PASSWORD}")
+    click.echo(f"A participant link: {base_url}/p/{result.participant_token}")
+
+
+@click.command("demo")
+@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True)
+def demo(base_url: str) -> None:
+    """Load the demo study and a demo researcher account (idempotent); print how to log in."""
+    _demo(base_url)
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--demo", "with_demo", is_flag=True, help="Set up the demo first (see uxlab demo).")
+def serve(host: str, port: int, with_demo: bool) -> None:
+    """Serve uxlab (threaded development server; use gunicorn in production, see README)."""
+    base_url = f"http://{host}:{port}"
+    if with_demo:
+        _demo(base_url)
+    app = make_app()
+    click.echo(f"uxlab on {base_url}/  (Ctrl+C stops it)")
+    app.run(host=host, port=port, threaded=True, debug=False, load_dotenv=False)

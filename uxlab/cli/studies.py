@@ -1,0 +1,127 @@
+"""``uxlab study`` and ``uxlab participants``: study files and participant links."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+from sqlalchemy import select
+
+from uxlab.cli.common import db_session
+from uxlab.models import Study, User
+from uxlab.participants.links import create_participants, links_csv, participant_link
+from uxlab.studies.files import read_study_file, study_to_toml
+from uxlab.studies.problems import StudyDefinitionError
+from uxlab.studies.service import (
+    StudyStateError,
+    current_study,
+    load_spec,
+    participant_counts,
+    spec_from_study,
+)
+
+
+@click.group("study")
+def study_group() -> None:
+    """Validate, load, list and export study files."""
+
+
+@study_group.command("validate")
+@click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
+def validate(files: tuple[str, ...]) -> None:
+    """Check study FILES; print every problem with file, key and reason."""
+    failed = 0
+    for path in files:
+        try:
+            spec = read_study_file(path)
+        except StudyDefinitionError as exc:
+            failed += 1
+            click.echo(exc.render(), err=True)
+        else:
+            click.echo(f"{path}: ok ({spec.slug}: {len(spec.variants)} variants, "
+                       f"{len(spec.tasks)} tasks)")
+    if failed:
+        raise SystemExit(1)
+
+
+@study_group.command("load")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--owner", help="Email of the owning account (default: the only admin, if one).")
+def load(file: str, owner: str | None) -> None:
+    """Create or update the study in FILE (versioned if it has participant data)."""
+    try:
+        spec = read_study_file(file)
+    except StudyDefinitionError as exc:
+        click.echo(exc.render(), err=True)
+        raise SystemExit(1) from exc
+    with db_session() as session:
+        user = None
+        if owner:
+            user = session.scalar(select(User).where(User.email == owner.strip().lower()))
+            if user is None:
+                raise click.BadParameter(f"no account {owner}", param_hint="--owner")
+        try:
+            result = load_spec(session, spec, owner=user, source_file=str(Path(file)))
+        except StudyStateError as exc:
+            raise click.ClickException(f"{file}: {exc}") from exc
+        click.echo(result.describe())
+
+
+@study_group.command("list")
+def list_studies() -> None:
+    """List every study with its version, status and participant count."""
+    with db_session(write=False) as session:
+        studies = session.scalars(select(Study).order_by(Study.slug, Study.version)).all()
+        counts = participant_counts(session, [s.id for s in studies])
+        if not studies:
+            click.echo("No studies. Load one with `uxlab study load FILE`.")
+        for s in studies:
+            click.echo(f"{s.slug:30} v{s.version:<3} {s.status:8} {s.design:8} "
+                       f"{counts.get(s.id, 0):5} participants  {s.title}")
+
+
+@study_group.command("export")
+@click.argument("slug")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="File (default: stdout).")
+def export(slug: str, output: str | None) -> None:
+    """Write the newest version of study SLUG as a study file."""
+    with db_session(write=False) as session:
+        study = current_study(session, slug)
+        if study is None:
+            raise click.ClickException(f"no study {slug!r}")
+        text = study_to_toml(spec_from_study(study))
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {output}.")
+    else:
+        sys.stdout.write(text)
+
+
+@click.group("participants")
+def participants_group() -> None:
+    """Create participant links."""
+
+
+@participants_group.command("create")
+@click.argument("slug")
+@click.option("-n", "count", type=click.IntRange(1, 1000), default=1, show_default=True)
+@click.option("--label", default="", help="A label such as a recruitment wave.")
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV (code, label, link).")
+@click.option("--base-url", default="http://127.0.0.1:5000", show_default=True,
+              envvar="UXLAB_BASE_URL", help="Where participants reach this server.")
+def create(slug: str, count: int, label: str, as_csv: bool, base_url: str) -> None:
+    """Create COUNT participant links for study SLUG and print them."""
+    with db_session() as session:
+        study = current_study(session, slug)
+        if study is None:
+            raise click.ClickException(f"no study {slug!r}")
+        try:
+            created = create_participants(session, study, count, label)
+        except ValueError as exc:
+            raise click.ClickException(str(exc)) from exc
+        if as_csv:
+            click.echo(links_csv(created, base_url), nl=False)
+        else:
+            for p in created:
+                click.echo(f"{p.code}  {participant_link(base_url, p.token)}")

@@ -1,0 +1,51 @@
+"""The demo: the checkout-redesign study, a demo researcher, ready to try in one command."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import select
+
+from uxlab import schema
+from uxlab.accounts.service import create_user
+from uxlab.db import Database
+from uxlab.models import Participant, User
+from uxlab.participants.links import create_participants
+from uxlab.studies.files import read_study_file
+from uxlab.studies.service import load_spec, start_study
+
+DEMO_EMAIL = "demo@uxlab.example"
+DEMO_PASSWORD = "uxlab-demo-password"
+DEMO_STUDY_FILE = "checkout-redesign.toml"
+DEMO_LINK_LABEL = "demo"
+
+
+@dataclass(frozen=True)
+class DemoResult:
+    study_title: str
+    study_status: str
+    participant_token: str
+
+
+def set_up_demo(db: Database, studies_dir: str) -> DemoResult:
+    """Bring the schema up to date, then load the demo account and study (idempotent)."""
+    schema.upgrade(db.engine)
+    spec = read_study_file(Path(studies_dir) / DEMO_STUDY_FILE)
+    with db.session() as session:
+        user = session.scalar(select(User).where(User.email == DEMO_EMAIL))
+        if user is None:
+            user = create_user(session, DEMO_EMAIL, DEMO_PASSWORD, role="researcher",
+                               name="Demo researcher")
+        study = load_spec(session, spec, owner=user,
+                          source_file=str(Path(studies_dir) / DEMO_STUDY_FILE)).study
+        if study.status != "running":
+            start_study(study)
+        participant = session.scalar(
+            select(Participant).where(Participant.study_id == study.id,
+                                      Participant.label == DEMO_LINK_LABEL,
+                                      Participant.consented_at.is_(None)).limit(1)
+        )
+        if participant is None:
+            participant = create_participants(session, study, 1, DEMO_LINK_LABEL)[0]
+        return DemoResult(study.title, study.status, participant.token)
