@@ -30,7 +30,7 @@ def _ratings(values: Sequence[float], name: str, low: float, high: float,
                 | ((array != np.round(array)) if integers else False)]
     if bad.size:
         kind = "integers" if integers else "values"
-        raise ValueError(f"{name} must be {kind} from {low:g} to {high:g}, found {bad[0]!r}")
+        raise ValueError(f"{name} must be {kind} from {low:g} to {high:g}, found {bad[0]:g}")
     return array
 
 
@@ -176,8 +176,8 @@ def sus_percentile(score: float) -> float:
     Linear interpolation between published points: each lower cut point of the curved grading
     scale at the lower bound of its percentile range (51.7 → 15, 62.7 → 35, 65.0 → 41,
     71.1 → 60, 72.6 → 65, 74.1 → 70, 77.2 → 80, 78.9 → 85, 80.8 → 90, 84.1 → 96), the mean 68 at
-    the 50th percentile, and 0 → 0, 100 → 100. It reproduces the printed examples (52 → 15th,
-    74 → 70th, 75 → 73rd percentile) to the percent. Below 51.7 and above 84.1 the published
+    the 50th percentile, and 0 → 0, 100 → 100. It is within one percentile point of the
+    printed examples (52 → 15th, 74 → 70th, 75 → 73rd). Below 51.7 and above 84.1 the published
     table only bounds the rank (under 15, over 96), so values there are coarse.
 
     The normal approximation N(68, 12.5²) is not used: the SUS distribution is skewed and that
