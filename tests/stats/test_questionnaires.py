@@ -189,6 +189,20 @@ def test_benchmark_seq_test_defaults_to_5_5():
     assert result.significant
 
 
+def test_benchmark_with_identical_ratings_returns_the_limits():
+    above = benchmark_seq_test([7, 7, 7, 7])
+    assert (above.statistic, above.pvalue, above.difference) == (math.inf, 0.0, 1.5)
+    assert above.interval.low == 1.5
+    level = benchmark_seq_test([5.5, 5.5])
+    assert (level.statistic, level.pvalue) == (0.0, 1.0)
+
+
+def test_between_comparison_allows_one_constant_group():
+    result = compare_means_between([7, 7, 7], [5, 6, 7])
+    assert result.difference == pytest.approx(-1.0)
+    assert 0 < result.pvalue < 1
+
+
 def test_ces_summary_rejects_off_scale_values():
     with pytest.raises(ValueError, match="from 1 to 7, found 8"):
         ces_summary([4, 5, 8])

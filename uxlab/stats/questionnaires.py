@@ -7,7 +7,9 @@ Scoring follows each instrument's published rule; summaries are means with t int
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import warnings
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import numpy as np
@@ -43,6 +45,17 @@ def _mean_with_t_interval(values: np.ndarray, confidence: float, method: str) ->
     else:
         low, high = stats.t.interval(confidence, values.size - 1, loc=mean, scale=sem)
     return Estimate(mean, Interval(float(low), float(high), confidence), method, values.size)
+
+
+@contextmanager
+def _exactly_constant_samples_allowed(*samples: np.ndarray) -> Iterator[None]:
+    # scipy warns of "precision loss" for any constant sample. For exactly equal ratings (all
+    # 7s, say) nothing is lost, so that one warning is silenced; near-constant data still warn.
+    with warnings.catch_warnings():
+        if any(np.ptp(sample) == 0 for sample in samples):
+            warnings.filterwarnings("ignore", message="Precision loss occurred",
+                                    category=RuntimeWarning)
+        yield
 
 
 def _adjusted_wald(successes: int, n: int, confidence: float) -> Interval:
@@ -207,7 +220,8 @@ def benchmark_sus_test(scores: Sequence[float], benchmark: float = 68.0,
     -------
     TestResult
         ``alternative="greater"``; ``difference`` = mean − benchmark with its one-sided interval
-        (upper bound +∞) at ``confidence``.
+        (upper bound +∞) at ``confidence``. If every score is the same, t is infinite and the
+        limits p = 0 (mean above the benchmark) or p = 1 (not above) are returned.
 
     References
     ----------
@@ -300,15 +314,23 @@ def _benchmark_test(values: np.ndarray, benchmark: float, confidence: float,
     confidence = check_confidence(confidence)
     if not isinstance(benchmark, (int, float)) or not math.isfinite(benchmark):
         raise ValueError(f"benchmark must be a finite number, got {benchmark!r}")
-    result = stats.ttest_1samp(values, benchmark, alternative="greater")
-    low, high = result.confidence_interval(confidence)
+    gap = float(values.mean() - benchmark)
+    if np.ptp(values) == 0:
+        # No spread: t is ±infinite; report its limits rather than scipy's NaN at gap 0.
+        statistic = math.copysign(math.inf, gap) if gap else 0.0
+        pvalue = 0.0 if gap > 0 else 1.0
+        low, high = gap + benchmark, math.inf
+    else:
+        result = stats.ttest_1samp(values, benchmark, alternative="greater")
+        statistic, pvalue = float(result.statistic), float(result.pvalue)
+        low, high = result.confidence_interval(confidence)
     return TestResult(
         test=f"one-sample t (one-sided) vs {measure} benchmark",
-        statistic=float(result.statistic),
-        pvalue=float(result.pvalue),
+        statistic=statistic,
+        pvalue=pvalue,
         alternative="greater",
-        df=float(result.df),
-        difference=float(values.mean() - benchmark),
+        df=float(values.size - 1),
+        difference=gap,
         interval=Interval(float(low - benchmark), float(high), confidence),
         extra={"mean": float(values.mean()), "benchmark": float(benchmark)},
     )
@@ -492,7 +514,8 @@ def compare_means_between(a: Sequence[float], b: Sequence[float],
     y = _ratings(b, "b", -math.inf, math.inf)
     if x.var() == 0 and y.var() == 0:
         raise ValueError("both groups have zero variance: a t-test is undefined")
-    result = stats.ttest_ind(y, x, equal_var=False)
+    with _exactly_constant_samples_allowed(x, y):
+        result = stats.ttest_ind(y, x, equal_var=False)
     low, high = result.confidence_interval(confidence)
     return TestResult(
         test="welch t",
