@@ -20,7 +20,7 @@ def test_five_users_find_about_85_percent_at_p_031():
 
 
 def test_participants_needed_reproduces_measuringu_butterfly_ballot_example():
-    # MeasuringU, qualitative sample-size sidebar: p = .10, 90% likelihood of detection
+    # MeasuringU (https://measuringu.com/qualitative_sidebar/): p = .10, 90% likelihood of detection
     # → n = log(.10)/log(.90) = 21.85, i.e. 22 users.
     assert participants_needed(0.10, 0.90) == 22
 

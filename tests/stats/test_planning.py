@@ -85,7 +85,7 @@ def test_compare_means_paired_uses_n_minus_1_df():
 
 
 def test_discovery_sample_size():
-    # MeasuringU qualitative sidebar: p = .10, 90% → 22 users.
+    # MeasuringU (https://measuringu.com/qualitative_sidebar/): p = .10, 90% → 22 users.
     assert sample_size_discovery(0.10, 0.90) == 22
 
 

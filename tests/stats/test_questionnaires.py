@@ -102,7 +102,7 @@ def test_a_score_takes_the_grade_whose_cut_point_it_reaches():
     (68, 50),   # MeasuringU "5 ways to interpret a SUS score": the average 68 is the 50th
     (75, 73),   # 75 is at the 73rd percentile
     (52, 15),   # 52 is at the 15th percentile
-    (74, 70),   # Sauro: "a raw SUS score of 74 converts to a percentile rank of 70%"
+    (74, 70),   # Sauro (2011), MeasuringU "Measuring usability with the SUS": 74 → 70%
 ])
 def test_sus_percentile_reproduces_published_examples(score, percentile):
     # Linear interpolation of the grade table is within one percentile point of these.

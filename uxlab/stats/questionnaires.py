@@ -199,7 +199,8 @@ def sus_percentile(score: float) -> float:
     References
     ----------
     Sauro, J., & Lewis, J. R. (2016). *Quantifying the User Experience* (2nd ed.), ch. 8.
-    Sauro, J. (2018). 5 ways to interpret a SUS score. MeasuringU.
+    Sauro, J. (2018). 5 ways to interpret a SUS score. MeasuringU,
+    https://measuringu.com/interpret-sus-score/.
     """
     score = _check_sus(score)
     xs, ys = zip(*_SUS_PERCENTILE_POINTS, strict=True)
@@ -264,7 +265,7 @@ def umux_lite_sus_equivalent(score: float) -> float:
     ----------
     Lewis, J. R., Utesch, B. S., & Maher, D. E. (2013). *Proceedings of CHI 2013*, 2099–2102.
     Lewis, J. R., Utesch, B. S., & Maher, D. E. (2015). Investigating the correspondence between
-    UMUX-LITE and SUS scores. *HCII 2015*, LNCS 9186, 204–211.
+    UMUX-LITE and SUS scores. *HCII 2015*, LNCS 9186 (Springer).
     """
     if not isinstance(score, (int, float, np.floating)) or not 0 <= score <= 100:
         raise ValueError(f"a UMUX-Lite score must be a number from 0 to 100, got {score!r}")
@@ -390,7 +391,8 @@ def nps(scores: Sequence[int], confidence: float = 0.95) -> NetPromoterEstimate:
 
     References
     ----------
-    Lewis, J. R., & Sauro, J. (2020). Confidence intervals for Net Promoter Scores. MeasuringU.
+    Lewis, J. R., & Sauro, J. Confidence intervals for Net Promoter Scores. MeasuringU,
+    https://measuringu.com/nps-confidence-intervals/.
     Rocks, B. (2016). Interval estimation for the "net promoter score". *The American
     Statistician*, 70(4), 365–372.
     """
@@ -430,10 +432,10 @@ def nps_difference(a_scores: Sequence[int], b_scores: Sequence[int],
 
     References
     ----------
-    Lewis, J. R., & Sauro, J. (2020). How to statistically compare two Net Promoter Scores.
-    MeasuringU.
-    Lewis, J. R., & Sauro, J. (2021). Evaluating NPS significance tests with real-world data.
-    MeasuringU.
+    Lewis, J. R., & Sauro, J. How to statistically compare two Net Promoter Scores. MeasuringU,
+    https://measuringu.com/nps-significance-test/.
+    Lewis, J. R., & Sauro, J. (2021, February 16). Evaluating NPS significance tests with
+    real-world data. MeasuringU, https://measuringu.com/nps-three-significance-tests/.
     """
     confidence = check_confidence(confidence)
     a = nps(a_scores, confidence)
