@@ -387,7 +387,9 @@ def nps(scores: Sequence[int], confidence: float = 0.95) -> NetPromoterEstimate:
     -----
     Adjusted-Wald: n_adj = n + 3, p_pro = (promoters + ¾)/n_adj, p_det = (detractors + ¾)/n_adj,
     NPS_adj = p_pro − p_det, Var = p_pro + p_det − NPS_adj² (the variance of a +1/0/−1 trinomial
-    score), interval NPS_adj ± z_{1−α/2} · √(Var / n_adj), all × 100.
+    score), interval NPS_adj ± z_{1−α/2} · √(Var / n_adj), all × 100. Adding 3 to n is adding
+    pseudo-observations ¾ detractor, 1½ passive, ¾ promoter — the defaults of Rocks's
+    ``NPS::nps_test(test = "adjusted.wald")``.
 
     References
     ----------
