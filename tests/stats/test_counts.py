@@ -1,0 +1,107 @@
+"""Error and click statistics against published examples and independent computations."""
+
+import math
+from itertools import combinations, product
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from uxlab.stats.counts import (
+    compare_counts_between,
+    compare_counts_within,
+    error_rate,
+    mean_interval,
+)
+
+MPG = [21.0, 21.0, 22.8, 21.4, 18.7, 18.1, 14.3, 24.4, 22.8, 19.2, 17.8, 16.4, 17.3, 15.2, 10.4,
+       10.4, 14.7, 32.4, 30.4, 33.9, 21.5, 15.5, 15.2, 13.3, 19.2, 27.3, 26.0, 30.4, 15.8, 19.7,
+       15.0, 21.4]
+
+
+def test_mean_interval_mtcars_one_sample_t():
+    # R, t.test(mtcars$mpg): mean 20.09062, 95 percent confidence interval 17.91768 22.26357.
+    # Also checked by the hand formula mean ± t*(0.975, 31) · s / √32.
+    result = mean_interval(MPG)
+    margin = stats.t.ppf(0.975, 31) * np.std(MPG, ddof=1) / math.sqrt(32)
+    assert result.low == pytest.approx(np.mean(MPG) - margin)
+    assert result.estimate == pytest.approx(20.09062, abs=1e-5)
+    assert (round(result.low, 5), round(result.high, 5)) == (17.91768, 22.26357)
+
+
+def test_mean_interval_without_variation_is_a_point():
+    result = mean_interval([0, 0, 0, 0])
+    assert (result.estimate, result.low, result.high) == (0.0, 0.0, 0.0)
+
+
+def test_mann_whitney_hollander_wolfe_permeability():
+    # Data of R's wilcox.test help example (Hollander & Wolfe, 1973, p. 69): W = 35 for x against
+    # y. Independent check: exact two-sided p by enumerating all C(15, 5) = 3003 rank sets of y.
+    x = [0.80, 0.83, 1.89, 1.04, 1.45, 1.38, 1.91, 1.64, 0.73, 1.46]
+    y = [1.15, 0.88, 0.90, 0.74, 1.21]
+    pooled = np.array(x + y)
+    ranks = stats.rankdata(pooled)
+    u_observed = ranks[:10].sum() - 10 * 11 / 2
+    us = [sum(ranks[list(c)]) - 55 for c in combinations(range(15), 10)]
+    mean_u = 25.0
+    p_exact = np.mean([abs(u - mean_u) >= abs(u_observed - mean_u) for u in us])
+    result = compare_counts_between(a=y, b=x)
+    assert result.statistic == 35 == u_observed
+    assert result.pvalue == pytest.approx(p_exact)
+    assert round(result.pvalue, 4) == 0.2544
+    assert result.difference == pytest.approx(np.mean(x) - np.mean(y))
+    welch = stats.ttest_ind(x, y, equal_var=False).confidence_interval()
+    assert (result.interval.low, result.interval.high) == pytest.approx((welch.low, welch.high))
+
+
+def test_wilcoxon_hollander_wolfe_depression_scale():
+    # Data of R's wilcox.test help example (Hollander & Wolfe, 1973, p. 29): paired x (first
+    # visit) and y (second visit), V = 40 for x − y. Independent check: exact two-sided p by
+    # enumerating the 2⁹ sign patterns of the ranks.
+    x = [1.83, 0.50, 1.62, 2.48, 1.68, 1.88, 1.55, 3.06, 1.30]
+    y = [0.878, 0.647, 0.598, 2.05, 1.06, 1.29, 1.06, 3.14, 1.29]
+    d = np.subtract(x, y)
+    ranks = stats.rankdata(np.abs(d))
+    w_plus = ranks[d > 0].sum()
+    assert w_plus == 40
+    sums = [sum(r for r, s in zip(ranks, signs, strict=True) if s) for signs in
+            product([0, 1], repeat=9)]
+    p_exact = np.mean([min(s, 45 - s) <= min(w_plus, 45 - w_plus) for s in sums])
+    result = compare_counts_within(a=y, b=x)
+    assert result.statistic == 45 - 40  # scipy reports min(W+, W−)
+    assert result.pvalue == pytest.approx(p_exact)
+    assert result.pvalue == pytest.approx(20 / 512)
+    assert result.difference == pytest.approx(d.mean())
+
+
+def test_count_comparisons_without_any_difference():
+    assert compare_counts_between([0, 0, 0], [0, 0]).pvalue == 1.0
+    within = compare_counts_within([2, 1, 0], [2, 1, 0])
+    assert (within.pvalue, within.difference) == (1.0, 0.0)
+
+
+def test_error_rate_by_hand():
+    # 3 errors in 3 × 5 opportunities, adjusted Wald (Sauro & Lewis ch. 3) by hand.
+    z = stats.norm.ppf(0.975)
+    p_adj = (3 + z * z / 2) / (15 + z * z)
+    margin = z * math.sqrt(p_adj * (1 - p_adj) / (15 + z * z))
+    result = error_rate([0, 1, 2], 5)
+    assert result.estimate == 0.2
+    assert result.n == 15
+    assert (result.low, result.high) == pytest.approx((p_adj - margin, p_adj + margin))
+    assert error_rate([1, 2], [4, 6]).estimate == pytest.approx(0.3)
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: mean_interval([]), "at least 2"),
+    (lambda: mean_interval([1, -1]), "non-negative finite counts, got -1.0 at position 1"),
+    (lambda: compare_counts_within([1, 2], [1, 2, 3]), "same length"),
+    (lambda: error_rate([1, 6], 5), r"errors \(6\) exceed opportunities \(5\) at position 1"),
+    (lambda: error_rate([1, -1], 5), "non-negative whole numbers, got -1"),
+    (lambda: error_rate([1, 1], [5]), "same length"),
+    (lambda: error_rate([0], 0), "at least 1"),
+    (lambda: error_rate([], 3), "must not be empty"),
+])
+def test_counts_validate_inputs(call, message):
+    with pytest.raises(ValueError, match=message):
+        call()
