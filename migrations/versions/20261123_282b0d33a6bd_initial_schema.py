@@ -304,7 +304,7 @@ def upgrade() -> None:
     sa.CheckConstraint("decided_by IS NULL OR decided_by IN ('auto', 'participant', 'moderator')", name=op.f('ck_attempts_decided_by')),
     sa.CheckConstraint("outcome IS NULL OR outcome IN ('success', 'partial', 'failure', 'abandoned', 'timeout')", name=op.f('ck_attempts_outcome')),
     sa.CheckConstraint('clicks >= 0 AND misclicks >= 0 AND errors >= 0 AND misclicks <= clicks', name=op.f('ck_attempts_counts')),
-    sa.CheckConstraint('lostness IS NULL OR (lostness >= 0 AND lostness <= 1)', name=op.f('ck_attempts_lostness')),
+    sa.CheckConstraint('lostness IS NULL OR (lostness >= 0 AND lostness <= 1.5)', name=op.f('ck_attempts_lostness')),
     sa.CheckConstraint('time_on_task_ms IS NULL OR time_on_task_ms >= 0', name=op.f('ck_attempts_time_positive')),
     sa.ForeignKeyConstraint(['session_id'], ['sessions.id'], name=op.f('fk_attempts_session_id_sessions'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['task_id'], ['tasks.id'], name=op.f('fk_attempts_task_id_tasks'), ondelete='RESTRICT'),

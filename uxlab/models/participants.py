@@ -110,7 +110,8 @@ class Attempt(Base):
             name="counts",
         ),
         CheckConstraint("time_on_task_ms IS NULL OR time_on_task_ms >= 0", name="time_positive"),
-        CheckConstraint("lostness IS NULL OR (lostness >= 0 AND lostness <= 1)", name="lostness"),
+        # Smith (1996) lostness is at most sqrt(2) when the optimal path is no longer than the path.
+        CheckConstraint("lostness IS NULL OR (lostness >= 0 AND lostness <= 1.5)", name="lostness"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
