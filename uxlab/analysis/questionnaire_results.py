@@ -1,0 +1,203 @@
+"""The ``questionnaires`` part of an analysis: SUS, UMUX-Lite, NPS, and CSAT / CES when asked."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from uxlab.analysis.comparisons import comparison_family, from_test, require
+from uxlab.analysis.document import add_note, number, unavailable
+from uxlab.analysis.interpretation import interpret_benchmark
+from uxlab.analysis.omnibus import means_omnibus
+from uxlab.analysis.tidy import SurveyTable
+from uxlab.stats import questionnaires as q
+from uxlab.stats.counts import mean_interval
+from uxlab.stats.effects import pooled_sd
+from uxlab.stats.planning import sample_size_compare_means
+from uxlab.stats.proportions import mcnemar_test, two_proportion_test
+
+INSTRUMENTS = ("sus", "umux_lite", "nps", "csat", "ces")
+_POWER = 0.8
+
+
+def questionnaire_results(survey: SurveyTable | None, variants: tuple[str, ...], *,
+                          design: str, confidence: float, adjust: str,
+                          benchmarks: dict) -> dict:
+    """Summaries per variant and comparisons for every instrument in the survey."""
+    results = {}
+    for instrument in INSTRUMENTS:
+        if survey is None or instrument not in survey.instruments:
+            if instrument in ("sus", "umux_lite", "nps"):
+                why = "no survey data" if survey is None else f"the survey has no {instrument} columns"
+                results[instrument] = {"variants": {}, "comparisons": [], "note": why}
+            continue
+        scores = _scores(survey, instrument)
+        results[instrument] = _instrument(instrument, scores, survey, variants, design=design,
+                                          confidence=confidence, adjust=adjust,
+                                          benchmarks=benchmarks)
+    return results
+
+
+def _scores(survey: SurveyTable, instrument: str) -> tuple[np.ndarray, int]:
+    """Per-respondent scores (nan where a respondent cannot be scored) and how many were not."""
+    if instrument == "sus":
+        matrix = survey.matrix("sus")
+        scores = np.full(len(survey), np.nan)
+        for i, row in enumerate(matrix.tolist()):
+            try:
+                scores[i] = q.sus_score(row)
+            except ValueError:
+                pass  # more than one item missing: excluded, and counted below
+        blank = np.isnan(matrix).all(axis=1)
+    elif instrument == "umux_lite":
+        matrix = survey.matrix("umux_lite")
+        scores = np.full(len(survey), np.nan)
+        for i, (first, second) in enumerate(matrix.tolist()):
+            if not (math.isnan(first) or math.isnan(second)):
+                scores[i] = q.umux_lite_score(int(first), int(second))
+        blank = np.isnan(matrix).all(axis=1)
+    else:
+        scores = survey.column(instrument)
+        blank = np.isnan(scores)
+    excluded = int((np.isnan(scores) & ~blank).sum())
+    return scores, excluded
+
+
+def _instrument(instrument, scored, survey, variants, *, design, confidence, adjust, benchmarks):
+    scores, excluded = scored
+    by_variant = {v: survey.variant == v for v in variants}
+    summaries = {}
+    for variant in variants:
+        values = scores[by_variant[variant] & ~np.isnan(scores)]
+        summaries[variant] = _summary(instrument, values, variant, confidence, benchmarks)
+
+    def values_of(variant):
+        return scores[by_variant[variant] & ~np.isnan(scores)]
+
+    def paired_values(a, b):
+        mask_a, mask_b = by_variant[a] & ~np.isnan(scores), by_variant[b] & ~np.isnan(scores)
+        _, index_a, index_b = np.intersect1d(survey.participant[mask_a],
+                                             survey.participant[mask_b], return_indices=True)
+        return scores[mask_a][index_a], scores[mask_b][index_b]
+
+    def compare(a, b):
+        if design == "within":
+            x, y = paired_values(a, b)
+        else:
+            x, y = values_of(a), values_of(b)
+        if instrument == "nps":
+            require(design == "between", "the NPS comparison needs independent groups "
+                                         "(between-subjects)")
+            require(len(x) >= 1 and len(y) >= 1, "a variant has no NPS ratings")
+            result = q.nps_difference(x, y, confidence)
+            return from_test(result, effect="difference in NPS points (b - a)",
+                             a_estimate=result.extra["a"].estimate,
+                             b_estimate=result.extra["b"].estimate)
+        if instrument == "csat":
+            return _compare_top_two_box(x, y, design, confidence)
+        require(len(x) >= 2 and len(y) >= 2, "fewer than 2 values in a variant")
+        if design == "within":
+            result = q.compare_means_within(x, y, confidence)
+            effect_size = {"name": "paired d_z", "value": number(result.extra["paired_d"])}
+            sd = float(np.std(y - x, ddof=1))
+        else:
+            result = q.compare_means_between(x, y, confidence)
+            effect_size = {"name": "hedges g", "value": number(result.extra["hedges_g"])}
+            sd = pooled_sd(x, y)
+        entry = from_test(result, effect="difference in means (b - a)",
+                          a_estimate=result.extra["mean_a"], b_estimate=result.extra["mean_b"],
+                          effect_size=effect_size)
+        if result.pvalue >= 1 - confidence and result.difference != 0 and sd > 0:
+            entry["sample_size_to_detect"] = sample_size_compare_means(
+                sd, result.difference, confidence, _POWER, paired=design == "within")
+        return entry
+
+    omnibus = None
+    note = None
+    if instrument in ("sus", "umux_lite", "ces") and design == "between":
+        def omnibus():
+            groups = [values_of(v) for v in variants]
+            require(all(len(g) >= 2 for g in groups), "fewer than 2 values in a variant")
+            return from_test(means_omnibus(groups))
+    else:
+        note = ("no omnibus test for this instrument" if design == "between" else
+                "no omnibus test for within-subjects designs; the pairwise comparisons are "
+                "adjusted for multiplicity")
+    comparisons = comparison_family(instrument, variants, compare, omnibus,
+                                    confidence=confidence, design=design, adjust=adjust,
+                                    omnibus_note=note)
+    result = {"variants": summaries, "comparisons": comparisons}
+    if excluded:
+        result["note"] = (f"{excluded} respondent{'s' if excluded > 1 else ''} not scored "
+                          + ("(more than one SUS item missing)" if instrument == "sus" else
+                             "(an item missing)"))
+    return result
+
+
+def _summary(instrument, values, variant, confidence, benchmarks) -> dict:
+    n = int(values.size)
+    if instrument == "nps":
+        if n == 0:
+            return unavailable("no ratings", "score", "low", "high", n=0)
+        estimate = q.nps(values.astype(int), confidence)
+        return {"n": n, "score": estimate.estimate, "low": estimate.low, "high": estimate.high,
+                "promoters": estimate.promoters, "passives": estimate.passives,
+                "detractors": estimate.detractors, "method": estimate.method}
+    if instrument == "csat":
+        if n == 0:
+            return unavailable("no ratings", "estimate", "low", "high", n=0)
+        estimate = q.csat_top_two_box(values.astype(int), 5, confidence)
+        return {"n": n, "estimate": estimate.estimate, "low": estimate.low,
+                "high": estimate.high, "method": "top-two-box, " + estimate.method}
+    keys = ("mean", "low", "high")
+    if instrument == "sus":
+        keys += ("grade", "percentile")
+    elif instrument == "umux_lite":
+        keys += ("sus_equivalent",)
+    if n < 2:
+        return unavailable("fewer than 2 values" if n else "no answers", *keys, n=n)
+    if instrument == "sus":
+        estimate = q.sus_summary(values, confidence)
+    elif instrument == "ces":
+        estimate = q.ces_summary(values, confidence)
+    else:
+        estimate = mean_interval(values, confidence)
+    summary = {"n": n, "mean": estimate.estimate, "low": number(estimate.low),
+               "high": number(estimate.high), "method": "t interval"}
+    if instrument == "sus":
+        summary["grade"] = q.sus_grade(estimate.estimate)
+        summary["percentile"] = q.sus_percentile(estimate.estimate)
+        target = benchmarks.get("sus")
+        if target is not None:
+            summary["benchmark"] = _benchmark(q.benchmark_sus_test(values, target, confidence),
+                                              target, variant, f"{estimate.estimate:.1f}",
+                                              confidence)
+    elif instrument == "umux_lite":
+        summary["sus_equivalent"] = q.umux_lite_sus_equivalent(estimate.estimate)
+    if summary["low"] is None:
+        add_note(summary, "all values are equal")
+    return summary
+
+
+def _compare_top_two_box(x, y, design, confidence) -> dict:
+    require(len(x) >= 1 and len(y) >= 1, "a variant has no ratings")
+    top_x, top_y = x >= 4, y >= 4
+    if design == "within":
+        result = mcnemar_test(int((top_x & top_y).sum()), int((top_x & ~top_y).sum()),
+                              int((~top_x & top_y).sum()), int((~top_x & ~top_y).sum()),
+                              confidence)
+    else:
+        result = two_proportion_test(int(top_x.sum()), len(x), int(top_y.sum()), len(y),
+                                     confidence)
+    return from_test(result, effect="difference in proportions (b - a)",
+                     a_estimate=float(top_x.mean()), b_estimate=float(top_y.mean()))
+
+
+def _benchmark(result, target, variant, shown, confidence) -> dict:
+    entry = from_test(result, target=target, alternative=result.alternative)
+    if entry["low"] is None or entry["high"] is None:
+        add_note(entry, "one-sided test: the interval is open on one side")
+    entry["interpretation"] = interpret_benchmark(variant, "sus", entry, confidence=confidence,
+                                                  shown=shown, target=f"{target:g}")
+    return entry

@@ -1,0 +1,189 @@
+"""The analysis service: tidy attempts (and survey answers) in, one analysis document out.
+
+``analyze`` is what ``uxlab analyze`` and the web reports both call; it takes rows (from a CSV or
+built from the database) and returns a JSON-ready ``dict`` whose shape is the contract in
+docs/analysis-json.md. It knows nothing of Flask, SQLAlchemy or files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+
+import numpy as np
+
+from uxlab.analysis.document import number
+from uxlab.analysis.grouping import group_attempts
+from uxlab.analysis.questionnaire_results import questionnaire_results
+from uxlab.analysis.task_results import task_results
+from uxlab.analysis.tidy import (
+    AttemptTable,
+    SurveyTable,
+    attempts_from_rows,
+    check_design,
+    natural_key,
+    survey_from_rows,
+)
+from uxlab.stats.results import check_confidence
+from uxlab.stats.srm import SRM_THRESHOLD, sample_ratio_test
+
+DESIGNS = ("between", "within")
+TIME_MODES = ("successful", "all")
+ADJUSTMENTS = ("holm", "bh")
+DEFAULT_BENCHMARKS = {"completion": 0.78, "sus": 68.0, "seq": 5.5, "time": None}
+
+
+def analyze(attempts: AttemptTable | Iterable[Mapping[str, object]],
+            survey: SurveyTable | Iterable[Mapping[str, object]] | None = None,
+            design: str = "between", confidence: float = 0.95, times: str = "successful",
+            weights: Mapping[str, float] | Sequence[float] | None = None,
+            benchmarks: Mapping[str, object] | None = None, adjust: str = "holm") -> dict:
+    """Analyse a study: per-task summaries per variant, comparisons, questionnaires.
+
+    Parameters
+    ----------
+    attempts : AttemptTable or iterable of mapping rows
+        The tidy attempts (validated here when given as rows).
+    survey : SurveyTable or iterable of mapping rows, optional
+        Post-study questionnaire answers.
+    design : {"between", "within"}
+        Between subjects (each participant uses one variant) or within (every variant).
+    confidence : float
+        Confidence level of every interval and 1 − α of every test.
+    times : {"successful", "all"}
+        Analyse the times of successful attempts only (the default) or of all attempts.
+    weights : mapping or sequence of float, optional
+        Assignment weights of the variants for the sample-ratio check (equal by default).
+    benchmarks : mapping, optional
+        Overrides of the benchmark values: ``completion`` (default 0.78), ``sus`` (68),
+        ``seq`` (5.5) and ``time`` (seconds: one number for every task, or a mapping task →
+        seconds; no time benchmark by default). ``None`` switches a benchmark off.
+    adjust : {"holm", "bh"}
+        Multiplicity adjustment of the pairwise p-values (three or more variants).
+
+    Returns
+    -------
+    dict
+        The analysis document (docs/analysis-json.md).
+
+    Raises
+    ------
+    uxlab.analysis.tidy.TidyDataError
+        If the rows are invalid or do not fit the design.
+    ValueError
+        If an argument is invalid.
+    """
+    confidence = check_confidence(confidence)
+    _check_choice("design", design, DESIGNS)
+    _check_choice("times", times, TIME_MODES)
+    _check_choice("adjust", adjust, ADJUSTMENTS)
+    benchmarks = _benchmarks(benchmarks)
+    if not isinstance(attempts, AttemptTable):
+        attempts = attempts_from_rows(attempts)
+    if survey is not None and not isinstance(survey, SurveyTable):
+        survey = survey_from_rows(survey)
+    check_design(attempts, design, survey)
+    variants = _variants(attempts, survey)
+    weights = _weights(weights, variants)
+    participants = _participants(attempts, survey, variants)
+    grouped = group_attempts(attempts, variants)
+    return {
+        "design": design,
+        "confidence": confidence,
+        "times": times,
+        "adjust": adjust,
+        "benchmarks": benchmarks,
+        "variants": {v: {"participants": participants[v]} for v in variants},
+        "srm": _sample_ratio(participants, variants, weights, design),
+        "tasks": task_results(grouped, design=design, confidence=confidence, times=times,
+                              adjust=adjust, benchmarks=benchmarks),
+        "questionnaires": questionnaire_results(survey, variants, design=design,
+                                                confidence=confidence, adjust=adjust,
+                                                benchmarks=benchmarks),
+    }
+
+
+def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise ValueError(f"{name} must be one of {', '.join(choices)}; got {value!r}")
+
+
+def _benchmarks(given: Mapping[str, object] | None) -> dict:
+    values = dict(DEFAULT_BENCHMARKS)
+    for key, value in (given or {}).items():
+        if key not in values:
+            raise ValueError(f"unknown benchmark {key!r}; expected one of {', '.join(values)}")
+        values[key] = value
+    completion = values["completion"]
+    if completion is not None and not (isinstance(completion, int | float)
+                                       and 0 < completion < 1):
+        raise ValueError(f"the completion benchmark must be a rate between 0 and 1, got "
+                         f"{completion!r}")
+    for key in ("sus", "seq"):
+        if values[key] is not None and not isinstance(values[key], int | float):
+            raise ValueError(f"the {key} benchmark must be a number, got {values[key]!r}")
+    time = values["time"]
+    targets = time.values() if isinstance(time, Mapping) else [] if time is None else [time]
+    for target in targets:
+        if not (isinstance(target, int | float) and target > 0):
+            raise ValueError(f"a time benchmark must be a positive number of seconds, got "
+                             f"{target!r}")
+    if isinstance(time, Mapping):
+        values["time"] = dict(time)
+    return values
+
+
+def _weights(weights, variants) -> dict[str, float]:
+    """Assignment weights by variant (equal when not given)."""
+    if weights is None:
+        return dict.fromkeys(variants, 1.0)
+    if isinstance(weights, Mapping):
+        unknown = set(weights) - set(variants)
+        if unknown:
+            raise ValueError(f"weights name unknown variants: {', '.join(sorted(unknown))}")
+        missing = [v for v in variants if v not in weights]
+        if missing:
+            raise ValueError(f"weights give no weight for variant(s) {', '.join(missing)}")
+        return {v: weights[v] for v in variants}
+    weights = list(weights)
+    if len(weights) != len(variants):
+        raise ValueError(f"weights need one value per variant ({', '.join(variants)}), got "
+                         f"{len(weights)}")
+    return dict(zip(variants, weights, strict=True))
+
+
+def _variants(attempts: AttemptTable, survey: SurveyTable | None) -> tuple[str, ...]:
+    names = set(attempts.variants)
+    if survey is not None:
+        names.update(survey.variant.tolist())
+    return tuple(sorted(names, key=natural_key))
+
+
+def _participants(attempts, survey, variants) -> dict[str, int]:
+    participant = attempts.participant
+    variant = attempts.variant
+    if survey is not None:
+        participant = np.concatenate([participant, survey.participant])
+        variant = np.concatenate([variant, survey.variant])
+    pairs = np.unique(np.strings.add(np.strings.add(variant, "\x1f"), participant))
+    counts = dict.fromkeys(variants, 0)
+    for pair in pairs.tolist():
+        counts[pair.split("\x1f", 1)[0]] += 1
+    return counts
+
+
+def _sample_ratio(participants, variants, weights, design) -> dict:
+    counts = [participants[v] for v in variants]
+    entry = {"test": None, "statistic": None, "p": None, "flag": None,
+             "threshold": SRM_THRESHOLD, "counts": dict(zip(variants, counts, strict=True)),
+             "weights": None}
+    if design == "within":
+        entry["note"] = "within-subjects: every participant uses every variant"
+        return entry
+    if len(variants) < 2:
+        entry["note"] = "only one variant"
+        return entry
+    result = sample_ratio_test(entry["counts"], weights, SRM_THRESHOLD)
+    entry.update(test=result.test, statistic=number(result.statistic), p=number(result.pvalue),
+                 flag=bool(result.extra["flag"]), weights=weights,
+                 expected=result.extra["expected"])
+    return entry
