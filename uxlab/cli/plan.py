@@ -148,8 +148,8 @@ def read_problem_matrix(path: Path) -> list[list[int]]:
     def binary(cell: str) -> bool:
         return cell.strip() in ("", "0", "1")
 
-    if not all(binary(cell) for cell in records[0][1][1:]):
-        records = records[1:]
+    if not any(binary(cell) for cell in records[0][1][1:]):
+        records = records[1:]  # a header: problem names, no 0/1 cell
     labelled = any(not binary(row[0]) for _, row in records)
     matrix, problems = [], []
     for number, row in records:

@@ -1,0 +1,55 @@
+"""``uxlab analyze``: the full analysis of a tidy attempts CSV (and survey CSV)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from uxlab.analysis.service import ADJUSTMENTS, DESIGNS, TIME_MODES, analyze
+from uxlab.analysis.text_report import render_text
+from uxlab.analysis.tidy import TidyDataError, read_attempts_csv, read_survey_csv
+
+DATA_ERROR_EXIT_CODE = 2
+
+
+def _check_confidence(ctx, param, value: float) -> float:
+    if not 0 < value < 1:
+        raise click.BadParameter(f"must be between 0 and 1 (exclusive), got {value}")
+    return value
+
+
+@click.command("analyze")
+@click.argument("attempts", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--survey", type=click.Path(dir_okay=False, path_type=Path),
+              help="Survey CSV: participant, variant, sus_1 … sus_10, umux_1, umux_2, nps.")
+@click.option("--design", type=click.Choice(DESIGNS), default="between", show_default=True,
+              help="between: each participant used one variant; within: every variant.")
+@click.option("--confidence", type=float, default=0.95, show_default=True,
+              callback=_check_confidence, help="Confidence level of intervals (1 − α of tests).")
+@click.option("--times", type=click.Choice(TIME_MODES), default="successful", show_default=True,
+              help="Analyse the times of successful attempts only, or of all attempts.")
+@click.option("--adjust", type=click.Choice(ADJUSTMENTS), default="holm", show_default=True,
+              help="Adjustment of pairwise p-values with three or more variants "
+                   "(holm, or bh = Benjamini–Hochberg).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead of text.")
+def analyze_command(attempts: Path, survey: Path | None, design: str, confidence: float,
+                    times: str, adjust: str, as_json: bool) -> None:
+    """Compare the design variants in ATTEMPTS (a tidy attempts CSV).
+
+    Prints completion rates, task times, errors, clicks and SEQ per task and variant, the
+    comparisons between variants in plain language, and the questionnaires of --survey.
+    """
+    try:
+        attempt_table = read_attempts_csv(attempts)
+        survey_table = read_survey_csv(survey) if survey is not None else None
+        document = analyze(attempt_table, survey_table, design=design, confidence=confidence,
+                           times=times, adjust=adjust)
+    except TidyDataError as error:
+        click.echo(f"Error: {error}", err=True)
+        raise click.exceptions.Exit(DATA_ERROR_EXIT_CODE) from error
+    if as_json:
+        click.echo(json.dumps(document, indent=2, ensure_ascii=False, allow_nan=False))
+    else:
+        click.echo(render_text(document), nl=False)
