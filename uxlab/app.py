@@ -35,7 +35,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     db = Database(app.config["DATABASE_URL"])
     if app.config["CHECK_SCHEMA"]:
-        ensure_current(db.engine)
+        try:
+            ensure_current(db.engine)
+        except Exception:
+            db.dispose()
+            raise
     app.extensions["uxlab.db"] = db
     app.teardown_appcontext(close_db_session)
 

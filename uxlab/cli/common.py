@@ -22,6 +22,19 @@ def make_app(check_schema: bool = True):
 def db_session(write: bool = True):
     """Yield a session on the configured database (schema must be current); commit on success."""
     app = make_app()
-    with app.app_context():
-        with app.extensions["uxlab.db"].session(write=write) as session:
+    database = app.extensions["uxlab.db"]
+    try:
+        with app.app_context(), database.session(write=write) as session:
             yield session
+    finally:
+        database.dispose()
+
+
+@contextmanager
+def engine():
+    """Yield the configured engine without checking its schema (for migration commands)."""
+    database = make_app(check_schema=False).extensions["uxlab.db"]
+    try:
+        yield database.engine
+    finally:
+        database.dispose()

@@ -5,11 +5,7 @@ from __future__ import annotations
 import click
 
 from uxlab import schema
-from uxlab.cli.common import make_app
-
-
-def _engine():
-    return make_app(check_schema=False).extensions["uxlab.db"].engine
+from uxlab.cli.common import engine as configured_engine
 
 
 @click.group("db")
@@ -21,37 +17,37 @@ def db_group() -> None:
 @click.argument("revision", default="head")
 def upgrade(revision: str) -> None:
     """Upgrade the schema (to the newest revision by default)."""
-    engine = _engine()
-    schema.upgrade(engine, revision)
-    click.echo(f"Database at revision {schema.current_revision(engine)}.")
+    with configured_engine() as engine:
+        schema.upgrade(engine, revision)
+        click.echo(f"Database at revision {schema.current_revision(engine)}.")
 
 
 @db_group.command("downgrade")
 @click.argument("revision")
 def downgrade(revision: str) -> None:
     """Downgrade the schema to REVISION ('base' removes every table, and all data)."""
-    engine = _engine()
-    schema.downgrade(engine, revision)
-    click.echo(f"Database at revision {schema.current_revision(engine) or 'base'}.")
+    with configured_engine() as engine:
+        schema.downgrade(engine, revision)
+        click.echo(f"Database at revision {schema.current_revision(engine) or 'base'}.")
 
 
 @db_group.command("current")
 def current() -> None:
     """Print the schema revision of the database and of the code."""
-    engine = _engine()
-    click.echo(f"database: {schema.current_revision(engine) or 'none'}")
+    with configured_engine() as engine:
+        click.echo(f"database: {schema.current_revision(engine) or 'none'}")
     click.echo(f"code:     {schema.head_revision()}")
 
 
 @db_group.command("check")
 def check() -> None:
     """Check that the schema matches the models (exit 1 if it drifts or is behind)."""
-    engine = _engine()
-    try:
-        schema.ensure_current(engine)
-    except schema.SchemaOutOfDate as exc:
-        raise click.ClickException(str(exc)) from exc
-    differences = schema.drift(engine)
+    with configured_engine() as engine:
+        try:
+            schema.ensure_current(engine)
+        except schema.SchemaOutOfDate as exc:
+            raise click.ClickException(str(exc)) from exc
+        differences = schema.drift(engine)
     if differences:
         for difference in differences:
             click.echo(f"drift: {difference}", err=True)

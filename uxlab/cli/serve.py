@@ -10,8 +10,11 @@ from uxlab.demo import DEMO_EMAIL, DEMO_PASSWORD, set_up_demo
 
 def _demo(base_url: str) -> None:
     app = make_app(check_schema=False)
-    with app.app_context():
-        result = set_up_demo(app.extensions["uxlab.db"], app.config["STUDIES_DIR"])
+    database = app.extensions["uxlab.db"]
+    try:
+        result = set_up_demo(database, app.config["STUDIES_DIR"])
+    finally:
+        database.dispose()
     click.echo(f"Demo study “{result.study_title}” is {result.study_status}.")
     click.echo(f"Researcher UI:  {base_url}/login")
     click.echo(f"  email:    {DEMO_EMAIL}")
