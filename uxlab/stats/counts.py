@@ -9,6 +9,7 @@ means and its t-based interval so the size of the difference is visible beside t
 from __future__ import annotations
 
 import numbers
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -103,7 +104,12 @@ def compare_counts_between(a: Sequence[float], b: Sequence[float],
     if x.var() + y.var() == 0:
         df, interval = float(x.size + y.size - 2), Interval(difference, difference, confidence)
     else:
-        welch = stats.ttest_ind(y, x, equal_var=False)
+        with warnings.catch_warnings():
+            if x.var() == 0 or y.var() == 0:
+                # scipy warns of "precision loss" for a group of identical counts (e.g. nobody
+                # erred); the variance is exactly zero then and Welch's interval is still right.
+                warnings.filterwarnings("ignore", "Precision loss occurred", RuntimeWarning)
+            welch = stats.ttest_ind(y, x, equal_var=False)
         df, interval = float(welch.df), Interval(*map(float, welch.confidence_interval(
             confidence)), confidence)
     if np.ptp(np.concatenate([x, y])) == 0:

@@ -29,8 +29,9 @@ _COCHRAN_SMALL_SHARE = 0.2
 _EXACT_STATE_LIMIT = 200_000
 _MONTE_CARLO_RESAMPLES = 100_000
 _MONTE_CARLO_SEED = 20160101
-# Gauss–Legendre nodes for the Beta-difference integrals of probability_b_better.
-_QUADRATURE_NODES = 256
+# Tanh-sinh nodes (and range of the step variable) for probability_b_better's integrals.
+_QUADRATURE_NODES = 161
+_TANH_SINH_LIMIT = 3.2
 
 
 def _count(value, name: str) -> int:
@@ -388,7 +389,7 @@ def probability_b_better(x_a: int, n_a: int, x_b: int, n_b: int,
     Notes
     -----
     Posteriors p_A ~ Beta(α + x_A, β + n_A − x_A), p_B likewise. With D = p_B − p_A,
-    P(D ≤ d) = ∫₀¹ F_B(F_A⁻¹(u) + d) du, integrated deterministically by Gauss–Legendre quadrature
+    P(D ≤ d) = ∫₀¹ F_B(F_A⁻¹(u) + d) du, integrated deterministically by tanh-sinh quadrature
     over the quantiles u of the narrower posterior (the other one's CDF is smooth there).
     P(B better) = 1 − P(D ≤ 0); the credible interval solves P(D ≤ d) = (1 ∓ confidence) / 2.
 
@@ -413,32 +414,50 @@ def probability_b_better(x_a: int, n_a: int, x_b: int, n_b: int,
     low = optimize.brentq(lambda d: cdf(d) - tail, -1.0, 1.0, xtol=1e-10)
     high = optimize.brentq(lambda d: cdf(d) - (1 - tail), -1.0, 1.0, xtol=1e-10)
     mean = b[0] / sum(b) - a[0] / sum(a)
-    return PosteriorComparison(float(1 - cdf(0.0)), float(mean),
+    return PosteriorComparison(_clip(1 - cdf(0.0)), float(mean),
                                Interval(float(low), float(high), confidence), (alpha, beta))
 
 
 def _beta_difference_cdf(a: tuple[float, float], b: tuple[float, float]):
     """Return d ↦ P(p_b − p_a ≤ d) for independent Beta(a) and Beta(b) variables."""
-    nodes, weights = np.polynomial.legendre.leggauss(_QUADRATURE_NODES)
-    u = (nodes + 1) / 2
-    weights = weights / 2
+    # Tanh-sinh (double-exponential) quadrature on [0, 1]: it converges fast even where the
+    # Beta quantile function has infinite slope at an end (e.g. Beta(1, 6) near 1), where
+    # Gauss–Legendre loses about six digits.
+    t = np.linspace(-_TANH_SINH_LIMIT, _TANH_SINH_LIMIT, _QUADRATURE_NODES)
+    z = np.pi * np.sinh(t)
+    nodes = special.expit(z)
+    weights = (t[1] - t[0]) * np.pi * np.cosh(t) * special.expit(z) * special.expit(-z)
 
     def variance(p):
         s = sum(p)
         return p[0] * p[1] / (s * s * (s + 1))
 
+    def expectation(outer, integrand, u_low, u_high):
+        # ∫ integrand(F_outer⁻¹(u)) du over [u_low, u_high]: outside those kinks the integrand
+        # is constant (0 or 1), so they are added exactly and the quadrature sees a smooth curve.
+        if u_high <= u_low:
+            return 0.0
+        u = u_low + (u_high - u_low) * nodes
+        values = integrand(special.betaincinv(outer[0], outer[1], u))
+        return float((u_high - u_low) * (weights @ values))
+
     if variance(a) <= variance(b):
-        # Integrate over p_a's quantiles: P(D ≤ d) = E[F_b(p_a + d)].
-        outer = special.betaincinv(a[0], a[1], u)
-
+        # Over p_a's quantiles: P(D ≤ d) = E[F_b(p_a + d)], 0 where p_a ≤ −d, 1 where p_a ≥ 1 − d.
         def cdf(d):
-            return float(weights @ special.betainc(b[0], b[1], np.clip(outer + d, 0, 1)))
+            u_low = special.betainc(a[0], a[1], min(max(-d, 0.0), 1.0))
+            u_high = special.betainc(a[0], a[1], min(max(1 - d, 0.0), 1.0))
+            inside = expectation(a, lambda x: special.betainc(b[0], b[1], np.clip(x + d, 0, 1)),
+                                 u_low, u_high)
+            return inside + (1 - u_high)
     else:
-        # Integrate over p_b's quantiles: P(D ≤ d) = E[1 − F_a(p_b − d)].
-        outer = special.betaincinv(b[0], b[1], u)
-
+        # Over p_b's quantiles: P(D ≤ d) = E[1 − F_a(p_b − d)], 1 where p_b ≤ d, 0 where
+        # p_b ≥ 1 + d.
         def cdf(d):
-            return float(weights @ (1 - special.betainc(a[0], a[1], np.clip(outer - d, 0, 1))))
+            u_low = special.betainc(b[0], b[1], min(max(d, 0.0), 1.0))
+            u_high = special.betainc(b[0], b[1], min(max(1 + d, 0.0), 1.0))
+            inside = expectation(
+                b, lambda y: 1 - special.betainc(a[0], a[1], np.clip(y - d, 0, 1)), u_low, u_high)
+            return inside + u_low
 
     return cdf
 

@@ -9,6 +9,7 @@ mean, a difference of logs a ratio of geometric means (B / A; below 1 means B is
 from __future__ import annotations
 
 import math
+import warnings
 from collections.abc import Sequence
 
 import numpy as np
@@ -180,7 +181,12 @@ def compare_times_between(a: Sequence[float], b: Sequence[float],
     log_b = _log_times(b, "b")
     confidence = check_confidence(confidence)
     _varies(np.concatenate([log_a - log_a.mean(), log_b - log_b.mean()]), "the times within groups")
-    result = stats.ttest_ind(log_b, log_a, equal_var=False)
+    with warnings.catch_warnings():
+        if np.ptp(log_a) == 0 or np.ptp(log_b) == 0:
+            # scipy warns of "precision loss" for a group of identical values; its variance is
+            # exactly zero then, which Welch's standard error handles correctly.
+            warnings.filterwarnings("ignore", "Precision loss occurred", RuntimeWarning)
+        result = stats.ttest_ind(log_b, log_a, equal_var=False)
     low, high = result.confidence_interval(confidence)
     log_difference = float(log_b.mean() - log_a.mean())
     extra = {"geometric_mean_a": math.exp(log_a.mean()),
