@@ -46,13 +46,14 @@ class Grouped:
 def group_attempts(table: AttemptTable, variants: tuple[str, ...]) -> Grouped:
     """Group ``table`` by task (in order of first appearance) and by ``variants``."""
     tasks = table.tasks
-    task_names, task_inverse = np.unique(table.task, return_inverse=True)
+    task_labels, variant_labels = table.task_labels, table.variant_labels
     task_position = {name: i for i, name in enumerate(tasks)}
-    task_code = np.array([task_position[str(n)] for n in task_names])[task_inverse]
-    variant_names, variant_inverse = np.unique(table.variant, return_inverse=True)
+    task_code = np.array([task_position[n] for n in task_labels.names.tolist()])[
+        task_labels.codes]
     variant_position = {name: i for i, name in enumerate(variants)}
-    variant_code = np.array([variant_position[str(n)] for n in variant_names])[variant_inverse]
-    participant_names, participant_code = np.unique(table.participant, return_inverse=True)
+    variant_code = np.array([variant_position[n] for n in variant_labels.names.tolist()])[
+        variant_labels.codes]
+    participant_names, participant_code = table.participants.names, table.participants.codes
 
     key = task_code * len(variants) + variant_code
     order = np.argsort(key, kind="stable")

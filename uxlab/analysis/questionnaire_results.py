@@ -41,27 +41,44 @@ def questionnaire_results(survey: SurveyTable | None, variants: tuple[str, ...],
 
 def _scores(survey: SurveyTable, instrument: str) -> tuple[np.ndarray, int]:
     """Per-respondent scores (nan where a respondent cannot be scored) and how many were not."""
-    if instrument == "sus":
-        matrix = survey.matrix("sus")
-        scores = np.full(len(survey), np.nan)
-        for i, row in enumerate(matrix.tolist()):
-            try:
-                scores[i] = q.sus_score(row)
-            except ValueError:
-                pass  # more than one item missing: excluded, and counted below
-        blank = np.isnan(matrix).all(axis=1)
-    elif instrument == "umux_lite":
-        matrix = survey.matrix("umux_lite")
-        scores = np.full(len(survey), np.nan)
-        for i, (first, second) in enumerate(matrix.tolist()):
-            if not (math.isnan(first) or math.isnan(second)):
-                scores[i] = q.umux_lite_score(int(first), int(second))
+    if instrument in ("sus", "umux_lite"):
+        matrix = survey.matrix(instrument)
+        scores = _score_patterns(matrix, q.sus_score if instrument == "sus" else _umux_lite)
         blank = np.isnan(matrix).all(axis=1)
     else:
         scores = survey.column(instrument)
         blank = np.isnan(scores)
     excluded = int((np.isnan(scores) & ~blank).sum())
     return scores, excluded
+
+
+def _score_patterns(matrix: np.ndarray, score) -> np.ndarray:
+    """Apply ``score`` to each distinct row of answers once (respondents often answer alike).
+
+    A row that ``score`` rejects (too many items missing) scores nan.
+    """
+    digits = np.nan_to_num(matrix, nan=0.0).astype(np.int64)  # answers 1–7, 0 = missing
+    code = digits @ (8 ** np.arange(matrix.shape[1], dtype=np.int64))
+    patterns, first, inverse = np.unique(code, return_index=True, return_inverse=True)
+    values = np.full(len(patterns), np.nan)
+    # Whole answers go in as ints (cheaper to check than floats); rows with a gap keep their nan.
+    answers = matrix[first]
+    complete = ~np.isnan(answers).any(axis=1)
+    rows = [whole if full else partial for whole, partial, full in zip(
+        digits[first].tolist(), answers.tolist(), complete.tolist(), strict=True)]
+    for i, row in enumerate(rows):
+        try:
+            values[i] = score(row)
+        except ValueError:
+            pass  # e.g. more than one SUS item missing: excluded and counted by the caller
+    return values[inverse]
+
+
+def _umux_lite(row: list[float]) -> float:
+    first, second = row
+    if math.isnan(first) or math.isnan(second):
+        raise ValueError("a UMUX-Lite item is missing")
+    return q.umux_lite_score(int(first), int(second))
 
 
 def _instrument(instrument, scored, survey, variants, *, design, confidence, adjust, benchmarks):

@@ -154,21 +154,28 @@ def _weights(weights, variants) -> dict[str, float]:
 def _variants(attempts: AttemptTable, survey: SurveyTable | None) -> tuple[str, ...]:
     names = set(attempts.variants)
     if survey is not None:
-        names.update(survey.variant.tolist())
+        names.update(survey.variant_labels.names.tolist())
     return tuple(sorted(names, key=natural_key))
 
 
 def _participants(attempts, survey, variants) -> dict[str, int]:
-    participant = attempts.participant
-    variant = attempts.variant
+    """Distinct participants per variant, in the attempts or the survey."""
+    people, labels = attempts.participants, attempts.variant_labels
+    position = {name: i for i, name in enumerate(variants)}
+    variant_code = np.array([position[n] for n in labels.names.tolist()])[labels.codes]
+    pairs = people.codes * len(variants) + variant_code
     if survey is not None:
-        participant = np.concatenate([participant, survey.participant])
-        variant = np.concatenate([variant, survey.variant])
-    pairs = np.unique(np.strings.add(np.strings.add(variant, "\x1f"), participant))
-    counts = dict.fromkeys(variants, 0)
-    for pair in pairs.tolist():
-        counts[pair.split("\x1f", 1)[0]] += 1
-    return counts
+        # Survey-only participants get codes after the attempts' participants.
+        names = np.union1d(people.names, survey.participants.names)
+        codes = np.searchsorted(names, np.concatenate([people.names,
+                                                       survey.participants.names]))
+        survey_variant = np.array([position[n] for n in survey.variant_labels.names.tolist()])[
+            survey.variant_labels.codes]
+        pairs = np.concatenate([
+            codes[:len(people)][people.codes] * len(variants) + variant_code,
+            codes[len(people):][survey.participants.codes] * len(variants) + survey_variant])
+    counts = np.bincount(np.unique(pairs) % len(variants), minlength=len(variants))
+    return dict(zip(variants, counts.tolist(), strict=True))
 
 
 def _sample_ratio(participants, variants, weights, design) -> dict:

@@ -103,8 +103,9 @@ class _TaskAnalysis:
                    "method": estimate.method,
                    "best_average": {"estimate": best.estimate, "low": number(best.low),
                                     "high": number(best.high), "method": best.method}}
-        if values.size >= 25:
-            median = time_stats.median_interval(values, self.confidence)
+        if values.size >= time_stats.MEDIAN_FROM_N:
+            median = best if best.method.startswith("median") else \
+                time_stats.median_interval(values, self.confidence)
             summary["median"] = {"estimate": median.estimate, "low": number(median.low),
                                  "high": number(median.high), "method": median.method}
         target = self._time_target()

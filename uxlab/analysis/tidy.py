@@ -17,6 +17,7 @@ import csv
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
+from functools import cached_property
 from pathlib import Path
 
 import numpy as np
@@ -61,12 +62,17 @@ class TidyDataError(ValueError):
         self.source = source
         super().__init__(self._describe())
 
+    def _located(self, problem: Problem) -> str:
+        if not self.source:
+            return str(problem)
+        located = problem.row is not None or problem.column is not None
+        return f"{self.source}{', ' if located else ': '}{problem}"
+
     def _describe(self) -> str:
         count = len(self.problems)
         head = f"{self.source}: " if self.source else ""
         lines = [f"{head}{count} problem{'s' if count != 1 else ''} found"]
-        prefix = f"{self.source}, " if self.source else ""
-        lines += [f"  {prefix}{problem}" for problem in self.problems[:_MAX_PROBLEMS_SHOWN]]
+        lines += [f"  {self._located(problem)}" for problem in self.problems[:_MAX_PROBLEMS_SHOWN]]
         if count > _MAX_PROBLEMS_SHOWN:
             lines.append(f"  … and {count - _MAX_PROBLEMS_SHOWN} more")
         return "\n".join(lines)
@@ -101,6 +107,27 @@ class SurveyRow:
 
 
 @dataclass(frozen=True, eq=False)
+class Coded:
+    """A label column as integer codes: ``names[codes]`` gives the column back.
+
+    ``names`` are the distinct labels in sorted order; ``first`` is the row index where each
+    first appears. Grouping and checks work on the codes, which is far faster than on strings.
+    """
+
+    names: np.ndarray
+    codes: np.ndarray
+    first: np.ndarray
+
+    @classmethod
+    def of(cls, column: np.ndarray) -> Coded:
+        names, first, codes = np.unique(column, return_index=True, return_inverse=True)
+        return cls(names, codes.astype(np.int64), first)
+
+    def __len__(self) -> int:
+        return len(self.names)
+
+
+@dataclass(frozen=True, eq=False)
 class AttemptTable:
     """The attempts as columns; numbers are float arrays with ``nan`` for missing values.
 
@@ -123,16 +150,28 @@ class AttemptTable:
     def __len__(self) -> int:
         return len(self.participant)
 
+    @cached_property
+    def participants(self) -> Coded:
+        return Coded.of(self.participant)
+
+    @cached_property
+    def task_labels(self) -> Coded:
+        return Coded.of(self.task)
+
+    @cached_property
+    def variant_labels(self) -> Coded:
+        return Coded.of(self.variant)
+
     @property
     def variants(self) -> tuple[str, ...]:
         """Variant names in natural order (A, B, …, A2 before A10)."""
-        return tuple(sorted(set(self.variant.tolist()), key=natural_key))
+        return tuple(sorted(self.variant_labels.names.tolist(), key=natural_key))
 
     @property
     def tasks(self) -> tuple[str, ...]:
         """Task names in order of first appearance (the study's order when exported by uxlab)."""
-        names, first = np.unique(self.task, return_index=True)
-        return tuple(str(name) for name in names[np.argsort(first)])
+        labels = self.task_labels
+        return tuple(labels.names[np.argsort(labels.first)].tolist())
 
     def rows(self) -> Iterator[AttemptRow]:
         """Yield the attempts as :class:`AttemptRow` objects."""
@@ -163,6 +202,14 @@ class SurveyTable:
 
     def __len__(self) -> int:
         return len(self.participant)
+
+    @cached_property
+    def participants(self) -> Coded:
+        return Coded.of(self.participant)
+
+    @cached_property
+    def variant_labels(self) -> Coded:
+        return Coded.of(self.variant)
 
     def column(self, name: str) -> np.ndarray:
         """Return one item column (e.g. ``"sus_3"`` or ``"nps"``) as a float array."""
@@ -238,41 +285,47 @@ def check_design(attempts: AttemptTable, design: str,
     """
     if design not in ("between", "within"):
         raise ValueError(f"design must be 'between' or 'within', got {design!r}")
-    problems: list[Problem] = []
-    variants = attempts.variants
-    pairs, first_index = np.unique(
-        np.char.add(np.char.add(attempts.participant.astype(str), "\x1f"),
-                    attempts.variant.astype(str)), return_index=True)
-    seen: dict[str, list[str]] = {}
-    first_row: dict[str, int] = {}
-    for pair, index in zip(pairs.tolist(), first_index.tolist(), strict=True):
-        participant, variant = pair.split("\x1f")
-        seen.setdefault(participant, []).append(variant)
-        row = int(attempts.row_numbers[index])
-        first_row[participant] = min(first_row.get(participant, row), row)
-    for participant in sorted(seen, key=lambda p: first_row[p]):
-        used = sorted(seen[participant], key=natural_key)
-        if design == "between" and len(used) > 1:
-            problems.append(Problem(first_row[participant], "variant",
-                                    f"participant {participant} appears in variants "
-                                    f"{_join(used)}; in a between-subjects design each "
-                                    "participant uses one variant (is the design within?)"))
-        elif design == "within" and len(used) < len(variants):
-            missing = [v for v in variants if v not in used]
-            problems.append(Problem(first_row[participant], "variant",
-                                    f"participant {participant} has no attempts in variant"
-                                    f"{'s' if len(missing) > 1 else ''} {_join(missing)}; in a "
-                                    "within-subjects design each participant uses every variant"))
-    if survey is not None and design == "between":
-        for i in range(len(survey)):
-            participant, variant = str(survey.participant[i]), str(survey.variant[i])
-            if participant in seen and variant not in seen[participant]:
-                problems.append(Problem(int(survey.row_numbers[i]), "variant",
-                                        f"participant {participant} answered the survey for "
-                                        f"variant {variant} but did the tasks in "
-                                        f"{_join(sorted(seen[participant], key=natural_key))}"))
+    people, labels = attempts.participants, attempts.variant_labels
+    pairs = np.unique(people.codes * len(labels) + labels.codes)
+    used = np.bincount(pairs // len(labels), minlength=len(people))
+    wrong = used > 1 if design == "between" else used < len(labels)
+    problems = []
+    for code in np.flatnonzero(wrong)[np.argsort(people.first[wrong], kind="stable")].tolist():
+        participant = str(people.names[code])
+        row = int(attempts.row_numbers[people.first[code]])
+        variants = sorted(labels.names[pairs[pairs // len(labels) == code] % len(labels)]
+                          .tolist(), key=natural_key)
+        if design == "between":
+            problems.append(Problem(row, "variant", f"participant {participant} appears in "
+                                    f"variants {_join(variants)}; in a between-subjects design "
+                                    "each participant uses one variant (is the design within?)"))
+        else:
+            missing = [v for v in attempts.variants if v not in variants]
+            problems.append(Problem(row, "variant", f"participant {participant} has no attempts "
+                                    f"in variant{'s' if len(missing) > 1 else ''} "
+                                    f"{_join(missing)}; in a within-subjects design each "
+                                    "participant uses every variant"))
     if problems:
         raise TidyDataError(problems, attempts.source)
+    if survey is not None and design == "between":
+        _check_survey_variants(attempts, survey)
+
+
+def _check_survey_variants(attempts: AttemptTable, survey: SurveyTable) -> None:
+    """Between subjects, a participant's survey variant must be the one of their attempts."""
+    people = attempts.participants
+    variant_of = attempts.variant[people.first]  # one variant per participant here
+    position = np.clip(np.searchsorted(people.names, survey.participant), 0,
+                       len(people.names) - 1)
+    known = people.names[position] == survey.participant
+    mismatch = known & (variant_of[position] != survey.variant)
+    problems = [
+        Problem(int(survey.row_numbers[i]), "variant",
+                f"participant {survey.participant[i]} answered the survey for variant "
+                f"{survey.variant[i]} but did the tasks in {variant_of[position[i]]}")
+        for i in np.flatnonzero(mismatch).tolist()]
+    if problems:
+        raise TidyDataError(problems, survey.source)
 
 
 # --- reading ----------------------------------------------------------------------------------
@@ -297,7 +350,11 @@ def _read_csv_columns(path: Path) -> tuple[list[str], dict[str, list], np.ndarra
                                 str(path)) from error
     width = len(names)
     numbers = np.arange(_FIRST_DATA_ROW, _FIRST_DATA_ROW + len(records))
-    if any(len(record) != width for record in records):
+    try:
+        table = np.array(records, dtype=np.str_).reshape(len(records), width)
+    except ValueError:  # rows of different lengths (or not one cell per column)
+        table = None
+    if table is None:
         # Blank lines are skipped; any other row must have one cell per column.
         problems, kept, kept_numbers = [], [], []
         for number, record in zip(numbers.tolist(), records, strict=True):
@@ -310,8 +367,8 @@ def _read_csv_columns(path: Path) -> tuple[list[str], dict[str, list], np.ndarra
             kept_numbers.append(number)
         if problems:
             raise TidyDataError(problems, str(path))
-        records, numbers = kept, np.array(kept_numbers, dtype=int)
-    table = np.array(records, dtype=np.str_).reshape(len(records), width)
+        numbers = np.array(kept_numbers, dtype=int)
+        table = np.array(kept, dtype=np.str_).reshape(len(kept), width)
     cells = {name: table[:, j] for j, name in enumerate(names)}
     return names, cells, numbers
 
@@ -375,14 +432,15 @@ def _attempts_from_columns(names, cells, rows, source) -> AttemptTable:
     clicks = _numbers(rows, cells["clicks"], "clicks", problems, whole=True, low=0)
     seq = _numbers(rows, cells["seq"], "seq", problems, whole=True, low=1, high=7)
     success = _reconcile_outcome(outcome, success, rows, problems)
-    _check_duplicates((participant, task, variant), rows, problems,
-                      "participant {0} already has an attempt at task {1} in variant {2} "
-                      "(row {first})")
+    table = AttemptTable(participant, variant, task, outcome, success, time_s, errors, clicks,
+                         seq, rows, source)
+    _check_duplicates((table.participants, table.task_labels, table.variant_labels), rows,
+                      problems, "participant {0} already has an attempt at task {1} in variant "
+                                "{2} (row {first})")
     if problems:
         _sort_problems(problems, ATTEMPT_COLUMNS)
         raise TidyDataError(problems, source)
-    return AttemptTable(participant, variant, task, outcome, success, time_s, errors, clicks, seq,
-                        rows, source)
+    return table
 
 
 def _survey_from_columns(names, cells, rows, source) -> SurveyTable:
@@ -414,12 +472,13 @@ def _survey_from_columns(names, cells, rows, source) -> SurveyTable:
             low, high = _RANGES[column]
             items[column] = _numbers(rows, cells[column], column, problems, whole=True, low=low,
                                      high=high)
-    _check_duplicates((participant, variant), rows, problems,
+    table = SurveyTable(participant, variant, items, tuple(present), rows, source)
+    _check_duplicates((table.participants, table.variant_labels), rows, problems,
                       "participant {0} already answered the survey for variant {1} (row {first})")
     if problems:
         _sort_problems(problems, names)
         raise TidyDataError(problems, source)
-    return SurveyTable(participant, variant, items, tuple(present), rows, source)
+    return table
 
 
 def _sort_problems(problems: list[Problem], columns: Sequence[str]) -> None:
@@ -465,13 +524,27 @@ def _labels(values: np.ndarray, column: str, rows: np.ndarray,
 
 
 def _outcomes(values: np.ndarray, rows: np.ndarray, problems: list[Problem]) -> np.ndarray:
-    words = np.strings.lower(_text(values))
-    bad = ~np.isin(words, ("",) + OUTCOMES)
+    words = _text(values)
+    if not _all_in(words, ("",) + OUTCOMES):
+        words = np.strings.lower(words)
+    bad = ~_each_in(words, ("",) + OUTCOMES)
     for index in np.flatnonzero(bad).tolist():
         problems.append(Problem(int(rows[index]), "outcome",
                                 f"{_shown(values[index])} is not an outcome (expected one of "
                                 f"{', '.join(OUTCOMES)}, or empty)"))
     return words
+
+
+def _each_in(words: np.ndarray, allowed: tuple[str, ...]) -> np.ndarray:
+    # A few vectorized comparisons beat np.isin, which sorts the strings.
+    found = np.zeros(len(words), dtype=bool)
+    for word in allowed:
+        found |= words == word
+    return found
+
+
+def _all_in(words: np.ndarray, allowed: tuple[str, ...]) -> bool:
+    return bool(_each_in(words, allowed).all())
 
 
 def _numbers(rows: np.ndarray, values: np.ndarray, column: str, problems: list[Problem], *,
@@ -540,18 +613,18 @@ def _reconcile_outcome(outcome: np.ndarray, success: np.ndarray, rows: np.ndarra
     return derived
 
 
-def _check_duplicates(keys: tuple[np.ndarray, ...], rows: np.ndarray,
+def _check_duplicates(keys: tuple[Coded, ...], rows: np.ndarray,
                       problems: list[Problem], message: str) -> None:
-    combined = keys[0].astype(np.str_)
+    combined = keys[0].codes
     for key in keys[1:]:
-        combined = np.char.add(np.char.add(combined, "\x1f"), key.astype(np.str_))
+        combined = combined * len(key) + key.codes
     _, first, inverse, counts = np.unique(combined, return_index=True, return_inverse=True,
                                           return_counts=True)
     if counts.max(initial=0) < 2:
         return
     repeated = np.flatnonzero((counts[inverse] > 1) & (np.arange(len(combined)) != first[inverse]))
     for index in repeated.tolist():
-        parts = [str(k[index]) for k in keys]
+        parts = [str(key.names[key.codes[index]]) for key in keys]
         problems.append(Problem(int(rows[index]), None,
                                 message.format(*parts, first=int(rows[first[inverse[index]]]))))
 
