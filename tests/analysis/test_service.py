@@ -410,6 +410,12 @@ def test_benchmarks_are_reported_per_variant():
     assert variant["time"]["benchmark"]["target"] == 45
     assert "benchmark of 45 s" in variant["time"]["benchmark"]["interpretation"]
     assert "benchmark" in variant["seq"]
+    # With a time target the Single Usability Metric is reported: the mean of its components.
+    metric = variant["usability_metric"]
+    parts = [metric["completion"], metric["time"], metric["satisfaction"]]
+    assert metric["completion"] == pytest.approx(0.9)
+    assert metric["score"] == pytest.approx(sum(parts) / 3)
+    assert "usability_metric" not in analyze(rows)["tasks"][0]["variants"]["B"]
     document = analyze(rows, benchmarks={"completion": None, "seq": None})
     assert "benchmark" not in document["tasks"][0]["variants"]["B"]["completion"]
 

@@ -41,3 +41,8 @@ def interval_fields(estimate, value_key: str = "estimate") -> dict:
     """``{value_key, low, high}`` of an Estimate-like object, JSON-clean."""
     return {value_key: number(estimate.estimate), "low": number(estimate.low),
             "high": number(estimate.high)}
+
+
+def t_interval(method: str) -> str:
+    """One name for a mean's t-interval, whichever stats module reported it ("t" or not)."""
+    return "t-interval" if method == "t" else method

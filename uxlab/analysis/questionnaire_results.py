@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from uxlab.analysis.comparisons import comparison_family, from_test, require
-from uxlab.analysis.document import add_note, number, unavailable
+from uxlab.analysis.document import add_note, number, t_interval, unavailable
 from uxlab.analysis.interpretation import interpret_benchmark
 from uxlab.analysis.omnibus import means_omnibus
 from uxlab.analysis.tidy import SurveyTable
@@ -181,7 +181,7 @@ def _summary(instrument, values, variant, confidence, benchmarks) -> dict:
     else:
         estimate = mean_interval(values, confidence)
     summary = {"n": n, "mean": estimate.estimate, "low": number(estimate.low),
-               "high": number(estimate.high), "method": "t interval"}
+               "high": number(estimate.high), "method": t_interval(estimate.method)}
     if instrument == "sus":
         summary["grade"] = q.sus_grade(estimate.estimate)
         summary["percentile"] = q.sus_percentile(estimate.estimate)

@@ -7,7 +7,7 @@ import math
 import numpy as np
 
 from uxlab.analysis.comparisons import comparison_family, from_test, require
-from uxlab.analysis.document import add_note, number, unavailable
+from uxlab.analysis.document import add_note, number, t_interval, unavailable
 from uxlab.analysis.grouping import Cell, Grouped, paired
 from uxlab.analysis.interpretation import interpret_benchmark, percent
 from uxlab.analysis.omnibus import means_omnibus, ranks_omnibus
@@ -22,6 +22,7 @@ from uxlab.stats.questionnaires import (
     compare_means_within,
     seq_summary,
 )
+from uxlab.stats.usability_metric import single_usability_metric
 
 _POWER = 0.8
 _MEAN_KEYS = ("mean", "low", "high")
@@ -57,12 +58,29 @@ class _TaskAnalysis:
     def _summary(self, variant: str, cell: Cell) -> dict:
         known = ~np.isnan(cell.success)
         n, successes = int(known.sum()), int(np.nansum(cell.success))
-        return {"n": n, "successes": successes, "attempts": len(cell),
-                "completion": self._completion(variant, successes, n),
-                "time": self._time(variant, cell),
-                "errors": self._mean(cell.errors, count_stats.mean_interval),
-                "clicks": self._mean(cell.clicks, count_stats.mean_interval),
-                "seq": self._seq(variant, cell)}
+        summary = {"n": n, "successes": successes, "attempts": len(cell),
+                   "completion": self._completion(variant, successes, n),
+                   "time": self._time(variant, cell),
+                   "errors": self._mean(cell.errors, count_stats.mean_interval),
+                   "clicks": self._mean(cell.clicks, count_stats.mean_interval),
+                   "seq": self._seq(variant, cell)}
+        if self._time_target() is not None:
+            summary["usability_metric"] = self._usability_metric(cell)
+        return summary
+
+    def _usability_metric(self, cell: Cell) -> dict:
+        """Single Usability Metric against the task's time target and the SEQ benchmark."""
+        keys = ("score", "completion", "time", "satisfaction")
+        satisfaction_spec = self.benchmarks.get("seq") or 5.5
+        try:
+            metric = single_usability_metric(
+                cell.success[~np.isnan(cell.success)], self._times_of(cell),
+                self._time_target(), cell.seq[~np.isnan(cell.seq)], satisfaction_spec)
+        except ValueError as error:
+            return unavailable(str(error), *keys, method=None)
+        return {"score": metric.score, **metric.components, "n": metric.n,
+                "spec_time": self._time_target(), "satisfaction_spec": satisfaction_spec,
+                "method": metric.method}
 
     def _completion(self, variant, successes, n) -> dict:
         if n == 0:
@@ -129,7 +147,7 @@ class _TaskAnalysis:
         estimate = summarize(values, self.confidence)
         summary = {"mean": estimate.estimate, "low": number(estimate.low),
                    "high": number(estimate.high), "n": int(values.size),
-                   "method": estimate.method}
+                   "method": t_interval(estimate.method)}
         if summary["low"] is None:
             add_note(summary, "all values are equal")
         return summary
