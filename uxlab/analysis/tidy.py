@@ -13,7 +13,6 @@ them all, each naming the row (1-based, the header is row 1), the column and wha
 
 from __future__ import annotations
 
-import csv
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -21,6 +20,25 @@ from functools import cached_property
 from pathlib import Path
 
 import numpy as np
+
+from uxlab.analysis.cells import (
+    Coded,
+    check_duplicates,
+    check_header,
+    default_row_numbers,
+    label_column,
+    number_column,
+    outcome_column,
+    read_csv_cells,
+    reconcile_outcome,
+)
+from uxlab.analysis.problems import Problem, TidyDataError, join_words, sort_problems
+
+__all__ = [
+    "ATTEMPT_COLUMNS", "OUTCOMES", "SURVEY_INSTRUMENTS", "AttemptRow", "AttemptTable", "Coded",
+    "Problem", "SurveyRow", "SurveyTable", "TidyDataError", "attempts_from_rows", "check_design",
+    "natural_key", "read_attempts_csv", "read_survey_csv", "survey_from_rows",
+]
 
 ATTEMPT_COLUMNS = (
     "participant", "variant", "task", "outcome", "success", "time_s", "errors", "clicks", "seq",
@@ -33,49 +51,6 @@ SURVEY_INSTRUMENTS = {"sus": SUS_ITEMS, "umux_lite": UMUX_ITEMS, "nps": ("nps",)
                       "csat": ("csat",), "ces": ("ces",)}
 _RANGES = {"seq": (1, 7), "nps": (0, 10), "csat": (1, 5), "ces": (1, 7),
            **{c: (1, 5) for c in SUS_ITEMS}, **{c: (1, 7) for c in UMUX_ITEMS}}
-_FIRST_DATA_ROW = 2  # the header is row 1
-_MAX_PROBLEMS_SHOWN = 20
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong with a tidy table: where (row, column) and what."""
-
-    row: int | None
-    column: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = []
-        if self.row is not None:
-            where.append(f"row {self.row}")
-        if self.column is not None:
-            where.append(f"column {self.column}")
-        return f"{', '.join(where)}: {self.message}" if where else self.message
-
-
-class TidyDataError(ValueError):
-    """A tidy table failed validation; ``problems`` lists every problem found."""
-
-    def __init__(self, problems: Sequence[Problem], source: str | None = None):
-        self.problems = list(problems)
-        self.source = source
-        super().__init__(self._describe())
-
-    def _located(self, problem: Problem) -> str:
-        if not self.source:
-            return str(problem)
-        located = problem.row is not None or problem.column is not None
-        return f"{self.source}{', ' if located else ': '}{problem}"
-
-    def _describe(self) -> str:
-        count = len(self.problems)
-        head = f"{self.source}: " if self.source else ""
-        lines = [f"{head}{count} problem{'s' if count != 1 else ''} found"]
-        lines += [f"  {self._located(problem)}" for problem in self.problems[:_MAX_PROBLEMS_SHOWN]]
-        if count > _MAX_PROBLEMS_SHOWN:
-            lines.append(f"  … and {count - _MAX_PROBLEMS_SHOWN} more")
-        return "\n".join(lines)
 
 
 @dataclass(frozen=True)
@@ -104,27 +79,6 @@ class SurveyRow:
     nps: int | None = None
     csat: int | None = None
     ces: int | None = None
-
-
-@dataclass(frozen=True, eq=False)
-class Coded:
-    """A label column as integer codes: ``names[codes]`` gives the column back.
-
-    ``names`` are the distinct labels in sorted order; ``first`` is the row index where each
-    first appears. Grouping and checks work on the codes, which is far faster than on strings.
-    """
-
-    names: np.ndarray
-    codes: np.ndarray
-    first: np.ndarray
-
-    @classmethod
-    def of(cls, column: np.ndarray) -> Coded:
-        names, first, codes = np.unique(column, return_index=True, return_inverse=True)
-        return cls(names, codes.astype(np.int64), first)
-
-    def __len__(self) -> int:
-        return len(self.names)
 
 
 @dataclass(frozen=True, eq=False)
@@ -253,7 +207,7 @@ def attempts_from_rows(rows: Iterable[Mapping[str, object] | AttemptRow], *,
     of the first row. Raises :class:`TidyDataError` listing every problem.
     """
     names, cells = _columns_from_rows(rows, columns)
-    return _attempts_from_columns(names, cells, _default_row_numbers(cells), source)
+    return _attempts_from_columns(names, cells, default_row_numbers(cells), source)
 
 
 def survey_from_rows(rows: Iterable[Mapping[str, object] | SurveyRow], *,
@@ -261,18 +215,18 @@ def survey_from_rows(rows: Iterable[Mapping[str, object] | SurveyRow], *,
                      source: str | None = None) -> SurveyTable:
     """Validate survey rows (mappings or :class:`SurveyRow`) and return a :class:`SurveyTable`."""
     names, cells = _columns_from_rows((_survey_row_as_mapping(r) for r in rows), columns)
-    return _survey_from_columns(names, cells, _default_row_numbers(cells), source)
+    return _survey_from_columns(names, cells, default_row_numbers(cells), source)
 
 
 def read_attempts_csv(path: str | Path) -> AttemptTable:
     """Read and validate a tidy attempts CSV file."""
-    names, cells, numbers = _read_csv_columns(Path(path))
+    names, cells, numbers = read_csv_cells(Path(path))
     return _attempts_from_columns(names, cells, numbers, str(path))
 
 
 def read_survey_csv(path: str | Path) -> SurveyTable:
     """Read and validate a survey CSV file."""
-    names, cells, numbers = _read_csv_columns(Path(path))
+    names, cells, numbers = read_csv_cells(Path(path))
     return _survey_from_columns(names, cells, numbers, str(path))
 
 
@@ -297,13 +251,13 @@ def check_design(attempts: AttemptTable, design: str,
                           .tolist(), key=natural_key)
         if design == "between":
             problems.append(Problem(row, "variant", f"participant {participant} appears in "
-                                    f"variants {_join(variants)}; in a between-subjects design "
+                                    f"variants {join_words(variants)}; in a between-subjects design "
                                     "each participant uses one variant (is the design within?)"))
         else:
             missing = [v for v in attempts.variants if v not in variants]
             problems.append(Problem(row, "variant", f"participant {participant} has no attempts "
                                     f"in variant{'s' if len(missing) > 1 else ''} "
-                                    f"{_join(missing)}; in a within-subjects design each "
+                                    f"{join_words(missing)}; in a within-subjects design each "
                                     "participant uses every variant"))
     if problems:
         raise TidyDataError(problems, attempts.source)
@@ -328,57 +282,11 @@ def _check_survey_variants(attempts: AttemptTable, survey: SurveyTable) -> None:
         raise TidyDataError(problems, survey.source)
 
 
-# --- reading ----------------------------------------------------------------------------------
-
-
-def _read_csv_columns(path: Path) -> tuple[list[str], dict[str, list], np.ndarray]:
-    try:
-        handle = path.open(newline="", encoding="utf-8-sig")
-    except OSError as error:
-        raise TidyDataError([Problem(None, None, f"cannot open the file ({error.strerror})")],
-                            str(path)) from error
-    with handle:
-        try:
-            reader = csv.reader(handle)
-            header = next(reader, None)
-            if header is None:
-                raise TidyDataError([Problem(None, None, "the file is empty")], str(path))
-            names = [name.strip().lower() for name in header]
-            records = list(reader)
-        except (csv.Error, UnicodeDecodeError) as error:
-            raise TidyDataError([Problem(None, None, f"not a readable CSV file ({error})")],
-                                str(path)) from error
-    width = len(names)
-    numbers = np.arange(_FIRST_DATA_ROW, _FIRST_DATA_ROW + len(records))
-    try:
-        table = np.array(records, dtype=np.str_).reshape(len(records), width)
-    except ValueError:  # rows of different lengths (or not one cell per column)
-        table = None
-    if table is None:
-        # Blank lines are skipped; any other row must have one cell per column.
-        problems, kept, kept_numbers = [], [], []
-        for number, record in zip(numbers.tolist(), records, strict=True):
-            if not any(cell.strip() for cell in record):
-                continue
-            if len(record) != width:
-                problems.append(Problem(number, None, f"has {len(record)} cells but the header "
-                                                      f"has {width}"))
-            kept.append(record)
-            kept_numbers.append(number)
-        if problems:
-            raise TidyDataError(problems, str(path))
-        numbers = np.array(kept_numbers, dtype=int)
-        table = np.array(kept, dtype=np.str_).reshape(len(kept), width)
-    cells = {name: table[:, j] for j, name in enumerate(names)}
-    return names, cells, numbers
-
-
-def _default_row_numbers(cells: dict[str, list]) -> np.ndarray:
-    count = len(next(iter(cells.values()))) if cells else 0
-    return np.arange(_FIRST_DATA_ROW, _FIRST_DATA_ROW + count)
+# --- building the tables from columns ---------------------------------------------------------
 
 
 def _columns_from_rows(rows, columns):
+    """(lower-cased column names, cells by column) of mapping rows."""
     rows = [_attempt_row_as_mapping(r) for r in rows]
     if columns is None:
         columns = list(rows[0].keys()) if rows else []
@@ -412,47 +320,44 @@ def _survey_row_as_mapping(row):
     return values
 
 
-# --- validation -------------------------------------------------------------------------------
-
-
 def _attempts_from_columns(names, cells, rows, source) -> AttemptTable:
     problems: list[Problem] = []
-    _check_header(names, ATTEMPT_COLUMNS, problems)
+    check_header(names, ATTEMPT_COLUMNS, problems)
     if problems:
         raise TidyDataError(problems, source)
     if len(rows) == 0:
         raise TidyDataError([Problem(None, None, "there are no attempts (no data rows)")], source)
-    participant = _labels(cells["participant"], "participant", rows, problems)
-    variant = _labels(cells["variant"], "variant", rows, problems)
-    task = _labels(cells["task"], "task", rows, problems)
-    outcome = _outcomes(cells["outcome"], rows, problems)
-    success = _numbers(rows, cells["success"], "success", problems, whole=True, allowed=(0, 1))
-    time_s = _numbers(rows, cells["time_s"], "time_s", problems, positive=True)
-    errors = _numbers(rows, cells["errors"], "errors", problems, whole=True, low=0)
-    clicks = _numbers(rows, cells["clicks"], "clicks", problems, whole=True, low=0)
-    seq = _numbers(rows, cells["seq"], "seq", problems, whole=True, low=1, high=7)
-    success = _reconcile_outcome(outcome, success, rows, problems)
+    participant = label_column(cells["participant"], "participant", rows, problems)
+    variant = label_column(cells["variant"], "variant", rows, problems)
+    task = label_column(cells["task"], "task", rows, problems)
+    outcome = outcome_column(cells["outcome"], rows, problems, OUTCOMES)
+    success = number_column(rows, cells["success"], "success", problems, whole=True, allowed=(0, 1))
+    time_s = number_column(rows, cells["time_s"], "time_s", problems, positive=True)
+    errors = number_column(rows, cells["errors"], "errors", problems, whole=True, low=0)
+    clicks = number_column(rows, cells["clicks"], "clicks", problems, whole=True, low=0)
+    seq = number_column(rows, cells["seq"], "seq", problems, whole=True, low=1, high=7)
+    success = reconcile_outcome(outcome, success, rows, problems)
     table = AttemptTable(participant, variant, task, outcome, success, time_s, errors, clicks,
                          seq, rows, source)
-    _check_duplicates((table.participants, table.task_labels, table.variant_labels), rows,
+    check_duplicates((table.participants, table.task_labels, table.variant_labels), rows,
                       problems, "participant {0} already has an attempt at task {1} in variant "
                                 "{2} (row {first})")
     if problems:
-        _sort_problems(problems, ATTEMPT_COLUMNS)
+        sort_problems(problems, ATTEMPT_COLUMNS)
         raise TidyDataError(problems, source)
     return table
 
 
 def _survey_from_columns(names, cells, rows, source) -> SurveyTable:
     problems: list[Problem] = []
-    _check_header(names, ("participant", "variant"), problems)
+    check_header(names, ("participant", "variant"), problems)
     present = []
     for instrument, columns in SURVEY_INSTRUMENTS.items():
         found = [c for c in columns if c in cells]
         if found and len(found) < len(columns):
             missing = [c for c in columns if c not in cells]
             problems.append(Problem(1, None, f"missing column{'s' if len(missing) > 1 else ''} "
-                                             f"{_join(missing)} (the {instrument} columns come "
+                                             f"{join_words(missing)} (the {instrument} columns come "
                                              "all together)"))
         elif found:
             present.append(instrument)
@@ -464,176 +369,21 @@ def _survey_from_columns(names, cells, rows, source) -> SurveyTable:
     if len(rows) == 0:
         raise TidyDataError([Problem(None, None, "there are no survey answers (no data rows)")],
                             source)
-    participant = _labels(cells["participant"], "participant", rows, problems)
-    variant = _labels(cells["variant"], "variant", rows, problems)
+    participant = label_column(cells["participant"], "participant", rows, problems)
+    variant = label_column(cells["variant"], "variant", rows, problems)
     items = {}
     for instrument in present:
         for column in SURVEY_INSTRUMENTS[instrument]:
             low, high = _RANGES[column]
-            items[column] = _numbers(rows, cells[column], column, problems, whole=True, low=low,
+            items[column] = number_column(rows, cells[column], column, problems, whole=True, low=low,
                                      high=high)
     table = SurveyTable(participant, variant, items, tuple(present), rows, source)
-    _check_duplicates((table.participants, table.variant_labels), rows, problems,
+    check_duplicates((table.participants, table.variant_labels), rows, problems,
                       "participant {0} already answered the survey for variant {1} (row {first})")
     if problems:
-        _sort_problems(problems, names)
+        sort_problems(problems, names)
         raise TidyDataError(problems, source)
     return table
-
-
-def _sort_problems(problems: list[Problem], columns: Sequence[str]) -> None:
-    position = {name: i for i, name in enumerate(columns)}
-    problems.sort(key=lambda p: (p.row or 0, position.get(p.column, -1)))
-
-
-def _check_header(names, required, problems):
-    missing = [c for c in required if c not in names]
-    if missing:
-        problems.append(Problem(1, None, f"missing required column{'s' if len(missing) > 1 else ''}"
-                                         f" {_join(missing)}"))
-    duplicated = sorted({n for n in names if names.count(n) > 1 and n})
-    if duplicated:
-        problems.append(Problem(1, None, f"column{'s' if len(duplicated) > 1 else ''} "
-                                         f"{_join(duplicated)} appear{'' if len(duplicated) > 1 else 's'}"
-                                         " more than once in the header"))
-
-
-def _text(values: list | np.ndarray) -> np.ndarray:
-    """Return a column as a numpy string array ("" for missing), stripped of blanks."""
-    if not isinstance(values, np.ndarray):
-        values = np.array([_cell_text(v) for v in values], dtype=np.str_)
-    return np.strings.strip(values)
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):  # a database's True/False for ``success``
-        return "1" if value else "0"
-    if isinstance(value, float) and np.isnan(value):
-        return ""
-    return str(value)
-
-
-def _labels(values: np.ndarray, column: str, rows: np.ndarray,
-            problems: list[Problem]) -> np.ndarray:
-    labels = _text(values)
-    for index in np.flatnonzero(labels == "").tolist():
-        problems.append(Problem(int(rows[index]), column, "is empty (required)"))
-    return labels
-
-
-def _outcomes(values: np.ndarray, rows: np.ndarray, problems: list[Problem]) -> np.ndarray:
-    words = _text(values)
-    if not _all_in(words, ("",) + OUTCOMES):
-        words = np.strings.lower(words)
-    bad = ~_each_in(words, ("",) + OUTCOMES)
-    for index in np.flatnonzero(bad).tolist():
-        problems.append(Problem(int(rows[index]), "outcome",
-                                f"{_shown(values[index])} is not an outcome (expected one of "
-                                f"{', '.join(OUTCOMES)}, or empty)"))
-    return words
-
-
-def _each_in(words: np.ndarray, allowed: tuple[str, ...]) -> np.ndarray:
-    # A few vectorized comparisons beat np.isin, which sorts the strings.
-    found = np.zeros(len(words), dtype=bool)
-    for word in allowed:
-        found |= words == word
-    return found
-
-
-def _all_in(words: np.ndarray, allowed: tuple[str, ...]) -> bool:
-    return bool(_each_in(words, allowed).all())
-
-
-def _numbers(rows: np.ndarray, values: np.ndarray, column: str, problems: list[Problem], *,
-             whole: bool = False, low: float | None = None, high: float | None = None,
-             positive: bool = False, allowed: tuple | None = None) -> np.ndarray:
-    """Convert one column to floats (nan = missing), recording every bad cell."""
-    text = _text(values)
-    blank = text == ""
-    filled = np.where(blank, "nan", text)
-    try:
-        numbers = filled.astype(float)
-    except ValueError:
-        numbers = np.empty(len(filled))
-        for index, cell in enumerate(filled.tolist()):
-            try:
-                numbers[index] = float(cell)
-            except ValueError:
-                numbers[index] = np.nan
-                problems.append(Problem(int(rows[index]), column,
-                                        f"{_shown(values[index])} is not a number"))
-                blank[index] = True  # reported already; skip the range checks below
-    given = ~blank
-    checks = [(~np.isfinite(numbers), "is not a finite number")]
-    if allowed is not None:
-        checks.append((~np.isin(numbers, allowed),
-                       f"must be {' or '.join(str(a) for a in allowed)}"))
-    else:
-        if whole:
-            checks.append((numbers != np.round(numbers), "is not a whole number"))
-        if positive:
-            checks.append((numbers <= 0, "must be greater than 0 (seconds)"))
-        if low is not None and high is not None:
-            checks.append(((numbers < low) | (numbers > high), f"is outside {low}–{high}"))
-        elif low is not None:
-            checks.append((numbers < low, "must not be negative" if low == 0 else
-                           f"must be at least {low}"))
-    flagged = np.zeros(len(numbers), dtype=bool)
-    for bad, message in checks:
-        with np.errstate(invalid="ignore"):
-            bad = bad & given & ~flagged
-        for index in np.flatnonzero(bad).tolist():
-            problems.append(Problem(int(rows[index]), column,
-                                    f"{_shown(values[index])} {message}"))
-        flagged |= bad
-    numbers[blank] = np.nan
-    return numbers
-
-
-def _shown(value) -> str:
-    return repr(str(value).strip()) if isinstance(value, str | np.str_) else repr(value)
-
-
-def _reconcile_outcome(outcome: np.ndarray, success: np.ndarray, rows: np.ndarray,
-                       problems: list[Problem]) -> np.ndarray:
-    """Fill a missing ``success`` from the outcome and flag rows where the two disagree."""
-    said_success = outcome == "success"
-    said_failure = np.isin(outcome, ("failure", "abandoned", "timeout"))
-    contradicts = (said_success & (success == 0)) | (said_failure & (success == 1))
-    for index in np.flatnonzero(contradicts).tolist():
-        problems.append(Problem(int(rows[index]), "success",
-                                f"{int(success[index])} contradicts outcome "
-                                f"'{outcome[index]}'"))
-    derived = success.copy()
-    missing = np.isnan(success) & (outcome != "")
-    derived[missing] = said_success[missing].astype(float)
-    return derived
-
-
-def _check_duplicates(keys: tuple[Coded, ...], rows: np.ndarray,
-                      problems: list[Problem], message: str) -> None:
-    combined = keys[0].codes
-    for key in keys[1:]:
-        combined = combined * len(key) + key.codes
-    _, first, inverse, counts = np.unique(combined, return_index=True, return_inverse=True,
-                                          return_counts=True)
-    if counts.max(initial=0) < 2:
-        return
-    repeated = np.flatnonzero((counts[inverse] > 1) & (np.arange(len(combined)) != first[inverse]))
-    for index in repeated.tolist():
-        parts = [str(key.names[key.codes[index]]) for key in keys]
-        problems.append(Problem(int(rows[index]), None,
-                                message.format(*parts, first=int(rows[first[inverse[index]]]))))
-
-
-def _join(items: Sequence[str]) -> str:
-    items = list(items)
-    if len(items) <= 2:
-        return " and ".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def _number_or_none(value: float) -> float | None:
