@@ -369,6 +369,13 @@ def test_values_that_cannot_be_computed_are_null_with_a_note():
                                                  "note": "no survey data"}
 
 
+def test_identical_times_are_not_compared():
+    rows = [attempt(f"A{i}", "A", "T1", 1, 30.0) for i in range(6)]
+    rows += [attempt(f"B{i}", "B", "T1", 1, 30.0) for i in range(3)]
+    time = comparison(analyze(rows)["tasks"][0]["comparisons"], "time", "A", "B")
+    assert time["p"] is None and "do not vary" in time["note"]
+
+
 # --- interpretation ---------------------------------------------------------------------------
 
 
