@@ -1,0 +1,175 @@
+"""Ingesting event batches: validation before writing, idempotent set-based insert, late events."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+from sqlalchemy import func, select
+
+from tests.recording.factories import EventMaker, make_attempt, make_sitting
+from uxlab.models import Event
+from uxlab.recording.ingest import IngestResult, ingest_events
+from uxlab.recording.validation import MAX_EVENT_BYTES, EventError
+
+
+@pytest.fixture
+def study(make_study):
+    return make_study()
+
+
+@pytest.fixture
+def sitting(db, study):
+    return make_sitting(db, study)
+
+
+def _count(db) -> int:
+    return db.scalar(select(func.count()).select_from(Event))
+
+
+def test_a_batch_sent_five_times_is_stored_once(db, sitting):
+    make = EventMaker()
+    batch = [make.click() for _ in range(10)]
+    results = []
+    for _ in range(5):
+        results.append(ingest_events(db, sitting, batch))
+        db.commit()
+    assert results == [IngestResult(10, 0)] + [IngestResult(0, 10)] * 4
+    assert _count(db) == 10
+
+
+def test_a_partly_new_batch_counts_both(db, sitting):
+    make = EventMaker()
+    old = [make.click() for _ in range(3)]
+    ingest_events(db, sitting, old)
+    assert ingest_events(db, sitting, old[1:] + [make.click(), make.click()]) == IngestResult(2, 2)
+    assert _count(db) == 5
+
+
+def test_the_same_event_twice_in_one_batch_is_stored_once(db, sitting):
+    event = EventMaker().click()
+    assert ingest_events(db, sitting, [event, dict(event)]) == IngestResult(1, 1)
+
+
+def test_the_same_event_id_in_two_sessions_is_two_events(db, study, sitting):
+    other = make_sitting(db, study)
+    event = EventMaker().click()
+    ingest_events(db, sitting, [event])
+    assert ingest_events(db, other, [event]) == IngestResult(1, 0)
+
+
+def test_fields_map_to_columns(db, sitting):
+    attempt = make_attempt(db, sitting, "find-product")
+    event = EventMaker(attempt=attempt.id).click("nav > a:nth-of-type(2)", url="index.html")
+    ingest_events(db, sitting, [event])
+    db.commit()
+    row = db.scalars(select(Event)).one()
+    assert row.event_uuid == uuid.UUID(event["id"])
+    assert (row.session_id, row.seq, row.tab_id, row.type, row.client_ts_ms) == (
+        sitting.id, 0, "tab-1", "click", event["t"])
+    assert (row.attempt_id, row.x, row.y, row.target, row.url) == (
+        attempt.id, 10.0, 20.0, "nav > a:nth-of-type(2)", "index.html")
+    assert row.payload == {"interactive": True}
+    assert row.received_at.tzinfo is not None
+
+
+def test_an_attempt_of_another_session_is_not_linked(db, study, sitting):
+    other = make_sitting(db, study)
+    foreign = make_attempt(db, other, "find-product")
+    ingest_events(db, sitting, [EventMaker(attempt=foreign.id).click(),
+                                EventMaker(attempt=10_000).click()])
+    db.commit()
+    assert db.scalars(select(Event.attempt_id)).all() == [None, None]
+
+
+@pytest.mark.parametrize(("change", "field", "message"), [
+    ({"colour": "red"}, "events[1].colour", "unknown field colour"),
+    ({"colour": 1, "b": 2}, "events[1].b", "unknown fields b, colour"),
+    ({"id": "not-a-uuid"}, "events[1].id", "UUID"),
+    ({"id": 7}, "events[1].id", "UUID"),
+    ({"seq": -1}, "events[1].seq", "integer"),
+    ({"seq": 1.5}, "events[1].seq", "integer"),
+    ({"seq": True}, "events[1].seq", "integer"),
+    ({"seq": 2**31}, "events[1].seq", "integer"),
+    ({"tab": "x" * 65}, "events[1].tab", "at most 64"),
+    ({"tab": ""}, "events[1].tab", "empty"),
+    ({"tab": None}, "events[1].tab", "string"),
+    ({"type": "keypress"}, "events[1].type", "must be one of"),
+    ({"t": "yesterday"}, "events[1].t", "integer"),
+    ({"attempt": "3"}, "events[1].attempt", "integer"),
+    ({"x": "left"}, "events[1].x", "number"),
+    ({"x": float("inf")}, "events[1].x", "finite"),
+    ({"target": "a" * 1001}, "events[1].target", "at most 1000"),
+    ({"url": "u" * 2001}, "events[1].url", "at most 2000"),
+    ({"url": "a\x00b"}, "events[1].url", "NUL"),
+    ({"url": "\ud800.html"}, "events[1].url", "Unicode"),
+    ({"data": []}, "events[1].data", "object"),
+    ({"data": {"interactive": "yes"}}, "events[1].data.interactive", "true or false"),
+    ({"data": {"matched": "success"}}, "events[1].data.matched", "list"),
+    ({"data": {"note": "a\x00"}}, "events[1]", "NUL"),
+])
+def test_a_bad_event_refuses_the_whole_batch(db, sitting, change, field, message):
+    make = EventMaker()
+    bad = make.click()
+    bad.update(change)
+    with pytest.raises(EventError, match=message) as caught:
+        ingest_events(db, sitting, [make.click(), bad, make.click()])
+    assert caught.value.field == field
+    db.rollback()
+    assert _count(db) == 0
+
+
+@pytest.mark.parametrize("name", ["id", "seq", "tab", "type", "t"])
+def test_missing_required_fields_are_named(db, sitting, name):
+    event = EventMaker().click()
+    del event[name]
+    with pytest.raises(EventError, match="missing") as caught:
+        ingest_events(db, sitting, [event])
+    assert caught.value.field == f"events[0].{name}"
+
+
+def test_optional_fields_may_be_left_out(db, sitting):
+    event = {"id": str(uuid.uuid4()), "seq": 0, "tab": "t", "type": "visibility", "t": 1}
+    assert ingest_events(db, sitting, [event]) == IngestResult(1, 0)
+    db.commit()
+    assert db.scalars(select(Event.payload)).one() == {}
+
+
+def test_an_event_over_32_kb_is_refused(db, sitting):
+    make = EventMaker()
+    event = make.click()
+    event["data"]["text"] = "é" * (MAX_EVENT_BYTES // 2)  # 2 bytes each in UTF-8
+    with pytest.raises(EventError, match="bytes serialised") as caught:
+        ingest_events(db, sitting, [event])
+    assert caught.value.field == "events[0]"
+    just_under = make.click()
+    just_under["data"]["text"] = "x" * (MAX_EVENT_BYTES - 300)
+    assert ingest_events(db, sitting, [just_under]).accepted == 1
+
+
+def test_events_must_be_a_list(db, sitting):
+    with pytest.raises(EventError) as caught:
+        ingest_events(db, sitting, {"id": "x"})
+    assert caught.value.field == "events"
+    assert ingest_events(db, sitting, []) == IngestResult(0, 0)
+
+
+def test_late_events_update_a_finished_attempts_metrics(db, sitting):
+    attempt = make_attempt(db, sitting, "find-product")
+    make = EventMaker(attempt=attempt.id)
+    ingest_events(db, sitting, [make.navigate("index.html"), make.click("a.shoes")])
+    db.commit()
+    assert attempt.clicks == 0  # in progress: the hot path does no metric work
+    attempt.ended_at = attempt.started_at
+    attempt.outcome = "success"
+    db.commit()
+    late = [make.navigate("shoes.html"), make.click("a.product"),
+            make.navigate("product-trail-runner.html")]
+    ingest_events(db, sitting, late)
+    db.commit()
+    db.refresh(attempt)
+    assert attempt.clicks == 2
+    assert attempt.path == ["index.html", "shoes.html", "product-trail-runner.html"]
+    assert attempt.direct is True and attempt.lostness == 0
+    # The same late batch again changes nothing.
+    assert ingest_events(db, sitting, late) == IngestResult(0, 3)
