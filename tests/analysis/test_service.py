@@ -28,7 +28,8 @@ TIME = {"geometric_mean": "number?", "low": "number?", "high": "number?", "n": "
         "method": "str?"}
 TASK_VARIANT = {"n": "int", "successes": "int", "attempts": "int", "completion": ESTIMATE,
                 "time": TIME, "errors": MEAN, "clicks": MEAN, "seq": MEAN}
-COMPARISON = {"metric": "str", "kind": "str", "a": "str?", "b": "str?", "test": "str?",
+COMPARISON = {"metric": "str", "kind": "str", "a": "str?", "b": "str?", "n_a": "int?",
+              "n_b": "int?", "test": "str?",
               "statistic": "number?", "p": "number?", "p_adjusted": "number?",
               "difference": "number?", "low": "number?", "high": "number?",
               "probability_b_better": "number?", "interpretation": "str"}
@@ -285,6 +286,8 @@ def test_within_design_uses_paired_tests():
     assert completion["p"] == pytest.approx(2 * (6 / 32 - 0.5 * 5 / 32))
     assert completion["difference"] == pytest.approx((4 - 1) / 8)
     assert completion["probability_b_better"] is None and completion["note"]
+    assert completion["n_a"] == completion["n_b"] == 8
+    assert completion["interpretation"].count("(8 participants paired;") == 1
     time = comparison(task["comparisons"], "time", "A", "B")
     assert time["p"] == pytest.approx(stats.ttest_rel(np.log(times_b), np.log(times_a)).pvalue)
     errors = comparison(task["comparisons"], "errors", "A", "B")

@@ -15,8 +15,8 @@ from uxlab.analysis.interpretation import interpret_comparison, interpret_omnibu
 from uxlab.stats.multiple import adjust_pvalues
 from uxlab.stats.results import TestResult
 
-PAIRWISE_KEYS = ("metric", "kind", "a", "b", "test", "statistic", "df", "p", "p_adjusted",
-                 "difference", "low", "high", "effect", "a_estimate", "b_estimate",
+PAIRWISE_KEYS = ("metric", "kind", "a", "b", "n_a", "n_b", "test", "statistic", "df", "p",
+                 "p_adjusted", "difference", "low", "high", "effect", "a_estimate", "b_estimate",
                  "effect_size", "probability_b_better", "credible_low", "credible_high",
                  "sample_size_to_detect", "interpretation")
 OMNIBUS_KEYS = (*PAIRWISE_KEYS, "variants")

@@ -109,6 +109,8 @@ def interpret_comparison(entry: dict, *, confidence: float, design: str,
     p_decision = entry["p_adjusted"] if entry.get("p_adjusted") is not None else entry["p"]
     significant = p_decision < alpha
     effect, details = _effect_and_details(entry, wording, confidence)
+    if design == "within" and entry.get("n_a") is not None:
+        details.insert(0, f"{entry['n_a']} participants paired")
     evidence = "; ".join([*details, f"{test_name(entry['test'])}, {format_p(entry['p'])}"])
     if adjusted:
         evidence += f", {ADJUSTMENT_NAMES.get(adjusted, adjusted)}-adjusted {format_p(p_decision)}"

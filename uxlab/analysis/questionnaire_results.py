@@ -109,6 +109,7 @@ def _instrument(instrument, scored, survey, variants, *, design, confidence, adj
             require(len(x) >= 1 and len(y) >= 1, "a variant has no NPS ratings")
             result = q.nps_difference(x, y, confidence)
             return from_test(result, effect="difference in NPS points (b - a)",
+                             n_a=len(x), n_b=len(y),
                              a_estimate=result.extra["a"].estimate,
                              b_estimate=result.extra["b"].estimate)
         if instrument == "csat":
@@ -123,6 +124,7 @@ def _instrument(instrument, scored, survey, variants, *, design, confidence, adj
             effect_size = {"name": "hedges g", "value": number(result.extra["hedges_g"])}
             sd = pooled_sd(x, y)
         entry = from_test(result, effect="difference in means (b - a)",
+                          n_a=len(x), n_b=len(y),
                           a_estimate=result.extra["mean_a"], b_estimate=result.extra["mean_b"],
                           effect_size=effect_size)
         if result.pvalue >= 1 - confidence and result.difference != 0 and sd > 0:
@@ -208,7 +210,8 @@ def _compare_top_two_box(x, y, design, confidence) -> dict:
         result = two_proportion_test(int(top_x.sum()), len(x), int(top_y.sum()), len(y),
                                      confidence)
     return from_test(result, effect="difference in proportions (b - a)",
-                     a_estimate=float(top_x.mean()), b_estimate=float(top_y.mean()))
+                     a_estimate=float(top_x.mean()), b_estimate=float(top_y.mean()),
+                     n_a=len(x), n_b=len(y))
 
 
 def _benchmark(result, target, variant, shown, confidence) -> dict:

@@ -62,7 +62,8 @@ class TaskComparisons(TaskContext):
                                               int((~x & y).sum()), int((~x & ~y).sum()),
                                               self.confidence)
             entry = from_test(result, effect="difference in proportions (b - a), matched pairs",
-                              a_estimate=float(x.mean()), b_estimate=float(y.mean()))
+                              a_estimate=float(x.mean()), b_estimate=float(y.mean()),
+                              n_a=int(x.size), n_b=int(y.size))
             add_note(entry, "the Bayesian probability needs independent groups; "
                             "no sample-size planning for matched proportions")
             return entry
@@ -72,7 +73,7 @@ class TaskComparisons(TaskContext):
         posterior = proportions.probability_b_better(x_a, n_a, x_b, n_b,
                                                      confidence=self.confidence)
         entry = from_test(result, effect="difference in proportions (b - a)",
-                          a_estimate=x_a / n_a, b_estimate=x_b / n_b,
+                          a_estimate=x_a / n_a, b_estimate=x_b / n_b, n_a=n_a, n_b=n_b,
                           probability_b_better=number(posterior.probability_b_better),
                           credible_low=number(posterior.interval.low),
                           credible_high=number(posterior.interval.high))
@@ -119,6 +120,7 @@ class TaskComparisons(TaskContext):
             effect_size = {"name": "hedges g of log times", "value": result.extra["hedges_g"]}
             sd = pooled_sd(log_x, log_y)
         entry = from_test(result, effect="ratio of geometric means (b / a)",
+                          n_a=int(x.size), n_b=int(y.size),
                           a_estimate=math.exp(log_x.mean()), b_estimate=math.exp(log_y.mean()),
                           effect_size=_clean(effect_size))
         shift = float(log_y.mean() - log_x.mean())
@@ -146,6 +148,7 @@ class TaskComparisons(TaskContext):
         else:
             result = count_stats.compare_counts_between(x, y, self.confidence)
         entry = from_test(result, effect="difference in means (b - a)",
+                          n_a=int(x.size), n_b=int(y.size),
                           a_estimate=float(x.mean()), b_estimate=float(y.mean()))
         self._plan_means(entry, result, x, y)
         return entry
@@ -166,6 +169,7 @@ class TaskComparisons(TaskContext):
             result = compare_means_between(x, y, self.confidence)
             effect_size = {"name": "hedges g", "value": result.extra["hedges_g"]}
         entry = from_test(result, effect="difference in means (b - a)",
+                          n_a=int(x.size), n_b=int(y.size),
                           a_estimate=result.extra["mean_a"], b_estimate=result.extra["mean_b"],
                           effect_size=_clean(effect_size))
         self._plan_means(entry, result, x, y)
