@@ -152,9 +152,21 @@ def app(database_url, tmp_path):
 
 @pytest.fixture
 def db(app):
-    """A write session on the app's database (commit what the test sets up)."""
-    with app.extensions["uxlab.db"].write_sessions() as session:
+    """A session on the app's database for setting up and checking (commit what you set up).
+
+    It begins deferred transactions, so merely reading does not take SQLite's write lock away
+    from the app under test. Call :func:`fresh` before reading what a request
+    wrote: a transaction keeps seeing the snapshot it started with; :func:`fresh` does both.
+    """
+    with app.extensions["uxlab.db"].read_sessions() as session:
         yield session
+
+
+def fresh(session):
+    """End ``session``'s transaction and forget loaded objects, to read what requests wrote."""
+    session.rollback()
+    session.expire_all()
+    return session
 
 
 @pytest.fixture

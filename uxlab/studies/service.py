@@ -7,6 +7,7 @@ the next version, and the old version keeps its data.
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 
 from sqlalchemy import exists, func, select
@@ -240,6 +241,8 @@ def start_study(study: Study) -> None:
     if study.status == "running":
         raise StudyStateError("the study is already running")
     check_startable(study)
+    if study.open_recruitment and not study.recruitment_token:
+        study.recruitment_token = secrets.token_urlsafe(16)
     study.status = "running"
     study.started_at = study.started_at or utcnow()
     study.closed_at = None

@@ -1,0 +1,46 @@
+"""Serving local prototypes from the studies folder, with the recorder injected into pages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from flask import Blueprint, Response, abort, current_app, send_from_directory
+from werkzeug.security import safe_join
+
+bp = Blueprint("prototypes", __name__, url_prefix="/prototypes")
+
+RECORDER_TAG = '<script src="/static/recorder.js" data-uxlab-recorder></script>'
+#: Study definitions are not part of any prototype; only the pages and their assets are served.
+HIDDEN_SUFFIXES = (".toml", ".py", ".md")
+
+
+def inject_recorder(html: str) -> str:
+    """Insert the recorder before ``</body>`` (or at the end when there is none)."""
+    closings = list(re.finditer(r"</body\s*>", html, re.IGNORECASE))
+    if not closings:
+        return html + RECORDER_TAG
+    at = closings[-1].start()
+    return html[:at] + RECORDER_TAG + html[at:]
+
+
+@bp.route("/<path:path>")
+def serve(path: str):
+    """Serve a file of a local prototype; HTML pages get the recorder."""
+    root = Path(current_app.config["STUDIES_DIR"]).resolve()
+    full = safe_join(str(root), path)
+    if full is None:
+        abort(404)
+    target = Path(full)
+    if target.is_dir():
+        target = target / "index.html"
+        path = path.rstrip("/") + "/index.html"
+    if not target.is_file() or target.suffix in HIDDEN_SUFFIXES \
+            or any(part.startswith(".") for part in Path(path).parts):
+        abort(404)
+    if target.suffix in (".html", ".htm"):
+        response = Response(inject_recorder(target.read_text(encoding="utf-8")),
+                            mimetype="text/html")
+        response.headers["Cache-Control"] = "no-cache"
+        return response
+    return send_from_directory(root, path, max_age=300)

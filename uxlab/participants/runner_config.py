@@ -1,0 +1,60 @@
+"""What the task page tells runner.js: the attempt, its criterion, the prototype, the endpoints."""
+
+from __future__ import annotations
+
+from urllib.parse import urljoin
+
+from flask import request, url_for
+
+from uxlab.models import Attempt, Participant, Study, TestSession
+from uxlab.participants.flow import Step
+from uxlab.recording.rules import criterion_for_variant
+from uxlab.timeutil import utcnow
+
+
+def is_external(prototype: str) -> bool:
+    return prototype.startswith(("http://", "https://"))
+
+
+def prototype_root(prototype: str) -> str:
+    """The absolute URL of a variant's prototype folder (with a trailing slash)."""
+    if is_external(prototype):
+        return prototype.rstrip("/") + "/"
+    return urljoin(request.host_url, url_for("prototypes.serve", path=prototype.strip("/") + "/"))
+
+
+def origin_of(url: str) -> str:
+    scheme, rest = url.split("://", 1)
+    return f"{scheme}://{rest.split('/', 1)[0]}"
+
+
+def task_page_config(study: Study, participant: Participant, step: Step,
+                     test_session: TestSession, attempt: Attempt, token: str) -> dict:
+    """Return the JSON config embedded in the task page (see docs/recording.md)."""
+    root = prototype_root(step.variant.prototype)
+    task = step.task
+    from uxlab.participants.flow import task_position
+
+    number, total = task_position(study, participant)
+    session_id = str(test_session.public_id)
+    return {
+        "session": session_id,
+        "attempt": attempt.id,
+        "step": participant.step,
+        "task": {"key": task.key, "title": task.title, "position": number, "total": total},
+        "criterion": criterion_for_variant(task.criterion, step.variant.key),
+        "error_rules": list(task.error_rules or []),
+        "time_limit_s": task.time_limit_s,
+        "started_at_ms": int(attempt.started_at.timestamp() * 1000),
+        "server_now_ms": int(utcnow().timestamp() * 1000),
+        "prototype_origin": origin_of(root),
+        "prototype_root": root,
+        "start_url": urljoin(root, task.start_page or "index.html"),
+        "endpoints": {
+            "events": url_for("api.post_events", public_id=test_session.public_id),
+            "finish": url_for("participant_api.finish", public_id=test_session.public_id,
+                              attempt_id=attempt.id),
+        },
+        "ingest_token": token,
+        "next_url": url_for("participant.run"),
+    }

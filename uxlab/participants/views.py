@@ -1,0 +1,204 @@
+"""Participant pages: the link, consent, tasks, questionnaires, thanks.
+
+``/run`` always shows the step the server holds the participant on; posts carry the step they
+were made for, and a stale one (an old tab, the back button) is answered 409 and changes nothing.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from sqlalchemy import select
+
+from uxlab.extensions import db_session
+from uxlab.models import Participant, Study
+from uxlab.participants import flow
+from uxlab.participants.answers import AnswerError, field_name, parse_answers, store_answers
+from uxlab.participants.idempotency import run_once
+from uxlab.participants.instruments import instrument_for
+from uxlab.participants.links import create_participants
+from uxlab.participants.runner_config import task_page_config
+from uxlab.recording.auth import ingest_token
+
+bp = Blueprint("participant", __name__)
+
+
+@bp.after_request
+def private_headers(response):
+    """Keep participant URLs out of Referer headers and caches."""
+    response.headers["Referrer-Policy"] = "no-referrer"
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def _message(title: str, text: str, status: int):
+    return render_template("participant/message.html", title=title, text=text), status
+
+
+def _abort_with_message(title: str, text: str, status: int):
+    page, status = _message(title, text, status)
+    abort(make_response(page, status))
+
+
+@bp.route("/p/<token>")
+def enter(token: str):
+    """Exchange a link token for the participant cookie, then drop the token from the URL."""
+    participant = db_session().scalar(select(Participant).where(Participant.token == token))
+    if participant is None:
+        return _message("Link not found", "This link is not valid. Please check that you "
+                        "copied all of it.", 404)
+    session.clear()
+    session["participant_id"] = participant.id
+    session.permanent = True
+    return redirect(url_for("participant.run"))
+
+
+@bp.route("/s/<token>")
+def recruit(token: str):
+    """Open recruitment: each new visitor becomes a participant (with their panel id)."""
+    db = db_session()
+    study = db.scalar(select(Study).where(Study.recruitment_token == token))
+    if study is None or not study.open_recruitment:
+        return _message("Link not found", "This study link is not valid.", 404)
+    if study.status != "running":
+        return _message("Study closed", "This study is not taking part­icipants at the moment.",
+                        410)
+    known = session.get("participant_id")
+    if known and db.scalar(select(Participant.id).where(Participant.id == known,
+                                                        Participant.study_id == study.id)):
+        return redirect(url_for("participant.run"))
+    write = current_app.extensions["uxlab.db"].write_sessions()
+    with write:
+        participant = create_participants(write, write.get(Study, study.id), 1, "open link")[0]
+        if study.panel_id_param:
+            participant.panel_id = (request.args.get(study.panel_id_param) or "")[:200] or None
+        write.commit()
+        session.clear()
+        session["participant_id"] = participant.id
+        session.permanent = True
+    return redirect(url_for("participant.run"))
+
+
+def _participant(for_update: bool = False) -> Participant:
+    participant_id = session.get("participant_id")
+    if participant_id is None:
+        _abort_with_message("Open your study link", "Please open the link you were given to "
+                            "take part in the study.", 403)
+    # FOR UPDATE serializes one participant's concurrent posts on PostgreSQL (SQLite's writers
+    # are serialized already), so a double click cannot advance the step twice.
+    participant = db_session().get(Participant, participant_id, with_for_update=for_update)
+    if participant is None:
+        session.clear()
+        abort(404)
+    return participant
+
+
+@bp.route("/run")
+def run():
+    """Show the participant's current step."""
+    participant = _participant()
+    study = participant.study
+    step = flow.current_step(study, participant)
+    if step.kind == "done":
+        return _done(study, participant)
+    if study.status != "running":
+        return _message("Study closed", "This study is closed. Thank you for your interest.",
+                        410)
+    context = {"study": study, "participant": participant, "step": step,
+               "step_number": participant.step, "idempotency_key": uuid.uuid4().hex}
+    if step.kind == "consent":
+        return render_template("participant/consent.html", **context)
+    number, total = flow.task_position(study, participant)
+    context.update(task_number=number, task_total=total)
+    if step.kind == "task":
+        test_session = flow.active_session(participant)
+        attempt = flow.attempt_for(db_session(), test_session, step)
+        if attempt is None:
+            return render_template("participant/task_intro.html", **context)
+        config = task_page_config(study, participant, step, test_session, attempt,
+                                  ingest_token(current_app, test_session.public_id))
+        return render_template("participant/task_run.html", config=config, **context)
+    return _questionnaire_page(context, step, errors={})
+
+
+def _questionnaire_page(context, step, errors, status=200):
+    instrument = instrument_for(step.questionnaire)
+    fields = [(field_name(step.questionnaire, n), text)
+              for n, text in enumerate(instrument.items, start=1)]
+    return render_template("participant/questionnaire.html", instrument=instrument,
+                           fields=fields, errors=errors, values=request.form, **context), status
+
+
+def _done(study, participant):
+    if study.completion_redirect_url:
+        target = study.completion_redirect_url.replace("{participant}", participant.code)
+        return redirect(target.replace("{panel_id}", participant.panel_id or ""))
+    return render_template("participant/done.html", study=study)
+
+
+@bp.route("/run", methods=["POST"])
+def submit():
+    """Accept the current step's form (consent, start task, questionnaire answers)."""
+    db = db_session()
+    participant = _participant(for_update=True)
+    study = participant.study
+    key = request.form.get("idempotency_key") or None
+
+    def act():
+        try:
+            step_number = request.form.get("step", type=int)
+            flow.check_step(participant, step_number)
+            step = flow.current_step(study, participant)
+            if step.kind == "consent":
+                if request.form.get("agree") != "yes":
+                    return 400, {"error": "consent", "field": "agree"}
+                flow.consent(db, study, participant, step_number,
+                             user_agent=request.headers.get("User-Agent"))
+            elif step.kind == "task":
+                flow.start_task(db, study, participant, step_number)
+            elif step.kind in ("post_task", "post_study"):
+                values = parse_answers(step.questionnaire, request.form)
+                test_session = flow.active_session(participant)
+                attempt = flow.attempt_for(db, test_session, step) if step.task else None
+                store_answers(db, test_session, step.questionnaire, values, attempt,
+                              step.variant if step.kind == "post_study" else None)
+                flow.advance(study, participant)
+            else:
+                raise flow.StaleStep("the study is finished")
+        except AnswerError as exc:
+            return 400, {"error": "answers", "problems": exc.problems}
+        except flow.StudyUnavailable:
+            return 410, {"error": "study closed"}
+        except flow.StaleStep as exc:
+            return 409, {"error": "stale step", "message": str(exc)}
+        return 200, {"redirect": url_for("participant.run")}
+
+    status, body = run_once(db, participant.id, key, "run", act)
+    if status == 200:
+        db.commit()
+        return redirect(body["redirect"], 303)
+    db.rollback()
+    if status == 409:
+        return _message("This page is out of date", "You have already moved on in the study "
+                        "(perhaps in another tab). Nothing was changed.", 409)
+    if status == 410:
+        return _message("Study closed", "This study is closed.", 410)
+    step = flow.current_step(study, participant)
+    context = {"study": study, "participant": participant, "step": step,
+               "step_number": participant.step, "idempotency_key": uuid.uuid4().hex}
+    if body.get("error") == "consent":
+        return render_template("participant/consent.html", consent_error=True, **context), 400
+    number, total = flow.task_position(study, participant)
+    context.update(task_number=number, task_total=total)
+    return _questionnaire_page(context, step, errors=body.get("problems", {}), status=400)
