@@ -57,10 +57,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     def template_globals():
         return {"uxlab_version": __version__}
 
+    from uxlab.api import bp as api_bp
     from uxlab.auth.views import bp as auth_bp
     from uxlab.researcher import bp as researcher_bp
 
     app.register_blueprint(auth_bp)
+    app.register_blueprint(api_bp)
     app.register_blueprint(researcher_bp)
     app.add_url_rule("/", endpoint="index", view_func=_index)
     app.register_error_handler(HTTPException, _http_error)

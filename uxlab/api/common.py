@@ -1,0 +1,79 @@
+"""What every endpoint of the REST API shares: JSON errors and bounded JSON bodies."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import jsonify, request
+
+MAX_BODY_BYTES = 256 * 1024
+
+
+class ApiError(Exception):
+    """An error answer: ``{"error": …, "message": …, "field": …}`` with an HTTP status."""
+
+    def __init__(self, status: int, error: str, message: str, field: str | None = None):
+        super().__init__(message)
+        self.status = status
+        self.error = error
+        self.message = message
+        self.field = field
+
+    def response(self):
+        body = jsonify(error=self.error, message=self.message, field=self.field)
+        return body, self.status
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def read_json_body(limit: int = MAX_BODY_BYTES) -> Any:
+    """Parse the request's JSON body, refusing bodies over ``limit`` bytes without reading them."""
+    if request.content_length is not None and request.content_length > limit:
+        raise ApiError(413, "body too large",
+                       f"the body is {request.content_length} bytes; at most {limit} are allowed")
+    # Read at most one byte past the limit: a body without Content-Length (chunked) is cut there.
+    raw = request.stream.read(limit + 1)
+    if len(raw) > limit:
+        raise ApiError(413, "body too large", f"the body is over {limit} bytes")
+    try:
+        return json.loads(raw, parse_constant=_refuse_constant)
+    except (ValueError, RecursionError) as exc:
+        # ValueError covers JSONDecodeError and bodies that are not UTF-8 text.
+        raise ApiError(400, "malformed JSON", f"the body is not valid JSON: {exc}") from None
+
+
+def read_json_object(required: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Read a JSON object body with exactly the keys ``required`` and maybe ``optional``."""
+    body = read_json_body()
+    if type(body) is not dict:
+        raise ApiError(400, "invalid body", "the body must be a JSON object")
+    unknown = sorted(body.keys() - set(required) - set(optional))
+    if unknown:
+        raise ApiError(400, "unknown field",
+                       f"unknown field{'s' if len(unknown) > 1 else ''} {', '.join(unknown)} "
+                       f"(allowed: {', '.join(required + optional)})", unknown[0])
+    for name in required:
+        if name not in body:
+            raise ApiError(400, "missing field", f"{name} is required", name)
+    return body
+
+
+ERROR_SCHEMA = {
+    "type": "object",
+    "required": ["error", "message", "field"],
+    "properties": {
+        "error": {"type": "string", "description": "What went wrong, in a few words."},
+        "message": {"type": "string", "description": "What went wrong and how to fix it."},
+        "field": {"type": ["string", "null"],
+                  "description": "The path of the value at fault, e.g. events[3].colour."},
+    },
+}
+
+
+def error_response(description: str) -> dict[str, Any]:
+    """Return an OpenAPI response object for an error answer."""
+    return {"description": description, "content": {"application/json": {
+        "schema": {"$ref": "#/components/schemas/Error"}}}}

@@ -1,0 +1,137 @@
+"""The events endpoint: the recorder's batches, in."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import current_app, jsonify, session
+from sqlalchemy import select
+
+from uxlab.api.common import ApiError, error_response, read_json_object
+from uxlab.extensions import db_session
+from uxlab.models import TestSession
+from uxlab.recording.auth import token_allows
+from uxlab.recording.ingest import ingest_events
+from uxlab.recording.validation import (
+    EVENT_TYPES,
+    MAX_EVENT_BYTES,
+    MAX_INT32,
+    MAX_SAFE_INTEGER,
+    MAX_TAB_LENGTH,
+    MAX_TARGET_LENGTH,
+    MAX_URL_LENGTH,
+    REQUIRED_FIELDS,
+    EventError,
+)
+
+
+def _may_post(test_session: TestSession, token) -> bool:
+    if session.get("participant_id") == test_session.participant_id:
+        return True
+    return isinstance(token, str) and token_allows(current_app, token, test_session.public_id)
+
+
+def post_events(public_id: uuid.UUID):
+    """Store a batch of recorder events of a session; answer the counts after the commit."""
+    body = read_json_object(required=("events",), optional=("token",))
+    token = body.get("token")
+    if token is not None and not isinstance(token, str):
+        raise ApiError(400, "invalid field", "token must be a string", "token")
+    db = db_session()
+    test_session = db.scalar(select(TestSession).where(TestSession.public_id == public_id))
+    if test_session is None:
+        raise ApiError(404, "unknown session", f"there is no session {public_id}")
+    if not _may_post(test_session, token):
+        raise ApiError(403, "forbidden", "this session belongs to another participant; "
+                       "send its participant's cookie or its ingestion token")
+    try:
+        result = ingest_events(db, test_session, body["events"])
+    except EventError as exc:
+        db.rollback()
+        raise ApiError(400, "invalid event", exc.message, exc.field) from None
+    db.commit()
+    return jsonify(accepted=result.accepted, duplicates=result.duplicates)
+
+
+EVENT_SCHEMA = {
+    "type": "object",
+    "description": "One recorder event (docs/recording.md). Unknown fields are refused; "
+                   f"one event is at most {MAX_EVENT_BYTES} bytes serialised.",
+    "additionalProperties": False,
+    "required": list(REQUIRED_FIELDS),
+    "properties": {
+        "id": {"type": "string", "format": "uuid",
+               "description": "Client-generated; stored once per session and id."},
+        "seq": {"type": "integer", "minimum": 0, "maximum": MAX_INT32,
+                "description": "Per tab: 0, 1, 2, …"},
+        "tab": {"type": "string", "minLength": 1, "maxLength": MAX_TAB_LENGTH},
+        "type": {"type": "string", "enum": sorted(EVENT_TYPES)},
+        "t": {"type": "integer", "minimum": 0, "maximum": MAX_SAFE_INTEGER,
+              "description": "Client clock, milliseconds since the Unix epoch."},
+        "attempt": {"type": ["integer", "null"], "minimum": 0, "maximum": MAX_INT32},
+        "x": {"type": ["number", "null"]},
+        "y": {"type": ["number", "null"]},
+        "target": {"type": ["string", "null"], "maxLength": MAX_TARGET_LENGTH},
+        "url": {"type": ["string", "null"], "maxLength": MAX_URL_LENGTH},
+        "data": {
+            "type": "object",
+            "properties": {
+                "interactive": {"type": "boolean"},
+                "matched": {"type": "array", "items": {"type": "string"},
+                            "description": "Ids of the element rules the click met: "
+                                           "success, error:0, …"},
+            },
+        },
+    },
+}
+
+SCHEMAS = {
+    "Event": EVENT_SCHEMA,
+    "EventBatch": {
+        "type": "object",
+        "additionalProperties": False,
+        "required": ["events"],
+        "properties": {
+            "events": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}},
+            "token": {"type": "string",
+                      "description": "The session's ingestion token, where no cookie is sent."},
+        },
+    },
+    "IngestResult": {
+        "type": "object",
+        "required": ["accepted", "duplicates"],
+        "properties": {
+            "accepted": {"type": "integer", "minimum": 0,
+                         "description": "Events stored by this request."},
+            "duplicates": {"type": "integer", "minimum": 0,
+                           "description": "Events of the batch that were already stored."},
+        },
+    },
+}
+
+PATHS = {
+    "/sessions/{public_id}/events": {
+        "post": {
+            "operationId": "postEvents",
+            "summary": "Store a batch of recorder events",
+            "description": "Idempotent: an event already stored for the session (same id) is "
+                           "counted as a duplicate and not stored again. Nothing of a refused "
+                           "batch is written.",
+            "security": [{"participantCookie": []}, {}],
+            "parameters": [{"name": "public_id", "in": "path", "required": True,
+                            "schema": {"type": "string", "format": "uuid"}}],
+            "requestBody": {"required": True, "content": {"application/json": {
+                "schema": {"$ref": "#/components/schemas/EventBatch"}}}},
+            "responses": {
+                "200": {"description": "Stored (after the commit).", "content": {
+                    "application/json": {"schema": {"$ref": "#/components/schemas/IngestResult"}}}},
+                "400": error_response("Malformed JSON, or an unknown, missing or invalid field "
+                                      "(named in field)."),
+                "403": error_response("The session belongs to another participant."),
+                "404": error_response("No such session."),
+                "413": error_response("The body is over 256 KB."),
+                "415": error_response("The body is not application/json."),
+            },
+        },
+    },
+}
