@@ -15,7 +15,7 @@ def main() -> None:
 
 def _register() -> None:
     # Each area module exposes its commands; importing them here keeps this file a table of contents.
-    from uxlab.cli import db, serve, studies, users
+    from uxlab.cli import analyze, db, exports, plan, serve, studies, users
 
     main.add_command(serve.serve)
     main.add_command(serve.demo)
@@ -23,10 +23,7 @@ def _register() -> None:
     main.add_command(users.user_group)
     main.add_command(studies.study_group)
     main.add_command(studies.participants_group)
-    try:
-        from uxlab.cli import analyze, plan
-    except ImportError:  # pragma: no cover - removed once the analysis commands land
-        return
+    main.add_command(exports.export_command)
     main.add_command(analyze.analyze_command)
     main.add_command(plan.plan_group)
 
