@@ -12,6 +12,7 @@ from uxlab.accounts.service import create_user
 from uxlab.db import Database
 from uxlab.models import Participant, User
 from uxlab.participants.links import create_participants
+from uxlab.participants.simulate import simulate_participants
 from uxlab.studies.files import read_study_file
 from uxlab.studies.service import load_spec, start_study
 
@@ -26,9 +27,11 @@ class DemoResult:
     study_title: str
     study_status: str
     participant_token: str
+    simulated: int = 0
 
 
-def set_up_demo(db: Database, studies_dir: str) -> DemoResult:
+def set_up_demo(db: Database, studies_dir: str, simulate: int = 0,
+                seed: int | None = None) -> DemoResult:
     """Bring the schema up to date, then load the demo account and study (idempotent)."""
     schema.upgrade(db.engine)
     spec = read_study_file(Path(studies_dir) / DEMO_STUDY_FILE)
@@ -48,4 +51,5 @@ def set_up_demo(db: Database, studies_dir: str) -> DemoResult:
         )
         if participant is None:
             participant = create_participants(session, study, 1, DEMO_LINK_LABEL)[0]
-        return DemoResult(study.title, study.status, participant.token)
+        simulated = simulate_participants(session, study, simulate, seed) if simulate else 0
+        return DemoResult(study.title, study.status, participant.token, simulated)

@@ -8,14 +8,17 @@ from uxlab.cli.common import make_app
 from uxlab.demo import DEMO_EMAIL, DEMO_PASSWORD, set_up_demo
 
 
-def _demo(base_url: str) -> None:
+def _demo(base_url: str, simulate: int = 0, seed: int | None = None) -> None:
     app = make_app(check_schema=False)
     database = app.extensions["uxlab.db"]
     try:
-        result = set_up_demo(database, app.config["STUDIES_DIR"])
+        result = set_up_demo(database, app.config["STUDIES_DIR"], simulate, seed)
     finally:
         database.dispose()
     click.echo(f"Demo study “{result.study_title}” is {result.study_status}.")
+    if simulate:
+        click.echo(f"Added {simulate} synthetic participants (codes SIM-…, labelled "
+                   f"'synthetic'); {result.simulated} completed the study.")
     click.echo(f"Researcher UI:  {base_url}/login")
     click.echo(f"  email:    {DEMO_EMAIL}")
     click.echo(f"  password: {DEMO_PASSWORD}")
@@ -24,9 +27,12 @@ def _demo(base_url: str) -> None:
 
 @click.command("demo")
 @click.option("--base-url", default="http://127.0.0.1:5000", show_default=True)
-def demo(base_url: str) -> None:
+@click.option("--simulate", type=click.IntRange(0, 100_000), default=0, metavar="N",
+              help="Also run N synthetic participants through the study (each call adds N).")
+@click.option("--seed", type=int, default=None, help="Seed of the simulation (repeatable data).")
+def demo(base_url: str, simulate: int, seed: int | None) -> None:
     """Load the demo study and a demo researcher account (idempotent); print how to log in."""
-    _demo(base_url)
+    _demo(base_url, simulate, seed)
 
 
 @click.command("serve")
