@@ -346,6 +346,18 @@ def _parse_custom_scale(key_name, value, key, problems) -> dict[str, Any]:
     return dict(value)
 
 
+def _check_options(name: str, options: dict, key: str, problems: Problems) -> None:
+    # The runner falls back to the default for a value it cannot use, so refuse it here instead.
+    question = options.get("question")
+    if question is not None and (not isinstance(question, str) or not question.strip()):
+        problems.add(f"{key}.question", "must be a non-empty string")
+    if "scale" in options:
+        if name != "csat":
+            problems.add(f"{key}.scale", "only csat takes a scale option")
+        elif isinstance(options["scale"], bool) or options["scale"] not in LIKERT_SCALES:
+            problems.add(f"{key}.scale", f"must be 5 or 7, not {options['scale']!r}")
+
+
 def _parse_questionnaires(value, problems) -> tuple[QuestionnaireSpec, ...]:
     if value is None:
         return ()
@@ -396,6 +408,7 @@ def _parse_questionnaires(value, problems) -> tuple[QuestionnaireSpec, ...]:
             problems.add(where, "must be a table")
         else:
             _unknown_keys(opts, INSTRUMENT_OPTIONS, where, problems)
+            _check_options(name, opts, where, problems)
     for name in custom_specs:
         if name not in used:
             problems.add(f"questionnaires.custom.{name}", "defined but not asked: add it to "
@@ -435,6 +448,11 @@ def parse_study(
     open_recruitment = study.get("open_recruitment", False)
     if not isinstance(open_recruitment, bool):
         problems.add("study.open_recruitment", "must be true or false")
+    # Read every text now, so that its problems are reported with the rest.
+    title = _text(study, "title", "study", problems, required=True)
+    texts = {name: _text(study, name, "study", problems)
+             for name in ("description", "welcome", "consent", "thanks")}
+    panel_id_param = _text(study, "panel_id_param", "study", problems, default=None)
 
     benchmarks = data.get("benchmarks", {})
     if not isinstance(benchmarks, dict):
@@ -464,15 +482,12 @@ def parse_study(
     problems.raise_if_any(source)
     return StudySpec(
         slug=slug,
-        title=_text(study, "title", "study", problems, required=True),
-        description=_text(study, "description", "study", problems),
+        title=title,
         design=design,
-        welcome=_text(study, "welcome", "study", problems),
-        consent=_text(study, "consent", "study", problems),
-        thanks=_text(study, "thanks", "study", problems),
         completion_redirect=redirect or None,
         open_recruitment=bool(open_recruitment),
-        panel_id_param=_text(study, "panel_id_param", "study", problems, default=None),
+        panel_id_param=panel_id_param,
+        **texts,
         benchmarks=clean_benchmarks,
         variants=variants,
         tasks=tasks,
