@@ -1,0 +1,61 @@
+"""uxlab in a subprocess on 127.0.0.1, so a test can kill it (SIGKILL) and start it again."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+
+from tests.support.postgres import free_port
+
+SERVER_CODE = """
+import os
+from uxlab.app import create_app
+app = create_app({"SECRET_KEY": os.environ["UXLAB_TEST_SECRET"]})
+app.run(host="127.0.0.1", port=int(os.environ["UXLAB_TEST_PORT"]), threaded=True)
+"""
+
+
+class LiveServer:
+    def __init__(self, database_url: str, instance_path: str):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = {**os.environ, "UXLAB_DATABASE_URL": database_url,
+                    "UXLAB_INSTANCE_PATH": instance_path, "UXLAB_TEST_PORT": str(self.port),
+                    "UXLAB_TEST_SECRET": "live-server-secret"}
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> None:
+        self.process = subprocess.Popen([sys.executable, "-c", SERVER_CODE], env=self.env,
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"server exited: {self.process.stderr.read().decode()}")
+            try:
+                urllib.request.urlopen(self.url + "/static/uxlab.css", timeout=1).close()
+                return
+            except OSError:
+                time.sleep(0.1)
+        raise RuntimeError("server did not start within 20 s")
+
+    def kill(self) -> None:
+        """SIGKILL: no shutdown handlers, no flushing, like a crash or a pulled plug."""
+        if self.process and self.process.poll() is None:
+            self.process.send_signal(signal.SIGKILL)
+            self.process.wait(timeout=10)
+        if self.process and self.process.stderr:
+            self.process.stderr.close()
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+        if self.process and self.process.stderr:
+            self.process.stderr.close()
