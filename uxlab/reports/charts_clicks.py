@@ -1,0 +1,142 @@
+"""Click maps: where participants clicked on a page, with misclicks marked, and their first clicks.
+
+Positions are shares of the viewport (x / width, y / height), so clicks from different screen
+sizes share one map; y can exceed 1 on a page scrolled below the first screen (the "fold" line).
+Misclicks, clicks on nothing interactive, are drawn as filled crosses over the density so they
+read without colour.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.lines import Line2D
+from matplotlib.ticker import PercentFormatter
+from scipy import ndimage
+
+from uxlab.reports import style
+from uxlab.reports.charts_common import Chart, Tally, new_figure
+from uxlab.reports.context import Click, ReportContext
+
+_BINS_X = 40
+_SMOOTHING = 1.2  # Gaussian smoothing of the density, in bins
+_RASTERIZE_ABOVE = 400  # markers beyond this many are drawn as an image inside the SVG
+_MAX_PAGE_HEIGHT = 3.0  # viewports; clicks further down are clipped to keep the map legible
+_DENSITY_CMAP = LinearSegmentedColormap.from_list("uxlab-density", style.DENSITY_COLOURS)
+
+
+def click_charts(context: ReportContext, task: str, variants: list[str]) -> list[Chart]:
+    """One click map per page for each variant of ``task`` (in the given variant order)."""
+    charts = []
+    for variant in variants:
+        clicks = context.clicks_for(task, variant)
+        pages: dict[str, list[Click]] = {}
+        for click in clicks:
+            pages.setdefault(click.page, []).append(click)
+        for number, (page, page_clicks) in enumerate(pages.items(), start=1):
+            charts.append(click_map(context, task, variant, page, page_clicks,
+                                    key=f"clicks-{_slug(task)}-{_slug(variant)}-{number}"))
+    return charts
+
+
+def click_map(context: ReportContext, task: str, variant: str, page: str,
+              clicks: list[Click], key: str = "clicks") -> Chart:
+    """Two panels for one page: the density of all clicks with misclicks marked; first clicks."""
+    x = np.array([c.x / c.vw for c in clicks])
+    y = np.array([c.y / c.vh for c in clicks])
+    interactive = np.array([c.interactive for c in clicks], dtype=bool)
+    first = np.array([c.first for c in clicks], dtype=bool)
+    aspect = float(np.median([c.vh / c.vw for c in clicks]))
+    bottom = float(min(_MAX_PAGE_HEIGHT, max(1.0, np.quantile(y, 0.99) * 1.05)))
+    x, y = np.clip(x, 0.0, 1.0), np.clip(y, 0.0, bottom)
+    title = (f"Clicks on {page}: {context.task_title(task)}, "
+             f"variant {context.variant_label(variant)}")
+    panel_height = min(4.2, 3.2 * aspect * bottom)
+    with style.styled():
+        figure = new_figure(panel_height + 1.25)
+        density_ax, first_ax = figure.subplots(1, 2)
+        image = _density(density_ax, x, y, bottom, aspect)
+        _markers(density_ax, x[~interactive], y[~interactive], "X", style.MISCLICK)
+        density_ax.set_title("All clicks: density, misclicks marked", fontsize=9)
+        _markers(first_ax, x[first & interactive], y[first & interactive], "o", None)
+        _markers(first_ax, x[first & ~interactive], y[first & ~interactive], "X",
+                 style.MISCLICK)
+        first_ax.set_title("First clicks", fontsize=9)
+        for ax in (density_ax, first_ax):
+            _page_frame(ax, bottom, aspect)
+        colourbar = figure.colorbar(image, ax=density_ax, location="bottom", shrink=0.7,
+                                    pad=0.02, aspect=30)
+        colourbar.set_label("share of all clicks per cell", fontsize=7.5)
+        colourbar.ax.tick_params(labelsize=7)
+        colourbar.ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
+        figure.legend(handles=_legend_handles(), loc="outside lower center", ncols=3,
+                      fontsize=7.5)
+        figure.suptitle(title, x=0.0, ha="left", fontweight="bold", fontsize=10)
+    alt = _describe(title, x, y, interactive, first)
+    return Tally().chart(key, title, alt, figure, f"task:{task}")
+
+
+def _density(ax, x, y, bottom: float, aspect: float):
+    bins_y = max(8, round(_BINS_X * bottom * aspect))
+    counts, _, _ = np.histogram2d(y, x, bins=(bins_y, _BINS_X), range=((0, bottom), (0, 1)))
+    smooth = ndimage.gaussian_filter(counts, _SMOOTHING, mode="constant")
+    share = smooth / smooth.sum() if smooth.sum() > 0 else smooth
+    return ax.imshow(share, extent=(0, 1, bottom, 0), cmap=_DENSITY_CMAP, vmin=0.0,
+                     interpolation="bilinear", aspect=aspect, zorder=1)
+
+
+def _markers(ax, x, y, marker: str, face: str | None) -> None:
+    if not len(x):
+        return
+    many = len(x) > _RASTERIZE_ABOVE
+    ax.scatter(x, y, marker=marker, s=12 if many else 18,
+               facecolors=face if face else "none", edgecolors=style.INK if face else
+               style.PALETTE[0], linewidths=0.4 if face else 1.0, zorder=3, rasterized=many,
+               alpha=0.8 if many else 0.95)
+
+
+def _page_frame(ax, bottom: float, aspect: float) -> None:
+    ax.set_xlim(0, 1)
+    ax.set_ylim(bottom, 0)
+    ax.set_aspect(aspect)
+    ax.grid(False)
+    for spine in ax.spines.values():
+        spine.set_visible(True)
+        spine.set_color(style.MUTED)
+    if bottom > 1:
+        ax.axhline(1.0, color=style.MUTED, linestyle="--", linewidth=0.9, zorder=2)
+        ax.annotate("fold", (1.0, 1.0), xytext=(-2, -2), textcoords="offset points",
+                    ha="right", va="bottom", fontsize=7, color=style.MUTED)
+    ax.set_xticks([0, 0.5, 1], ["left", "centre", "right"], fontsize=7.5)
+    ax.set_yticks([0, 1], ["top", "1 screen"], fontsize=7.5)
+
+
+def _legend_handles() -> list[Line2D]:
+    return [
+        Line2D([], [], marker="X", linestyle="none", markerfacecolor=style.MISCLICK,
+               markeredgecolor=style.INK, markersize=7,
+               label="misclick (not on anything interactive)"),
+        Line2D([], [], marker="o", linestyle="none", markerfacecolor="white",
+               markeredgecolor=style.PALETTE[0], markersize=6.5,
+               label="first click on an interactive element"),
+    ]
+
+
+def _describe(title: str, x, y, interactive, first) -> str:
+    total = len(x)
+    misclicks = int((~interactive).sum())
+    firsts = int(first.sum())
+    first_hits = int((first & interactive).sum())
+    parts = [f"{title}. {total} clicks, {misclicks} of them misclicks ({misclicks / total:.0%})"]
+    parts.append(f"{firsts} first clicks, {first_hits} on an interactive element"
+                 if firsts else "no first clicks recorded")
+    row = ("top", "middle", "bottom")[min(2, int(np.median(y) * 3))] if np.median(y) < 1 \
+        else "below the first screen"
+    column = ("left", "centre", "right")[min(2, int(np.median(x) * 3))]
+    parts.append(f"clicks centre on the {row} {column} of the page"
+                 if row != "below the first screen" else f"clicks centre {row}")
+    return "; ".join(parts) + "."
+
+
+def _slug(text: str) -> str:
+    return "".join(ch if ch.isalnum() else "-" for ch in text).strip("-").lower() or "x"

@@ -1,0 +1,87 @@
+"""How numbers read in a report: rates as percentages, times in seconds, intervals, p-values.
+
+Shared by the charts' alt texts, the findings, and the HTML and PDF renderers, so a number is
+written the same way everywhere. Missing values (``None``) read as an en dash.
+"""
+
+from __future__ import annotations
+
+from uxlab.analysis.interpretation import (
+    confidence_label,
+    format_p,
+    signed,
+    significant_figures,
+    test_name,
+)
+
+MISSING = "–"
+
+__all__ = ["MISSING", "confidence_label", "format_p", "signed", "test_name", "percent",
+           "seconds", "decimal", "whole", "interval", "p_value", "number", "points_difference"]
+
+
+def percent(value: float | None) -> str:
+    """0.853 → "85%"; below 1% or above 99% one decimal, so 0.996 does not read as 100%."""
+    if value is None:
+        return MISSING
+    scaled = 100 * value
+    if 0 < abs(scaled) < 1 or 99 < abs(scaled) < 100:
+        return signed(f"{scaled:.1f}%")
+    return signed(f"{scaled:.0f}%")
+
+
+def seconds(value: float | None) -> str:
+    """Task time: 53.186 → "53.2 s"; whole seconds from 100 s and for targets like 60."""
+    if value is None:
+        return MISSING
+    whole_seconds = abs(value) >= 100 or float(value).is_integer()
+    return signed(f"{value:.0f} s" if whole_seconds else f"{value:.1f} s")
+
+
+def decimal(value: float | None, places: int = 2) -> str:
+    if value is None:
+        return MISSING
+    return signed(f"{value:.{places}f}")
+
+
+def whole(value: float | None) -> str:
+    if value is None:
+        return MISSING
+    return signed(f"{value:.0f}")
+
+
+def number(value: float | None) -> str:
+    """A statistic with three significant figures, never in exponent notation."""
+    if value is None:
+        return MISSING
+    return significant_figures(float(value))
+
+
+def p_value(value: float | None) -> str:
+    """0.0213 → "0.021", below 0.001 → "< 0.001"."""
+    if value is None:
+        return MISSING
+    return "< 0.001" if value < 0.001 else f"{value:.3f}"
+
+
+def points_difference(value: float | None) -> str:
+    """A difference of proportions in percentage points, signed: 0.22 → "+22 pts"."""
+    if value is None:
+        return MISSING
+    scaled = 100 * value
+    text = f"{scaled:+.1f}" if 0 < abs(scaled) < 1 else f"{scaled:+.0f}"
+    return signed(text) + " pts"
+
+
+def interval(estimate: float | None, low: float | None, high: float | None, fmt=decimal) -> str:
+    """``"85% (62–96%)"``; a bound that is missing reads as an open side."""
+    if estimate is None:
+        return MISSING
+    text = fmt(estimate)
+    if low is None and high is None:
+        return text + " (no interval)"
+    low_text = fmt(low) if low is not None else "…"
+    high_text = fmt(high) if high is not None else "…"
+    negative = (low is not None and low < 0) or (high is not None and high < 0)
+    joint = " to " if negative else "–"
+    return f"{text} ({low_text}{joint}{high_text})"
