@@ -63,6 +63,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from uxlab.participants.prototypes import bp as prototypes_bp
     from uxlab.participants.views import bp as participant_bp
     from uxlab.researcher import bp as researcher_bp
+    from uxlab.sharing.views import bp as sharing_bp
 
     app.register_blueprint(auth_bp)
     app.register_blueprint(api_bp)
@@ -70,6 +71,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(participant_bp)
     app.register_blueprint(participant_api_bp)
     app.register_blueprint(prototypes_bp)
+    app.register_blueprint(sharing_bp)
     app.add_url_rule("/", endpoint="index", view_func=_index)
     app.register_error_handler(HTTPException, _http_error)
     return app

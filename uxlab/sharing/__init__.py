@@ -1,0 +1,1 @@
+"""Read-only share links to a study's report for people without an account."""
