@@ -1,0 +1,42 @@
+"""The report context of a results page: its names, exclusions, filters and problems.
+
+:class:`uxlab.reports.ReportContext` holds what a report (and its charts) needs beyond the
+analysis document; this builds one from a :class:`~uxlab.results.page.ResultsPage`, so the page's
+charts and an exported report of the same filters say the same thing.
+"""
+
+from __future__ import annotations
+
+from uxlab.reports.context import Exclusion, ProblemRecord, ReportContext, StudyInfo
+from uxlab.reports.context import Filters as ReportFilters
+from uxlab.results.page import ResultsPage
+
+
+def report_context(page: ResultsPage) -> ReportContext:
+    """Return the :class:`ReportContext` of ``page`` (clicks are left out)."""
+    study, overview, filters = page.study, page.overview, page.filters
+    observed = page.problems.observed
+    problems = tuple(
+        ProblemRecord(title=p.title, severity=p.severity, task=p.task_key,
+                      participants=p.participants,
+                      observed=len(observed) or None)
+        for p in page.problems.problems)
+    charted = [p.id for p in page.problems.problems]
+    matrix = tuple(tuple(int(problem in page.problems.met[person]) for problem in charted)
+                   for person in observed) if observed and charted else None
+    return ReportContext(
+        study=StudyInfo(slug=study.slug, title=study.title, description=study.description,
+                        design=study.design, version=study.version, status=study.status,
+                        first_session=overview.first_session,
+                        last_session=overview.last_session),
+        variant_names=page.variant_names,
+        task_titles=page.task_titles,
+        excluded=tuple(Exclusion(participant=e.code, reason=e.reason, variant=e.variant)
+                       for e in overview.excluded),
+        filters=ReportFilters(
+            variant=", ".join(filters.variants) or None, date_from=filters.started_from,
+            date_to=filters.started_before, mode=", ".join(filters.modes) or None,
+            exclusion_rules=tuple(filters.describe())),
+        problems=problems,
+        discovery_matrix=matrix,
+    )
