@@ -1,0 +1,47 @@
+"""A study's results page and the review of one session."""
+
+from __future__ import annotations
+
+import uuid
+
+from flask import abort, render_template, request
+
+from uxlab.analysis.dataset import Filters
+from uxlab.extensions import db_session
+from uxlab.models.participants import SESSION_MODES
+from uxlab.reports import formatting
+from uxlab.researcher.blueprint import bp, load_study
+from uxlab.researcher.exports import filters_from_args
+from uxlab.results import build_results, find_session, session_review
+from uxlab.results.charts import page_charts
+
+
+@bp.route("/<int:study_id>/results")
+def results(study_id: int):
+    """Show the study's results under the filters of the query string."""
+    study = load_study(study_id)
+    error = None
+    try:
+        filters = filters_from_args(request.args)
+        filters.check(study)
+    except ValueError as exc:
+        error, filters = str(exc), Filters()
+    query = {} if error else {key: values for key in request.args
+                              if (values := [v for v in request.args.getlist(key) if v])}
+    page = build_results(db_session(), study, filters)
+    return render_template(
+        "researcher/results.html", study=study, page=page, charts=page_charts(page),
+        filter_error=error, query=query, modes=SESSION_MODES, fmt=formatting,
+    ), 400 if error else 200
+
+
+@bp.route("/<int:study_id>/sessions/<uuid:public_id>")
+def session_detail(study_id: int, public_id: uuid.UUID):
+    """Review one session of the study: attempts, answers, observations, events."""
+    study = load_study(study_id)
+    session = db_session()
+    test_session = find_session(session, study, public_id)
+    if test_session is None:
+        abort(404)
+    return render_template("researcher/session.html", study=study, fmt=formatting,
+                           review=session_review(session, study, test_session))
