@@ -59,7 +59,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from uxlab.api import bp as api_bp
     from uxlab.auth.views import bp as auth_bp
-    from uxlab.participants.api import bp as participant_api_bp
     from uxlab.participants.prototypes import bp as prototypes_bp
     from uxlab.participants.views import bp as participant_bp
     from uxlab.researcher import bp as researcher_bp
@@ -69,7 +68,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(researcher_bp)
     app.register_blueprint(participant_bp)
-    app.register_blueprint(participant_api_bp)
     app.register_blueprint(prototypes_bp)
     app.register_blueprint(sharing_bp)
     app.add_url_rule("/", endpoint="index", view_func=_index)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, request
 from werkzeug.exceptions import HTTPException
 
-from uxlab.api import events, openapi
+from uxlab.api import attempts, events, openapi
 from uxlab.api.common import ApiError
 from uxlab.extensions import WRITE_METHODS, csrf
 
@@ -14,6 +14,8 @@ bp = Blueprint("api", __name__, url_prefix="/api/v1")
 bp.add_url_rule("/openapi.json", view_func=openapi.serve_document, methods=["GET"])
 bp.add_url_rule("/sessions/<uuid:public_id>/events", view_func=events.post_events,
                 methods=["POST"])
+bp.add_url_rule("/sessions/<uuid:public_id>/attempts/<int:attempt_id>/finish",
+                view_func=attempts.finish, methods=["POST"])
 
 # Why no CSRF token here: every write to this blueprint must be Content-Type: application/json
 # (require_json below). A cross-site page can send that type only through a CORS preflight, and

@@ -12,9 +12,9 @@ from typing import Any
 from flask import jsonify
 
 from uxlab import __version__
-from uxlab.api import common, events
+from uxlab.api import attempts, common, events
 
-MODULES: tuple[ModuleType, ...] = (events,)
+MODULES: tuple[ModuleType, ...] = (events, attempts)
 
 
 def document() -> dict[str, Any]:

@@ -52,7 +52,7 @@ def task_page_config(study: Study, participant: Participant, step: Step,
         "start_url": urljoin(root, task.start_page or "index.html"),
         "endpoints": {
             "events": url_for("api.post_events", public_id=test_session.public_id),
-            "finish": url_for("participant_api.finish", public_id=test_session.public_id,
+            "finish": url_for("api.finish", public_id=test_session.public_id,
                               attempt_id=attempt.id),
         },
         "ingest_token": token,
