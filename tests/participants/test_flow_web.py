@@ -246,3 +246,25 @@ def test_prototypes_are_served_with_the_recorder(client):
     assert client.get("/prototypes/../setup.cfg").status_code == 404
     with client.get("/prototypes/checkout-redesign/shared/style.css") as asset:
         assert asset.status_code == 200 and asset.mimetype == "text/css"
+
+
+def test_openapi_documents_the_finish_call(client):
+    document = client.get("/api/v1/openapi.json").get_json()
+    operation = document["paths"]["/sessions/{public_id}/attempts/{attempt_id}/finish"]["post"]
+    assert set(operation["responses"]) >= {"200", "400", "403", "404", "409"}
+    reasons = operation["requestBody"]["content"]["application/json"]["schema"]["properties"]
+    assert reasons["reason"]["enum"] == ["criterion", "done", "give_up", "timeout"]
+
+
+def test_finish_refuses_non_json_and_unknown_fields(bot, db):
+    bot.enter()
+    bot.consent()
+    bot.start_task()
+    config = bot.config()
+    as_form = bot.client.post(config["endpoints"]["finish"], data={"reason": "give_up"})
+    assert as_form.status_code == 415
+    unknown = bot.client.post(config["endpoints"]["finish"],
+                              json={"reason": "give_up", "colour": "red"})
+    assert unknown.status_code == 400 and unknown.get_json()["field"] == "colour"
+    fresh(db)
+    assert db.get(Attempt, config["attempt"]).ended_at is None
