@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import unescape
 from urllib.parse import urljoin, urlsplit
 
 import pytest
@@ -29,14 +30,14 @@ def _setup(client, **overrides):
     return client.post("/setup", data=data)
 
 
-def _field_error(html: str, field_id: str) -> str | None:
+def field_error(html: str, field_id: str) -> str | None:
     """The error message shown beside the field ``field_id`` (None if there is none)."""
     if not re.search(rf'<(input|select|textarea)[^>]*\bid="{field_id}"[^>]*aria-invalid="true"',
                      html) and not re.search(
             rf'<(input|select|textarea)[^>]*aria-invalid="true"[^>]*\bid="{field_id}"', html):
         return None
     match = re.search(rf'<p class="error" id="{field_id}-error">([^<]*)</p>', html)
-    return match.group(1) if match else None
+    return unescape(match.group(1)) if match else None
 
 
 # --- first run -----------------------------------------------------------------------------------
@@ -68,12 +69,12 @@ def test_setup_refuses_bad_input_beside_the_fields(client, db):
     response = _setup(client, email="not an email", password="short", confirm="other")
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert "at least 10" in _field_error(html, "password")
-    assert "Passwords differ." in _field_error(html, "confirm")
+    assert "at least 10" in field_error(html, "password")
+    assert "Passwords differ." in field_error(html, "confirm")
     assert _users(db) == []
     response = _setup(client, email="not an email")
     assert response.status_code == 400
-    assert "is not an email address" in _field_error(response.get_data(as_text=True), "email")
+    assert "is not an email address" in field_error(response.get_data(as_text=True), "email")
     assert _users(db) == []
     assert not _logged_in(client)
 
@@ -111,7 +112,7 @@ def test_a_wrong_password_is_refused(client, auth, make_user, email, password):
     response = auth.login(email, password)
     assert response.status_code == 400
     html = response.get_data(as_text=True)
-    assert _field_error(html, "password") == "Wrong email or password."
+    assert field_error(html, "password") == "Wrong email or password."
     with client.session_transaction() as session:
         assert "_user_id" not in session
     assert not _logged_in(client)

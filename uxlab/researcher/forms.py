@@ -8,12 +8,13 @@ from wtforms import (
     DecimalField,
     EmailField,
     IntegerField,
+    SelectChoice,
     SelectField,
     SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from uxlab.participants.links import MAX_LINKS_PER_REQUEST
@@ -32,8 +33,8 @@ class StudyForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired()])
     description = TextAreaField("Description (for researchers)")
     design = SelectField("Design", choices=[
-        ("between", "Between subjects: each participant sees one variant"),
-        ("within", "Within subjects: each participant sees every variant"),
+        SelectChoice("between", "Between subjects: each participant sees one variant"),
+        SelectChoice("within", "Within subjects: each participant sees every variant"),
     ])
     welcome = TextAreaField("Welcome text (participants)")
     consent = TextAreaField("Consent text (participants)")
@@ -71,8 +72,9 @@ class VariantForm(FlaskForm):
     prototype = StringField("Prototype", validators=[DataRequired()],
                             description="A folder under studies/ (e.g. checkout-redesign/b) or "
                                         "the http(s) URL of an external prototype.")
+    # InputRequired, not DataRequired: 0 is an answer (refused by the study rules), not a blank.
     weight = DecimalField("Assignment weight", places=None, default=1,
-                          validators=[DataRequired(), NumberRange(min=0.000001)])
+                          validators=[InputRequired()])
     description = TextAreaField("Description")
 
     def values(self) -> dict:
@@ -93,9 +95,10 @@ class TaskForm(FlaskForm):
                         description="Page of the prototype the task opens on, e.g. index.html.")
     time_limit = IntegerField("Time limit (seconds)", validators=[Optional()])
     criterion_type = SelectField("Success is decided by", choices=[
-        (name, kind.label) for name, kind in CRITERION_TYPES.items()])
+        SelectChoice(name, kind.label) for name, kind in CRITERION_TYPES.items()])
     criterion_url = StringField("Page reached (for “reaches a page”)", validators=[Optional()])
-    criterion_match = SelectField("How the page is matched", choices=[(m, m) for m in URL_MATCHES])
+    criterion_match = SelectField("How the page is matched", choices=[
+        SelectChoice(m) for m in URL_MATCHES])
     criterion_selector = StringField("CSS selector clicked (for “clicks an element”)",
                                      validators=[Optional()])
     criterion_question = StringField("Question asked (for answers and self-reports)",
@@ -154,10 +157,13 @@ class TaskForm(FlaskForm):
         return task
 
 
-POST_TASK_CHOICES = [("seq", "SEQ: Single Ease Question (7 points)"),
-                     ("csat", "CSAT after each task"), ("ces", "CES after each task")]
-POST_STUDY_CHOICES = [("sus", "SUS: System Usability Scale"), ("umux_lite", "UMUX-Lite"),
-                      ("nps", "NPS: likelihood to recommend"), ("csat", "CSAT"), ("ces", "CES")]
+POST_TASK_CHOICES = [SelectChoice("seq", "SEQ: Single Ease Question (7 points)"),
+                     SelectChoice("csat", "CSAT after each task"),
+                     SelectChoice("ces", "CES after each task")]
+POST_STUDY_CHOICES = [SelectChoice("sus", "SUS: System Usability Scale"),
+                      SelectChoice("umux_lite", "UMUX-Lite"),
+                      SelectChoice("nps", "NPS: likelihood to recommend"),
+                      SelectChoice("csat", "CSAT"), SelectChoice("ces", "CES")]
 
 
 class QuestionnairesForm(FlaskForm):
@@ -167,13 +173,14 @@ class QuestionnairesForm(FlaskForm):
 
 class ParticipantsForm(FlaskForm):
     count = IntegerField("How many links", default=1, validators=[
-        DataRequired(), NumberRange(min=1, max=MAX_LINKS_PER_REQUEST)])
+        InputRequired(), NumberRange(min=1, max=MAX_LINKS_PER_REQUEST)])
     label = StringField("Label (e.g. recruitment wave)", validators=[Optional()])
 
 
 class AccessForm(FlaskForm):
     email = EmailField("Researcher's email", validators=[DataRequired()])
-    access = SelectField("Access", choices=[("viewer", "Can view"), ("editor", "Can edit")])
+    access = SelectField("Access", choices=[SelectChoice("viewer", "Can view"),
+                                              SelectChoice("editor", "Can edit")])
 
 
 class ConfirmForm(FlaskForm):

@@ -45,9 +45,7 @@ def study_new():
     if form.validate_on_submit():
         session = db_session()
         try:
-            details = form.details()
-            study = create_study(session, current_user, details)
-            update_details(session, study, details, form.benchmarks())
+            study = create_study(session, current_user, form.details(), form.benchmarks())
         except StudyDefinitionError as exc:
             session.rollback()
             attach_problems(form, exc, "study.")

@@ -116,14 +116,23 @@ def set_questionnaires(session: Session, study: Study, post_task: list[str],
     _apply(session, study, data)
 
 
-def create_study(session: Session, owner, details: dict[str, Any]) -> Study:
-    """Create a draft study from the web form's details (no variants or tasks yet)."""
+def create_study(session: Session, owner, details: dict[str, Any],
+                 benchmarks: dict[str, Any] | None = None) -> Study:
+    """Create a draft study from the web form's details and benchmarks (no variants or tasks)."""
     from uxlab.studies.problems import Problem, StudyDefinitionError
     from uxlab.studies.service import current_study, load_spec
 
-    data = {"study": {k: v for k, v in details.items() if v not in (None, "")}}
-    spec = parse_study(data, draft=True)
-    if current_study(session, spec.slug) is not None:
-        raise StudyDefinitionError([Problem("study.slug", f"a study called {spec.slug!r} "
-                                                          "already exists")])
+    data = {"study": {k: v for k, v in details.items() if v not in (None, "")},
+            "benchmarks": {k: v for k, v in (benchmarks or {}).items() if v is not None}}
+    # Collect a taken slug with the other problems, so the form shows them all at once.
+    taken = []
+    slug = data["study"].get("slug")
+    if isinstance(slug, str) and current_study(session, slug) is not None:
+        taken.append(Problem("study.slug", f"a study called {slug!r} already exists"))
+    try:
+        spec = parse_study(data, draft=True)
+    except StudyDefinitionError as exc:
+        raise StudyDefinitionError([*exc.problems, *taken]) from None
+    if taken:
+        raise StudyDefinitionError(taken)
     return load_spec(session, spec, owner=owner).study
