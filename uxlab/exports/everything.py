@@ -16,10 +16,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from uxlab import __version__
+from uxlab.exports.tables import events_query
 from uxlab.exports.writing import dumps, iso, json_array_chunks, stream
 from uxlab.models import (
     Attempt,
-    Event,
     Observation,
     Participant,
     Questionnaire,
@@ -53,11 +53,12 @@ def study_json(session: Session, study: Study) -> Iterator[str]:
     sections: list[tuple[str, Callable[[Session, Study], Iterator[dict]]]] = [
         ("participants", _participants), ("sessions", _sessions), ("attempts", _attempts),
         ("responses", _responses), ("observations", _observations), ("problems", _problems),
-        ("events", _events),
     ]
     for name, records in sections:
         yield f',\n"{name}":'
-        yield from json_array_chunks(records(session, study))
+        yield from json_array_chunks(map(dumps, records(session, study)))
+    yield ',\n"events":'
+    yield from json_array_chunks(_events(session, study))
     yield "}\n"
 
 
@@ -153,17 +154,16 @@ def _problems(session: Session, study: Study) -> Iterator[dict]:
                "severity": severity, "created_at": iso(created)}
 
 
-def _events(session: Session, study: Study) -> Iterator[dict]:
-    e = Event
-    statement = _of_study(
-        select(Participant.code, TestSession.public_id, e.tab_id, e.seq, e.event_uuid, e.type,
-               e.client_ts_ms, e.received_at, e.attempt_id, e.x, e.y, e.target, e.url,
-               e.payload)
-        .select_from(e).join(TestSession, TestSession.id == e.session_id),
-        study).order_by(e.session_id, e.seq, e.id)
-    for (code, public_id, tab, seq, event_uuid, kind, client_ms, received, attempt, x, y, target,
-         url, payload) in stream(session, statement):
-        yield {"participant": code, "session": str(public_id), "tab": tab, "seq": seq,
-               "event_id": str(event_uuid), "type": kind, "client_time_ms": client_ms,
-               "received_at": iso(received), "attempt": attempt, "x": x, "y": y,
-               "target": target, "url": url, "payload": payload or {}}
+def _events(session: Session, study: Study) -> Iterator[str]:
+    """Each event as JSON text; the stored payload text is put in as it is (no decode/encode)."""
+    sessions = {session_id: (code, str(public_id)) for session_id, code, public_id in
+                session.execute(_of_study(
+                    select(TestSession.id, Participant.code, TestSession.public_id), study))}
+    for (session_id, tab, seq, event_uuid, kind, client_ms, received, attempt, x, y, target,
+         url, payload) in stream(session, events_query(study)):
+        code, public_id = sessions[session_id]
+        record = dumps({"participant": code, "session": public_id, "tab": tab, "seq": seq,
+                        "event_id": str(event_uuid), "type": kind, "client_time_ms": client_ms,
+                        "received_at": iso(received), "attempt": attempt, "x": x, "y": y,
+                        "target": target, "url": url})
+        yield f'{record[:-1]},"payload":{payload or "{}"}}}'

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from sqlalchemy import select
+from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session, aliased
 
 from uxlab.analysis.dataset import Filters, attempt_rows, survey_columns, survey_rows
@@ -52,26 +52,43 @@ def events_csv(session: Session, study: Study) -> Iterator[str]:
 
     ``session`` is the session's public id, ``event_id`` the client's event id, ``task`` and
     ``variant`` those of the attempt the event belongs to (empty outside tasks), ``payload`` the
-    event's extra data as JSON.
+    event's extra data as JSON text, as stored.
+
+    The events are the one table that grows to millions of rows, so their query touches the
+    events table alone (in the order of its ``(session_id, seq)`` index); participant codes,
+    session ids and attempts, far fewer, come from two small lookups read first.
     """
-    statement = (
-        select(Participant.code, TestSession.public_id, Event.tab_id, Event.seq,
-               Event.event_uuid, Event.type, Event.client_ts_ms, Event.received_at, Task.key,
-               Variant.key, Event.x, Event.y, Event.target, Event.url, Event.payload)
-        .select_from(Event)
-        .join(TestSession, TestSession.id == Event.session_id)
-        .join(Participant, Participant.id == TestSession.participant_id)
-        .outerjoin(Attempt, Attempt.id == Event.attempt_id)
-        .outerjoin(Task, Task.id == Attempt.task_id)
-        .outerjoin(Variant, Variant.id == Attempt.variant_id)
-        .where(Participant.study_id == study.id)
+    sessions = {
+        session_id: (code, str(public_id)) for session_id, code, public_id in session.execute(
+            select(TestSession.id, Participant.code, TestSession.public_id)
+            .join(Participant, Participant.id == TestSession.participant_id)
+            .where(Participant.study_id == study.id))}
+    attempts = {
+        attempt_id: (task, variant) for attempt_id, task, variant in session.execute(
+            select(Attempt.id, Task.key, Variant.key)
+            .join(Task, Task.id == Attempt.task_id).join(Variant, Variant.id == Attempt.variant_id)
+            .where(Task.study_id == study.id))}
+    outside = (None, None)
+    rows = ((*sessions[session_id], tab, seq, str(event_uuid), kind, client_ms, iso(received),
+             *attempts.get(attempt_id, outside), x, y, target, url,
+             "" if payload in (None, "{}") else payload)
+            for (session_id, tab, seq, event_uuid, kind, client_ms, received, attempt_id, x, y,
+                 target, url, payload) in stream(session, events_query(study)))
+    return csv_chunks(EVENT_COLUMNS, rows)
+
+
+def events_query(study: Study):
+    """The ``select`` behind :func:`events_csv`: one row per event of ``study``, in order."""
+    of_study = (select(TestSession.id)
+                .join(Participant, Participant.id == TestSession.participant_id)
+                .where(Participant.study_id == study.id))
+    return (
+        select(Event.session_id, Event.tab_id, Event.seq, Event.event_uuid, Event.type,
+               Event.client_ts_ms, Event.received_at, Event.attempt_id, Event.x, Event.y,
+               Event.target, Event.url, cast(Event.payload, Text))
+        .where(Event.session_id.in_(of_study))
         .order_by(Event.session_id, Event.seq, Event.id)
     )
-    rows = ((code, str(public_id), tab, seq, str(event_uuid), kind, client_ms, iso(received),
-             task, variant, x, y, target, url, dumps(payload) if payload else "")
-            for (code, public_id, tab, seq, event_uuid, kind, client_ms, received, task,
-                 variant, x, y, target, url, payload) in stream(session, statement))
-    return csv_chunks(EVENT_COLUMNS, rows)
 
 
 def observations_csv(session: Session, study: Study) -> Iterator[str]:

@@ -49,11 +49,11 @@ def csv_chunks(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[str]
     yield buffer.getvalue()
 
 
-def json_array_chunks(items: Iterable) -> Iterator[str]:
-    """Yield a JSON array of ``items`` (each JSON-ready) in chunks, one item per line."""
+def json_array_chunks(items: Iterable[str]) -> Iterator[str]:
+    """Yield a JSON array of ``items`` (each already JSON text) in chunks, one item per line."""
     parts, size, first = ["["], 1, True
     for item in items:
-        text = ("\n" if first else ",\n") + dumps(item)
+        text = ("\n" if first else ",\n") + item
         first = False
         parts.append(text)
         size += len(text)
