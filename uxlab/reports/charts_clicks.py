@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap
+from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.ticker import PercentFormatter
 from scipy import ndimage
 
 from uxlab.reports import style
-from uxlab.reports.charts_common import Chart, Tally, new_figure
+from uxlab.reports.charts_common import Chart, Tally
 from uxlab.reports.context import Click, ReportContext
 
 _BINS_X = 40
@@ -51,10 +52,8 @@ def click_map(context: ReportContext, task: str, variant: str, page: str,
     x, y = np.clip(x, 0.0, 1.0), np.clip(y, 0.0, bottom)
     title = (f"Clicks on {page}: {context.task_title(task)}, "
              f"variant {context.variant_label(variant)}")
-    panel_height = min(4.2, 3.2 * aspect * bottom)
     with style.styled():
-        figure = new_figure(panel_height + 1.25)
-        density_ax, first_ax = figure.subplots(1, 2)
+        figure, density_ax, first_ax, colour_ax = _layout(aspect * bottom)
         image = _density(density_ax, x, y, bottom, aspect)
         _markers(density_ax, x[~interactive], y[~interactive], "X", style.MISCLICK)
         density_ax.set_title("All clicks: density, misclicks marked", fontsize=9)
@@ -64,16 +63,38 @@ def click_map(context: ReportContext, task: str, variant: str, page: str,
         first_ax.set_title("First clicks", fontsize=9)
         for ax in (density_ax, first_ax):
             _page_frame(ax, bottom, aspect)
-        colourbar = figure.colorbar(image, ax=density_ax, location="bottom", shrink=0.7,
-                                    pad=0.02, aspect=30)
+        colourbar = figure.colorbar(image, cax=colour_ax, orientation="horizontal")
         colourbar.set_label("share of all clicks per cell", fontsize=7.5)
         colourbar.ax.tick_params(labelsize=7)
         colourbar.ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
-        figure.legend(handles=_legend_handles(), loc="outside lower center", ncols=3,
-                      fontsize=7.5)
-        figure.suptitle(title, x=0.0, ha="left", fontweight="bold", fontsize=10)
+        figure.legend(handles=_legend_handles(), loc="lower center", ncols=3, fontsize=7.5,
+                      bbox_to_anchor=(0.5, 0.0))
+        figure.text(0.01, 1 - 0.12 / figure.get_figheight(), title, ha="left", va="top",
+                    fontweight="bold", fontsize=10)
     alt = _describe(title, x, y, interactive, first)
     return Tally().chart(key, title, alt, figure, f"task:{task}")
+
+
+# Fixed layout, in inches: the labels of a click map never change, and a layout engine would
+# cost more than drawing the map.
+_PANEL_WIDTH, _LEFT, _GAP, _TOP, _BOTTOM = 2.7, 0.62, 0.72, 0.62, 1.2
+
+
+def _layout(height_per_width: float):
+    """The figure, its two page panels (same size, side by side) and the colour-bar axes."""
+    panel_height = min(4.2, _PANEL_WIDTH * height_per_width)
+    height = panel_height + _TOP + _BOTTOM
+    figure = Figure(figsize=(style.WIDTH_IN, height))
+    width = style.WIDTH_IN
+
+    def rect(left, bottom, w, h):
+        return (left / width, bottom / height, w / width, h / height)
+
+    density_ax = figure.add_axes(rect(_LEFT, _BOTTOM, _PANEL_WIDTH, panel_height))
+    first_ax = figure.add_axes(rect(_LEFT + _PANEL_WIDTH + _GAP, _BOTTOM, _PANEL_WIDTH,
+                                    panel_height))
+    colour_ax = figure.add_axes(rect(_LEFT + 0.35, _BOTTOM - 0.55, _PANEL_WIDTH - 0.7, 0.09))
+    return figure, density_ax, first_ax, colour_ax
 
 
 def _density(ax, x, y, bottom: float, aspect: float):

@@ -59,8 +59,22 @@ class Tally:
         self.without_interval = 0
 
     def chart(self, key: str, title: str, alt: str, figure: Figure, section: str) -> Chart:
+        freeze_layout(figure)
         return Chart(key, title, alt, figure, section, self.estimates, self.intervals,
                      self.without_interval)
+
+
+def freeze_layout(figure: Figure) -> None:
+    """Run the constrained layout once and keep it.
+
+    With a layout engine attached, every ``savefig`` draws the figure twice (once to lay it out);
+    a report saves each chart as SVG or PNG, so laying out once at build time halves the cost.
+    """
+    engine = figure.get_layout_engine()
+    if engine is not None:
+        with style.styled():
+            engine.execute(figure)
+        figure.set_layout_engine(None)
 
 
 def point_interval(ax: Axes, tally: Tally, value: float | None, position: float,

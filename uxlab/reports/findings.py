@@ -265,13 +265,14 @@ def _benchmark_finding(outcome, metric, variant, results, analysis, context) -> 
     target_text = f"the {text_of(target)} benchmark" if same_target else "each task's target"
     if outcome == "benchmark-passed":
         direction = "significantly below" if metric == "time" else "significantly above"
-        tests = test_name(results[0][2]["test"])
+        test = test_name(results[0][2]["test"])
         largest = max(r["p"] for _, _, r in results)
-        evidence = f" ({tests}s, one-sided {format_p(largest).replace('p =', 'p ≤')})"
+        evidence = f" (each by {_article(test)} {test}, one-sided {format_p(largest).replace('p =', 'p ≤')})"
     else:
         direction = "above" if metric == "time" else "below"
         evidence = ""
-    text = (f"{_variant(context, variant).capitalize()}'s {noun} is {direction} {target_text} "
+    subject = _variant(context, variant)
+    text = (f"{subject[0].upper()}{subject[1:]}'s {noun} is {direction} {target_text} "
             f"on {len(results)} of {tasks_total} tasks: {_join(named)}{evidence}.")
     return Finding(outcome, text, metric=metric, weight=weight)
 
@@ -320,6 +321,10 @@ def _lowest(analysis: dict, context: ReportContext) -> list[Finding]:
             f"({_ci(level, summary, fmt.decimal)}) on the 1–7 scale{against}.", task=task,
             metric="seq"))
     return findings
+
+
+def _article(noun: str) -> str:
+    return "an" if noun[:1].lower() in "aeio" else "a"
 
 
 def _ci(level: str, summary: dict, text) -> str:

@@ -17,7 +17,8 @@ from uxlab.analysis.interpretation import (
 MISSING = "–"
 
 __all__ = ["MISSING", "confidence_label", "format_p", "signed", "test_name", "percent",
-           "seconds", "decimal", "whole", "interval", "p_value", "number", "points_difference"]
+           "seconds", "decimal", "whole", "interval", "p_value", "number", "points_difference",
+           "degrees_of_freedom"]
 
 
 def percent(value: float | None) -> str:
@@ -73,8 +74,11 @@ def points_difference(value: float | None) -> str:
     return signed(text) + " pts"
 
 
+_UNITS = ("%", " s", " pts", "×")
+
+
 def interval(estimate: float | None, low: float | None, high: float | None, fmt=decimal) -> str:
-    """``"85% (62–96%)"``; a bound that is missing reads as an open side."""
+    """``"85% (62–96%)"``, ``"43.8 s (34.4–55.8 s)"``; a missing bound reads as an open side."""
     if estimate is None:
         return MISSING
     text = fmt(estimate)
@@ -82,6 +86,16 @@ def interval(estimate: float | None, low: float | None, high: float | None, fmt=
         return text + " (no interval)"
     low_text = fmt(low) if low is not None else "…"
     high_text = fmt(high) if high is not None else "…"
+    unit = next((u for u in _UNITS if low_text.endswith(u) and high_text.endswith(u)), "")
+    if unit:
+        low_text = low_text[: -len(unit)]
     negative = (low is not None and low < 0) or (high is not None and high < 0)
     joint = " to " if negative else "–"
     return f"{text} ({low_text}{joint}{high_text})"
+
+
+def degrees_of_freedom(value: float | None) -> str:
+    """Whole degrees of freedom as integers, Welch's fractional ones to one decimal."""
+    if value is None:
+        return MISSING
+    return f"{value:.0f}" if float(value).is_integer() else f"{value:.1f}"

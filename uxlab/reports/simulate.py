@@ -15,6 +15,12 @@ import numpy as np
 
 from uxlab.reports.context import Click, ProblemRecord, ReportContext, StudyInfo
 
+_TASK_TITLES = (
+    "Find running shoes in size 42", "Add the shoes to the cart", "Check out as a guest",
+    "Find the returns policy", "Change the delivery address", "Apply a promo code",
+    "Track an order", "Compare two jackets", "Sign up for the newsletter", "Contact support",
+)
+_VARIANT_NAMES = ("Current site", "New navigation", "Mega menu", "Search first")
 _PROBLEM_TITLES = (
     "Size selector hidden below the fold", "Filter labels read as headings",
     "Checkout button looks disabled", "Error message appears far from the field",
@@ -82,8 +88,9 @@ def simulate_context(analysis: dict, *, participants: int | None = None, problem
                         version=1, status="closed",
                         first_session=datetime(2026, 1, 5, tzinfo=UTC),
                         last_session=datetime(2026, 1, 19, tzinfo=UTC)),
-        variant_names={v: f"Design {v}" for v in variants},
-        task_titles={t: f"Task {t}" for t in tasks},
+        variant_names={v: _VARIANT_NAMES[i] if i < len(_VARIANT_NAMES) else f"Design {v}"
+                       for i, v in enumerate(variants)},
+        task_titles={t: _TASK_TITLES[i % len(_TASK_TITLES)] for i, t in enumerate(tasks)},
         problems=tuple(problem_records),
         discovery_matrix=tuple(map(tuple, matrix.tolist())) if problems else None,
         clicks=clicks,

@@ -1,0 +1,53 @@
+"""The HTML report: one self-contained file, charts inline as SVG, CSS inline, no scripts.
+
+The templates live in ``uxlab/templates/reports/`` and are rendered with a standalone Jinja2
+environment (no Flask), so the CLI, the web app and tests produce the same file.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from uxlab.reports.charts import report_charts
+from uxlab.reports.content import build_report
+from uxlab.reports.context import ReportContext
+
+
+def render_html_report(analysis: dict, context: ReportContext | None = None) -> str:
+    """Render the report of an analysis document as one self-contained HTML page.
+
+    Parameters
+    ----------
+    analysis : dict
+        The analysis document (docs/analysis-json.md).
+    context : ReportContext, optional
+        Study, names, problems, clicks and versions; defaults render from the document alone.
+
+    Returns
+    -------
+    str
+        An HTML5 document: title page, executive summary, tasks at a glance, one section per
+        task, questionnaires, problems and the methods appendix. It references no external file
+        (CSS inline, charts inline SVG with ``<title>``/``<desc>``) and needs no script; print
+        CSS starts each major section on a new page.
+    """
+    context = context or ReportContext()
+    charts = report_charts(analysis, context)
+    report = build_report(analysis, context, charts)
+    svgs = {chart.key: Markup(chart.svg(prefix=chart.key)) for chart in charts.all()}
+    template = _environment().get_template("reports/report.html")
+    return template.render(report=report, svgs=svgs,
+                           uxlab_version=context.versions.uxlab or "unknown")
+
+
+@lru_cache(maxsize=1)
+def _environment() -> Environment:
+    environment = Environment(loader=PackageLoader("uxlab", "templates"),
+                              autoescape=select_autoescape(["html"]),
+                              undefined=StrictUndefined, trim_blocks=False,
+                              lstrip_blocks=False)
+    environment.filters["block_kind"] = lambda block: type(block).__name__.lower()
+    return environment
