@@ -105,3 +105,21 @@ def test_error_rate_by_hand():
 def test_counts_validate_inputs(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+# Review follow-up: equal non-integer counts have means that miss them by a unit in the last
+# place, which left a "variance" of ~1e-33 and an interval excluding 0 for identical groups.
+
+
+def test_identical_non_integer_counts_have_a_point_difference():
+    result = compare_counts_between([0.1] * 7, [0.1] * 5)
+    assert result.pvalue == 1.0
+    assert (result.difference, result.interval.low, result.interval.high) == (0.0, 0.0, 0.0)
+
+
+def test_equally_shifted_counts_give_a_point_interval_within():
+    a = [0.1, 0.2, 0.7, 1.3]
+    result = compare_counts_within(a, [v + 0.3 for v in a])
+    assert result.interval.low == result.interval.high == pytest.approx(0.3)
+    # Every difference is positive: the exact signed-rank p for 4 pairs is 2 / 2⁴.
+    assert result.pvalue == pytest.approx(0.125)

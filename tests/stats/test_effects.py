@@ -63,3 +63,13 @@ def test_errors_name_the_problem():
         hedges_g([1, float("nan"), 3], [1, 2, 3])
     with pytest.raises(ValueError, match="degree of freedom"):
         hedges_correction(1)
+
+
+def test_effect_sizes_ignore_rounding_noise():
+    # Review follow-up: equal prorated SUS scores (100/36 · 21) and UMUX-Lite scores shifted by
+    # one step (100/12) differ only in the last bits after averaging or subtracting.
+    with pytest.raises(ValueError, match="zero variance"):
+        cohens_d([2100 / 36] * 7, [2100 / 36] * 3)
+    umux = [k / 12 * 100 for k in (0, 1, 2, 5, 7, 9, 11)]
+    with pytest.raises(ValueError, match="same amount"):
+        paired_d(umux, [u + 100 / 12 for u in umux])

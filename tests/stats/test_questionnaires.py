@@ -326,3 +326,20 @@ def test_comparisons_reject_degenerate_data():
         compare_means_within([1, 2, 3], [2, 3, 4])
     with pytest.raises(ValueError, match="same length"):
         compare_means_within([1, 2, 3], [2, 3])
+
+
+# Review follow-up: rounding noise of equal non-integer scores passed for variation.
+
+
+def test_equal_prorated_sus_scores_are_not_compared():
+    # 100/36 · 21 (a nine-item SUS): seven and three equal scores gave t = 2.45, p = 0.0498.
+    with pytest.raises(ValueError, match="zero variance"):
+        compare_means_between([2100 / 36] * 7, [2100 / 36] * 3)
+    result = sus_summary([2100 / 36] * 7)
+    assert result.low == result.high == pytest.approx(2100 / 36)
+
+
+def test_equally_shifted_umux_scores_are_not_a_paired_comparison():
+    umux = [k / 12 * 100 for k in (0, 1, 2, 5, 7, 9, 11)]
+    with pytest.raises(ValueError, match="same amount"):
+        compare_means_within(umux, [u + 100 / 12 for u in umux])

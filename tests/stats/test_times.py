@@ -176,3 +176,34 @@ def test_kruskal_wallis_reported_beside_welch():
 def test_times_validate_inputs(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+# --- times that do not vary ---------------------------------------------------------------------
+# Review follow-up: identical times in both groups passed the variability check through the
+# rounding error of the log means (61.3 s five times vs seven times gave t = 2.45, p = 0.0498),
+# and a constant ratio B / A passed it through the last bits of ln b − ln a (t ≈ 10¹⁵).
+
+
+@pytest.mark.parametrize(("n_a", "n_b", "seconds"), [
+    (5, 7, 61.3), (6, 3, 30.0), (10, 3, 12.7), (4, 9, 0.1), (12, 12, 2.2),
+])
+def test_identical_times_in_both_groups_are_not_compared(n_a, n_b, seconds):
+    with pytest.raises(ValueError, match="do not vary"):
+        compare_times_between([seconds] * n_a, [seconds] * n_b)
+
+
+@pytest.mark.parametrize("ratio", [1.1, 2.0, 0.7, 3.3, 1.0])
+def test_a_constant_ratio_is_not_a_paired_comparison(ratio):
+    a = [12.3, 45.6, 7.8, 20.1, 33.3]
+    with pytest.raises(ValueError, match="do not vary"):
+        compare_times_within(a, [t * ratio for t in a])
+
+
+def test_one_constant_group_is_still_compared():
+    # Welch's standard error takes a zero variance in one group: √(s_B²/n_B) alone.
+    b = [25.0, 31.0, 40.0, 28.0]
+    result = compare_times_between([30.0] * 4, b)
+    logs = np.log(b)
+    t = (logs.mean() - math.log(30)) / (logs.std(ddof=1) / 2)
+    assert result.statistic == pytest.approx(t)
+    assert result.df == pytest.approx(3)

@@ -79,3 +79,11 @@ def test_bad_arguments_are_rejected(kwargs, message):
     arguments.update(kwargs)
     with pytest.raises(ValueError, match=message):
         single_usability_metric(**arguments)
+
+
+def test_times_all_at_the_spec_count_half():
+    # Review follow-up: the mean of three 30.1 s times is not exactly 30.1, so the time component
+    # was Φ(rounding / rounding) instead of the documented 0.5 for times exactly at the spec.
+    result = single_usability_metric([1, 1, 1], [30.1, 30.1, 30.1], 30.1, [6, 5, 7])
+    assert result.time == 0.5
+    assert single_usability_metric([1, 1, 1], [30.1] * 3, 31, [6, 5, 7]).time == 1.0

@@ -16,7 +16,7 @@ import numpy as np
 from scipy import stats
 
 from uxlab.stats.proportions import completion_interval
-from uxlab.stats.results import Estimate, Interval, TestResult, check_confidence
+from uxlab.stats.results import Estimate, Interval, TestResult, check_confidence, varies
 
 
 def _values(values: Sequence[float], name: str, minimum: int = 2) -> np.ndarray:
@@ -62,7 +62,7 @@ def mean_interval(values: Sequence[float], confidence: float = 0.95) -> Estimate
     array = _values(values, "values")
     confidence = check_confidence(confidence)
     mean = float(array.mean())
-    if np.ptp(array) == 0:
+    if not varies(array):
         interval = Interval(mean, mean, confidence)
     else:
         low, high = stats.t.interval(confidence, array.size - 1, loc=mean,
@@ -101,11 +101,15 @@ def compare_counts_between(a: Sequence[float], b: Sequence[float],
     y = _values(b, "b")
     confidence = check_confidence(confidence)
     difference = float(y.mean() - x.mean())
-    if x.var() + y.var() == 0:
+    # Each group's spread from np.ptp, not from its variance: a mean of equal non-integer counts
+    # can miss them by a unit in the last place, leaving a tiny "variance" and a bogus interval.
+    constant_x, constant_y = not varies(x), not varies(y)
+    if constant_x and constant_y:
+        difference = float(y[0] - x[0])
         df, interval = float(x.size + y.size - 2), Interval(difference, difference, confidence)
     else:
         with warnings.catch_warnings():
-            if x.var() == 0 or y.var() == 0:
+            if constant_x or constant_y:
                 # scipy warns of "precision loss" for a group of identical counts (e.g. nobody
                 # erred); the variance is exactly zero then and Welch's interval is still right.
                 warnings.filterwarnings("ignore", "Precision loss occurred", RuntimeWarning)
@@ -156,7 +160,8 @@ def compare_counts_within(a: Sequence[float], b: Sequence[float],
     confidence = check_confidence(confidence)
     differences = y - x
     mean = float(differences.mean())
-    if np.ptp(differences) == 0:
+    # Equal shifts of non-integer counts leave differences that differ in the last bits.
+    if not varies(differences, scale=float(max(x.max(), y.max()))):
         interval = Interval(mean, mean, confidence)
     else:
         paired = stats.ttest_rel(y, x)

@@ -13,6 +13,8 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.special import gammaln
 
+from uxlab.stats.results import varies
+
 
 def _sample(values: Sequence[float], name: str, minimum: int = 2) -> np.ndarray:
     array = np.asarray(values, dtype=float)
@@ -72,10 +74,11 @@ def cohens_d(a: Sequence[float], b: Sequence[float]) -> float:
     """
     x = _sample(a, "a")
     y = _sample(b, "b")
-    sd = pooled_sd(x, y)
-    if sd == 0:
+    # Each group's spread from np.ptp: a variance computed around a mean of equal non-integer
+    # values is rounding noise, not zero, and d would divide by it.
+    if not varies(x) and not varies(y):
         raise ValueError("Cohen's d is undefined: both groups have zero variance")
-    return float((y.mean() - x.mean()) / sd)
+    return float((y.mean() - x.mean()) / pooled_sd(x, y))
 
 
 def hedges_correction(df: float) -> float:
@@ -148,7 +151,7 @@ def paired_d(a: Sequence[float], b: Sequence[float]) -> float:
     if x.size != y.size:
         raise ValueError(f"paired samples must have the same length, got {x.size} and {y.size}")
     differences = y - x
-    sd = differences.std(ddof=1)
-    if sd == 0:
+    # Differences of equally shifted non-integer values differ in the last bits.
+    if not varies(differences, scale=float(max(np.abs(x).max(), np.abs(y).max()))):
         raise ValueError("paired d is undefined: every pair differs by the same amount")
-    return float(differences.mean() / sd)
+    return float(differences.mean() / differences.std(ddof=1))

@@ -16,7 +16,7 @@ import numpy as np
 from scipy import stats
 
 from uxlab.stats.effects import cohens_d, hedges_g, paired_d
-from uxlab.stats.results import Estimate, Interval, TestResult, check_confidence
+from uxlab.stats.results import Estimate, Interval, TestResult, check_confidence, varies
 
 # --------------------------------------------------------------------------- helpers
 
@@ -39,20 +39,20 @@ def _ratings(values: Sequence[float], name: str, low: float, high: float,
 def _mean_with_t_interval(values: np.ndarray, confidence: float, method: str) -> Estimate:
     confidence = check_confidence(confidence)
     mean = float(values.mean())
-    sem = float(stats.sem(values))
-    if sem == 0:
+    if not varies(values):
         low = high = mean
     else:
-        low, high = stats.t.interval(confidence, values.size - 1, loc=mean, scale=sem)
+        low, high = stats.t.interval(confidence, values.size - 1, loc=mean,
+                                     scale=float(stats.sem(values)))
     return Estimate(mean, Interval(float(low), float(high), confidence), method, values.size)
 
 
 @contextmanager
 def _exactly_constant_samples_allowed(*samples: np.ndarray) -> Iterator[None]:
-    # scipy warns of "precision loss" for any constant sample. For exactly equal ratings (all
-    # 7s, say) nothing is lost, so that one warning is silenced; near-constant data still warn.
+    # scipy warns of "precision loss" for any constant sample. For equal ratings (all 7s, say)
+    # nothing is lost, so that one warning is silenced; near-constant data still warn.
     with warnings.catch_warnings():
-        if any(np.ptp(sample) == 0 for sample in samples):
+        if any(not varies(sample) for sample in samples):
             warnings.filterwarnings("ignore", message="Precision loss occurred",
                                     category=RuntimeWarning)
         yield
@@ -315,8 +315,10 @@ def _benchmark_test(values: np.ndarray, benchmark: float, confidence: float,
     confidence = check_confidence(confidence)
     if not isinstance(benchmark, (int, float)) or not math.isfinite(benchmark):
         raise ValueError(f"benchmark must be a finite number, got {benchmark!r}")
-    gap = float(values.mean() - benchmark)
-    if np.ptp(values) == 0:
+    constant = not varies(values)
+    # The common value itself when nothing varies: a mean of equal values can miss it by a bit.
+    gap = float((values[0] if constant else values.mean()) - benchmark)
+    if constant:
         # No spread: t is ±infinite; report its limits rather than scipy's NaN at gap 0.
         statistic = math.copysign(math.inf, gap) if gap else 0.0
         pvalue = 0.0 if gap > 0 else 1.0
@@ -516,7 +518,7 @@ def compare_means_between(a: Sequence[float], b: Sequence[float],
     confidence = check_confidence(confidence)
     x = _ratings(a, "a", -math.inf, math.inf)
     y = _ratings(b, "b", -math.inf, math.inf)
-    if x.var() == 0 and y.var() == 0:
+    if not varies(x) and not varies(y):
         raise ValueError("both groups have zero variance: a t-test is undefined")
     with _exactly_constant_samples_allowed(x, y):
         result = stats.ttest_ind(y, x, equal_var=False)
@@ -547,7 +549,8 @@ def compare_means_within(a: Sequence[float], b: Sequence[float],
     y = _ratings(b, "b", -math.inf, math.inf)
     if x.size != y.size:
         raise ValueError(f"paired samples must have the same length, got {x.size} and {y.size}")
-    if (y - x).var() == 0:
+    # Differences of equally shifted non-integer ratings differ in the last bits.
+    if not varies(y - x, scale=float(max(np.abs(x).max(), np.abs(y).max()))):
         raise ValueError("every pair differs by the same amount: a paired t-test is undefined")
     result = stats.ttest_rel(y, x)
     low, high = result.confidence_interval(confidence)

@@ -1,4 +1,4 @@
-"""Result types shared by every statistical family.
+"""Result types and argument checks shared by every statistical family.
 
 Field names follow ``scipy.stats`` (``statistic``, ``pvalue``, ``df``, ``alternative``) so a reader
 who knows scipy knows these. Intervals are plain ``(low, high)`` pairs; an estimate carries the
@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+
+import numpy as np
 
 
 @dataclass(frozen=True)
@@ -82,3 +84,37 @@ def check_confidence(confidence: float) -> float:
     if not (isinstance(confidence, (int, float)) and 0 < confidence < 1) or math.isnan(confidence):
         raise ValueError(f"confidence must be between 0 and 1 (exclusive), got {confidence!r}")
     return float(confidence)
+
+
+# Values computed from equal inputs (logs of a constant ratio, differences of equally shifted
+# ratings) differ by about one unit in the last place of the numbers they came from; 64 such
+# units is far below any real variation (times to the millisecond, ratings to a hundredth).
+_ROUNDING_ULPS = 64
+
+
+def varies(values, scale: float = 0.0) -> bool:
+    """Return whether ``values`` differ by more than floating-point rounding.
+
+    A t-test, an effect size or a standard deviation is undefined when nothing varies, but
+    values derived from equal numbers rarely come out exactly equal: ``log(1.1 · t) − log(t)``
+    differs in the last bits from one t to the next, and a mean of equal values can miss them by
+    one unit. Those leftovers must not count as variation, or a test divides by rounding noise
+    and reports an enormous statistic.
+
+    Parameters
+    ----------
+    values : array_like of float
+    scale : float
+        Magnitude of the numbers ``values`` were computed from, when larger than the values
+        themselves (e.g. the largest absolute log time behind differences of log times).
+
+    Notes
+    -----
+    Varies ⇔ max − min > 64 · ε · max(scale, max |value|), ε the double-precision machine epsilon
+    (2.2 × 10⁻¹⁶). Equal values always have max − min = 0 (``np.ptp``), so they never vary.
+    """
+    array = np.asarray(values, dtype=float)
+    if array.size == 0:
+        return False
+    magnitude = max(float(scale), float(np.max(np.abs(array))))
+    return float(np.ptp(array)) > _ROUNDING_ULPS * np.finfo(float).eps * magnitude

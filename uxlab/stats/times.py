@@ -16,7 +16,7 @@ import numpy as np
 from scipy import stats
 
 from uxlab.stats.effects import hedges_g, paired_d
-from uxlab.stats.results import Estimate, Interval, TestResult, check_confidence
+from uxlab.stats.results import Estimate, Interval, TestResult, check_confidence, varies
 
 # Sauro & Lewis: the geometric mean is the better centre below 25 times, the median from 25 on.
 MEDIAN_FROM_N = 25
@@ -37,10 +37,10 @@ def _log_times(times: Sequence[float], name: str = "times", minimum: int = 2) ->
     return np.log(array)
 
 
-def _varies(logs: np.ndarray, name: str) -> None:
-    if np.ptp(logs) == 0:
-        raise ValueError(f"{name} are all equal, so their variability is zero and the t-test "
-                         f"is undefined")
+def _varies(logs: np.ndarray, name: str, scale: float = 0.0) -> None:
+    if not varies(logs, scale):
+        raise ValueError(f"{name} do not vary (their variability is zero), so the t-test is "
+                         f"undefined")
 
 
 def geometric_mean_interval(times: Sequence[float], confidence: float = 0.95) -> Estimate:
@@ -169,7 +169,9 @@ def compare_times_between(a: Sequence[float], b: Sequence[float],
     -----
     t = (ȳ_B − ȳ_A) / √(s_A²/n_A + s_B²/n_B) on y = ln t, via
     ``scipy.stats.ttest_ind(equal_var=False)``; the interval of ȳ_B − ȳ_A is exponentiated.
-    Hedges' g is :func:`uxlab.stats.effects.hedges_g` of the log times.
+    Hedges' g is :func:`uxlab.stats.effects.hedges_g` of the log times. One group of equal
+    times is fine (its variance is 0); when neither group's times vary (each group's own range,
+    :func:`uxlab.stats.results.varies`) t is undefined and ``ValueError`` is raised.
 
     References
     ----------
@@ -180,9 +182,14 @@ def compare_times_between(a: Sequence[float], b: Sequence[float],
     log_a = _log_times(a, "a")
     log_b = _log_times(b, "b")
     confidence = check_confidence(confidence)
-    _varies(np.concatenate([log_a - log_a.mean(), log_b - log_b.mean()]), "the times within groups")
+    # Each group's own spread: deviations from the group means would carry the means' rounding
+    # error, which two groups of identical times then "differ" by.
+    constant_a, constant_b = not varies(log_a), not varies(log_b)
+    if constant_a and constant_b:
+        raise ValueError("the times do not vary within either group (their variability is "
+                         "zero), so Welch's t is undefined")
     with warnings.catch_warnings():
-        if np.ptp(log_a) == 0 or np.ptp(log_b) == 0:
+        if constant_a or constant_b:
             # scipy warns of "precision loss" for a group of identical values; its variance is
             # exactly zero then, which Welch's standard error handles correctly.
             warnings.filterwarnings("ignore", "Precision loss occurred", RuntimeWarning)
@@ -215,7 +222,9 @@ def compare_times_within(a: Sequence[float], b: Sequence[float],
     Notes
     -----
     With dᵢ = ln bᵢ − ln aᵢ: t = d̄ / (s_d / √n) on n − 1 df (``scipy.stats.ttest_rel``);
-    the interval of d̄ is exponentiated.
+    the interval of d̄ is exponentiated. When the ratios bᵢ / aᵢ do not vary (the dᵢ agree up to
+    the rounding of the logs, :func:`uxlab.stats.results.varies`) t is undefined and
+    ``ValueError`` is raised.
 
     References
     ----------
@@ -227,7 +236,9 @@ def compare_times_within(a: Sequence[float], b: Sequence[float],
         raise ValueError(f"paired times must have the same length, got {log_a.size} and "
                          f"{log_b.size}")
     confidence = check_confidence(confidence)
-    _varies(log_b - log_a, "the log-time differences")
+    # ln b − ln a of a constant ratio still differs in the last bits from pair to pair.
+    _varies(log_b - log_a, "the ratios of the paired times",
+            scale=1 + float(np.abs(log_a).max() + np.abs(log_b).max()))
     result = stats.ttest_rel(log_b, log_a)
     low, high = result.confidence_interval(confidence)
     log_difference = float((log_b - log_a).mean())

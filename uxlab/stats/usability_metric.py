@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
+from uxlab.stats.results import varies
+
 
 @dataclass(frozen=True)
 class UsabilityMetric:
@@ -51,11 +53,13 @@ def _values(values: Sequence[float], name: str, minimum: int = 2) -> np.ndarray:
 
 def _share_meeting_spec(values: np.ndarray, spec: float, higher_is_better: bool) -> float:
     """Φ(z) with z the distance from the mean to the spec in SD units, signed so that + is good."""
-    gap = values.mean() - spec if higher_is_better else spec - values.mean()
-    sd = values.std(ddof=1)
-    if sd == 0:
+    if not varies(values):
+        # Every value is the same: it meets the spec or not (exactly at the spec counts half).
+        # Compared directly, since a mean of equal values can miss them by a unit in the last place.
+        gap = values[0] - spec if higher_is_better else spec - values[0]
         return 0.5 if gap == 0 else float(gap > 0)
-    return float(stats.norm.cdf(gap / sd))
+    gap = values.mean() - spec if higher_is_better else spec - values.mean()
+    return float(stats.norm.cdf(gap / values.std(ddof=1)))
 
 
 def single_usability_metric(successes: Sequence[int], times: Sequence[float], spec_time: float,
@@ -103,7 +107,8 @@ def single_usability_metric(successes: Sequence[int], times: Sequence[float], sp
       the Six Sigma "1 − DPO");
     - SUM = the unweighted mean of the available components.
 
-    SDs use ddof = 1; a zero SD gives 1 or 0 (0.5 when the mean equals the spec).
+    SDs use ddof = 1. When the values do not vary (all the same, up to rounding) the component
+    is 1 or 0 (0.5 when the value equals the spec).
 
     References
     ----------
