@@ -16,6 +16,7 @@ import numpy as np
 from scipy import stats
 
 from uxlab.stats.effects import cohens_d, hedges_g, paired_d
+from uxlab.stats.proportions import completion_interval
 from uxlab.stats.results import Estimate, Interval, TestResult, check_confidence, varies
 
 # --------------------------------------------------------------------------- helpers
@@ -56,23 +57,6 @@ def _exactly_constant_samples_allowed(*samples: np.ndarray) -> Iterator[None]:
             warnings.filterwarnings("ignore", message="Precision loss occurred",
                                     category=RuntimeWarning)
         yield
-
-
-def _adjusted_wald(successes: int, n: int, confidence: float) -> Interval:
-    """Adjusted-Wald (Agresti–Coull) interval, one-sided z at 0 or n successes, clipped to [0, 1].
-
-    Private stand-in for ``uxlab.stats.proportions.completion_interval`` (not yet available
-    when this module was written); same conventions, to be deduplicated.
-    """
-    alpha = 1 - confidence
-    extreme = successes in (0, n)
-    z = float(stats.norm.ppf(1 - alpha) if extreme else stats.norm.ppf(1 - alpha / 2))
-    n_adj = n + z * z
-    p_adj = (successes + z * z / 2) / n_adj
-    margin = z * math.sqrt(p_adj * (1 - p_adj) / n_adj)
-    low = 0.0 if successes == 0 else max(0.0, p_adj - margin)
-    high = 1.0 if successes == n else min(1.0, p_adj + margin)
-    return Interval(low, high, confidence)
 
 
 # --------------------------------------------------------------------------- SUS
@@ -478,8 +462,9 @@ def csat_top_two_box(ratings: Sequence[int], scale_max: int = 5,
     Notes
     -----
     Top-two-box = #(rating ≥ scale_max − 1) / n, a binomial proportion, so it takes the
-    adjusted-Wald interval: p_adj = (x + z²/2)/(n + z²), p_adj ± z·√(p_adj(1 − p_adj)/(n + z²)),
-    with the one-sided z at x = 0 or x = n and bounds clipped to [0, 1].
+    adjusted-Wald interval of :func:`uxlab.stats.proportions.completion_interval`:
+    p_adj = (x + z²/2)/(n + z²), p_adj ± z·√(p_adj(1 − p_adj)/(n + z²)), with the one-sided z at
+    x = 0 or x = n and bounds clipped to [0, 1].
 
     References
     ----------
@@ -492,8 +477,7 @@ def csat_top_two_box(ratings: Sequence[int], scale_max: int = 5,
     confidence = check_confidence(confidence)
     array = _ratings(ratings, "CSAT ratings", 1, scale_max, minimum=1, integers=True)
     top = int((array >= scale_max - 1).sum())
-    return Estimate(top / array.size, _adjusted_wald(top, array.size, confidence),
-                    "adjusted-wald", array.size)
+    return completion_interval(top, int(array.size), confidence)
 
 
 # --------------------------------------------------------------------------- comparisons
