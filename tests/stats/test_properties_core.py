@@ -14,6 +14,8 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
+from uxlab.stats.bayesian import probability_b_better
+from uxlab.stats.contingency import completion_omnibus
 from uxlab.stats.counts import compare_counts_between, compare_counts_within, mean_interval
 from uxlab.stats.multiple import adjust_pvalues
 from uxlab.stats.proportions import (
@@ -21,9 +23,7 @@ from uxlab.stats.proportions import (
     benchmark_completion_test,
     best_point_estimate,
     completion_interval,
-    completion_omnibus,
     mcnemar_test,
-    probability_b_better,
     two_proportion_test,
 )
 from uxlab.stats.srm import sample_ratio_test

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from uxlab.stats.discovery import discovery_probability, estimate_p, participants_needed
 from uxlab.stats.effects import cohens_d, hedges_g, paired_d
+from uxlab.stats.nps import nps, nps_difference
 from uxlab.stats.planning import (
     sample_size_compare_means,
     sample_size_compare_proportions,
@@ -18,11 +19,7 @@ from uxlab.stats.planning import (
 )
 from uxlab.stats.questionnaires import (
     SUS_GRADES,
-    compare_means_between,
-    compare_means_within,
     csat_top_two_box,
-    nps,
-    nps_difference,
     seq_summary,
     sus_grade,
     sus_percentile,
@@ -30,6 +27,7 @@ from uxlab.stats.questionnaires import (
     umux_lite_score,
     umux_lite_sus_equivalent,
 )
+from uxlab.stats.ratings import compare_means_between, compare_means_within
 
 settings.register_profile("uxlab-stats", deadline=None, max_examples=60)
 settings.load_profile("uxlab-stats")

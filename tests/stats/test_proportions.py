@@ -1,19 +1,16 @@
 """Completion-rate statistics against published worked examples and independent computations."""
 
 import math
-from itertools import product
 
-import numpy as np
 import pytest
-from scipy import special, stats
+from scipy import stats
 
+from uxlab.stats.contingency import completion_omnibus
 from uxlab.stats.proportions import (
     benchmark_completion_test,
     best_point_estimate,
     completion_interval,
-    completion_omnibus,
     mcnemar_test,
-    probability_b_better,
     two_proportion_test,
 )
 
@@ -244,89 +241,3 @@ def test_benchmark_default_is_78_percent_and_detects_a_high_rate():
     assert result.interval.low > 0
     with pytest.raises(ValueError, match="benchmark"):
         benchmark_completion_test(5, 10, benchmark=1.2)
-
-
-# --- probability_b_better ----------------------------------------------------------------------
-
-
-def _closed_form_b_better(a_a, b_a, a_b, b_b):
-    # Independent closed form for integer a_b (Miller, "Formulas for Bayesian A/B testing", 2015):
-    # P(p_B > p_A) = Σ_{i<a_b} B(a_a + i, b_a + b_b) / ((b_b + i) B(1 + i, b_b) B(a_a, b_a)).
-    return sum(math.exp(special.betaln(a_a + i, b_a + b_b) - math.log(b_b + i)
-                        - special.betaln(1 + i, b_b) - special.betaln(a_a, b_a))
-               for i in range(int(a_b)))
-
-
-@pytest.mark.parametrize("x_a, n_a, x_b, n_b", [
-    (9, 12, 11, 12), (0, 5, 5, 5), (3, 10, 3, 10), (700, 1000, 720, 1000), (48, 50, 50, 50),
-])
-def test_probability_b_better_matches_closed_form(x_a, n_a, x_b, n_b):
-    result = probability_b_better(x_a, n_a, x_b, n_b)
-    expected = _closed_form_b_better(1 + x_a, 1 + n_a - x_a, 1 + x_b, 1 + n_b - x_b)
-    assert result.probability_b_better == pytest.approx(expected, abs=1e-5)
-    assert result.difference == pytest.approx((1 + x_b) / (2 + n_b) - (1 + x_a) / (2 + n_a))
-
-
-def test_credible_interval_matches_seeded_monte_carlo():
-    # Independent check by simulation (seeded): Jeffreys prior, 3/40 vs 1/3.
-    rng = np.random.default_rng(7)
-    draws = rng.beta(1.5, 2.5, 400_000) - rng.beta(3.5, 37.5, 400_000)
-    result = probability_b_better(3, 40, 1, 3, prior=(0.5, 0.5))
-    low, high = np.quantile(draws, [0.025, 0.975])
-    assert result.interval.low == pytest.approx(low, abs=0.005)
-    assert result.interval.high == pytest.approx(high, abs=0.005)
-    assert result.probability_b_better == pytest.approx((draws > 0).mean(), abs=0.003)
-
-
-def test_probability_b_better_validates_prior():
-    with pytest.raises(ValueError, match="prior"):
-        probability_b_better(1, 2, 1, 2, prior=(0, 1))
-    with pytest.raises(ValueError, match="prior"):
-        probability_b_better(1, 2, 1, 2, prior="flat")
-
-
-# --- completion_omnibus ------------------------------------------------------------------------
-
-
-def test_chi_square_homogeneity_by_hand():
-    # 5/10, 8/10, 2/10: every expected count is 5, so Cochran's rule allows chi-square. By hand:
-    # Σ (O − E)²/E = 2 · (0 + 9 + 9) / 5 = 7.2 on 2 df.
-    result = completion_omnibus([5, 8, 2], [10, 10, 10])
-    assert result.test == "chi-square"
-    assert result.statistic == pytest.approx(7.2)
-    assert result.df == 2
-    assert result.pvalue == pytest.approx(math.exp(-7.2 / 2))  # χ² survival on 2 df is e^(−x/2)
-
-
-def _brute_force_freeman_halton(successes, ns):
-    def probability(xs):
-        return math.prod(math.comb(n, x) for n, x in zip(ns, xs, strict=True)) / \
-            math.comb(sum(ns), sum(successes))
-    observed = probability(successes)
-    return sum(p for xs in product(*(range(n + 1) for n in ns)) if sum(xs) == sum(successes)
-               and (p := probability(xs)) <= observed * (1 + 1e-9))
-
-
-@pytest.mark.parametrize("successes, ns", [
-    ([3, 1, 0], [4, 5, 3]), ([2, 3, 1, 4], [5, 5, 5, 5]), ([0, 0, 4], [3, 4, 6]),
-    ([1, 3, 10], [12, 12, 12]),
-])
-def test_freeman_halton_matches_brute_force_enumeration(successes, ns):
-    result = completion_omnibus(successes, ns)
-    assert result.test == "fisher-freeman-halton"
-    assert result.extra["exact"] is True
-    assert result.pvalue == pytest.approx(_brute_force_freeman_halton(successes, ns), rel=1e-9)
-
-
-def test_omnibus_without_any_success_is_not_significant():
-    result = completion_omnibus([0, 0, 0], [3, 3, 3])
-    assert result.pvalue == pytest.approx(1.0)
-
-
-def test_omnibus_validates():
-    with pytest.raises(ValueError, match="same length"):
-        completion_omnibus([1, 2], [3])
-    with pytest.raises(ValueError, match="at least two variants"):
-        completion_omnibus([1], [3])
-    with pytest.raises(ValueError, match=r"successes\[1\] \(4\) cannot exceed ns\[1\] \(3\)"):
-        completion_omnibus([1, 4], [3, 3])

@@ -12,8 +12,10 @@ from uxlab.analysis.interpretation import interpret_benchmark
 from uxlab.analysis.omnibus import means_omnibus
 from uxlab.analysis.tidy import SurveyTable
 from uxlab.stats import questionnaires as q
+from uxlab.stats import ratings
 from uxlab.stats.counts import mean_interval
 from uxlab.stats.effects import pooled_sd
+from uxlab.stats.nps import nps, nps_difference
 from uxlab.stats.planning import sample_size_compare_means
 from uxlab.stats.proportions import mcnemar_test, two_proportion_test
 
@@ -107,7 +109,7 @@ def _instrument(instrument, scored, survey, variants, *, design, confidence, adj
             require(design == "between", "the NPS comparison needs independent groups "
                                          "(between-subjects)")
             require(len(x) >= 1 and len(y) >= 1, "a variant has no NPS ratings")
-            result = q.nps_difference(x, y, confidence)
+            result = nps_difference(x, y, confidence)
             return from_test(result, effect="difference in NPS points (b - a)",
                              n_a=len(x), n_b=len(y),
                              a_estimate=result.extra["a"].estimate,
@@ -116,11 +118,11 @@ def _instrument(instrument, scored, survey, variants, *, design, confidence, adj
             return _compare_top_two_box(x, y, design, confidence)
         require(len(x) >= 2 and len(y) >= 2, "fewer than 2 values in a variant")
         if design == "within":
-            result = q.compare_means_within(x, y, confidence)
+            result = ratings.compare_means_within(x, y, confidence)
             effect_size = {"name": "paired d_z", "value": number(result.extra["paired_d"])}
             sd = float(np.std(y - x, ddof=1))
         else:
-            result = q.compare_means_between(x, y, confidence)
+            result = ratings.compare_means_between(x, y, confidence)
             effect_size = {"name": "hedges g", "value": number(result.extra["hedges_g"])}
             sd = pooled_sd(x, y)
         entry = from_test(result, effect="difference in means (b - a)",
@@ -159,7 +161,7 @@ def _summary(instrument, values, variant, confidence, benchmarks) -> dict:
     if instrument == "nps":
         if n == 0:
             return unavailable("no ratings", "score", "low", "high", n=0)
-        estimate = q.nps(values.astype(int), confidence)
+        estimate = nps(values.astype(int), confidence)
         return {"n": n, "score": estimate.estimate, "low": estimate.low, "high": estimate.high,
                 "promoters": estimate.promoters, "passives": estimate.passives,
                 "detractors": estimate.detractors, "method": estimate.method}

@@ -14,9 +14,11 @@ from uxlab.analysis.task_context import TaskContext
 from uxlab.stats import counts as count_stats
 from uxlab.stats import proportions
 from uxlab.stats import times as time_stats
+from uxlab.stats.bayesian import probability_b_better
+from uxlab.stats.contingency import completion_omnibus
 from uxlab.stats.effects import pooled_sd
 from uxlab.stats.planning import sample_size_compare_means, sample_size_compare_proportions
-from uxlab.stats.questionnaires import compare_means_between, compare_means_within
+from uxlab.stats.ratings import compare_means_between, compare_means_within
 
 _POWER = 0.8
 
@@ -70,8 +72,7 @@ class TaskComparisons(TaskContext):
         (x_a, n_a), (x_b, n_b) = self._counts(a), self._counts(b)
         require(n_a > 0 and n_b > 0, "a variant has no attempts with a known outcome")
         result = proportions.two_proportion_test(x_a, n_a, x_b, n_b, self.confidence)
-        posterior = proportions.probability_b_better(x_a, n_a, x_b, n_b,
-                                                     confidence=self.confidence)
+        posterior = probability_b_better(x_a, n_a, x_b, n_b, confidence=self.confidence)
         entry = from_test(result, effect="difference in proportions (b - a)",
                           a_estimate=x_a / n_a, b_estimate=x_b / n_b, n_a=n_a, n_b=n_b,
                           probability_b_better=number(posterior.probability_b_better),
@@ -89,8 +90,7 @@ class TaskComparisons(TaskContext):
     def _completion_omnibus(self) -> dict:
         counts = [self._counts(v) for v in self.variants]
         require(all(n > 0 for _, n in counts), "a variant has no attempts with a known outcome")
-        return from_test(proportions.completion_omnibus([x for x, _ in counts],
-                                                        [n for _, n in counts]))
+        return from_test(completion_omnibus([x for x, _ in counts], [n for _, n in counts]))
 
     def _time_pair(self, a, b) -> tuple[np.ndarray, np.ndarray]:
         cell_a, cell_b = self.cells[a], self.cells[b]

@@ -1,63 +1,21 @@
-"""Standardized questionnaires and rating scales: SUS, UMUX-Lite, SEQ, NPS, CSAT, CES.
+"""Standardized questionnaires: SUS, UMUX-Lite, SEQ, CES and CSAT.
 
 Scoring follows each instrument's published rule; summaries are means with t intervals
-(Sauro & Lewis, 2016, ch. 3) and comparisons are Welch / paired t-tests with an effect size.
+(Sauro & Lewis, 2016, ch. 3) and benchmarks one-sided one-sample t-tests (ch. 4). The comparisons
+of rating means are in :mod:`uxlab.stats.ratings`, the Net Promoter Score in :mod:`uxlab.stats.nps`.
 """
 
 from __future__ import annotations
 
 import math
-import warnings
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Sequence
 
 import numpy as np
 from scipy import stats
 
-from uxlab.stats.effects import cohens_d, hedges_g, paired_d
 from uxlab.stats.proportions import completion_interval
+from uxlab.stats.ratings import _mean_with_t_interval, _ratings
 from uxlab.stats.results import Estimate, Interval, TestResult, check_confidence, varies
-
-# --------------------------------------------------------------------------- helpers
-
-
-def _ratings(values: Sequence[float], name: str, low: float, high: float,
-             minimum: int = 2, integers: bool = False) -> np.ndarray:
-    array = np.asarray(values, dtype=float)
-    if array.ndim != 1:
-        raise ValueError(f"{name} must be a one-dimensional sequence of numbers")
-    if array.size < minimum:
-        raise ValueError(f"{name} needs at least {minimum} values, got {array.size}")
-    bad = array[~np.isfinite(array) | (array < low) | (array > high)
-                | ((array != np.round(array)) if integers else False)]
-    if bad.size:
-        kind = "integers" if integers else "values"
-        raise ValueError(f"{name} must be {kind} from {low:g} to {high:g}, found {bad[0]:g}")
-    return array
-
-
-def _mean_with_t_interval(values: np.ndarray, confidence: float, method: str) -> Estimate:
-    confidence = check_confidence(confidence)
-    mean = float(values.mean())
-    if not varies(values):
-        low = high = mean
-    else:
-        low, high = stats.t.interval(confidence, values.size - 1, loc=mean,
-                                     scale=float(stats.sem(values)))
-    return Estimate(mean, Interval(float(low), float(high), confidence), method, values.size)
-
-
-@contextmanager
-def _exactly_constant_samples_allowed(*samples: np.ndarray) -> Iterator[None]:
-    # scipy warns of "precision loss" for any constant sample. For equal ratings (all 7s, say)
-    # nothing is lost, so that one warning is silenced; near-constant data still warn.
-    with warnings.catch_warnings():
-        if any(not varies(sample) for sample in samples):
-            warnings.filterwarnings("ignore", message="Precision loss occurred",
-                                    category=RuntimeWarning)
-        yield
-
 
 # --------------------------------------------------------------------------- SUS
 
@@ -326,125 +284,6 @@ def _benchmark_test(values: np.ndarray, benchmark: float, confidence: float,
 # --------------------------------------------------------------------------- NPS
 
 
-@dataclass(frozen=True)
-class NetPromoterEstimate(Estimate):
-    """A Net Promoter Score in points (−100 … 100) with its interval and the group counts.
-
-    ``estimate`` is the observed NPS; the adjusted-Wald interval is centred on
-    ``adjusted_estimate``, so with very few respondents the interval can exclude ``estimate``.
-    """
-
-    promoters: int = 0
-    passives: int = 0
-    detractors: int = 0
-    adjusted_estimate: float = 0.0
-
-
-def _nps_counts(scores: Sequence[int], name: str) -> tuple[int, int, int]:
-    array = _ratings(scores, name, 0, 10, minimum=1, integers=True)
-    return int((array >= 9).sum()), int(((array >= 7) & (array <= 8)).sum()), \
-        int((array <= 6).sum())
-
-
-def _nps_adjusted(promoters: int, detractors: int, n: int) -> tuple[float, float, float]:
-    """Return (adjusted NPS, its trinomial variance, adjusted n) as proportions."""
-    n_adj = n + 3
-    p_pro = (promoters + 0.75) / n_adj
-    p_det = (detractors + 0.75) / n_adj
-    return p_pro - p_det, p_pro + p_det - (p_pro - p_det) ** 2, n_adj
-
-
-def nps(scores: Sequence[int], confidence: float = 0.95) -> NetPromoterEstimate:
-    """Net Promoter Score of 0–10 likelihood-to-recommend ratings, with adjusted-Wald interval.
-
-    Parameters
-    ----------
-    scores : sequence of int
-        Ratings 0–10: promoters 9–10, passives 7–8, detractors 0–6.
-    confidence : float
-        Two-sided confidence level.
-
-    Returns
-    -------
-    NetPromoterEstimate
-        NPS = 100 · (promoters − detractors) / n, interval bounds clipped to [−100, 100].
-
-    Notes
-    -----
-    Adjusted-Wald: n_adj = n + 3, p_pro = (promoters + ¾)/n_adj, p_det = (detractors + ¾)/n_adj,
-    NPS_adj = p_pro − p_det, Var = p_pro + p_det − NPS_adj² (the variance of a +1/0/−1 trinomial
-    score), interval NPS_adj ± z_{1−α/2} · √(Var / n_adj), all × 100. Adding 3 to n is adding
-    pseudo-observations ¾ detractor, 1½ passive, ¾ promoter — the defaults of Rocks's
-    ``NPS::nps_test(test = "adjusted.wald")``.
-
-    References
-    ----------
-    Lewis, J. R., & Sauro, J. Confidence intervals for Net Promoter Scores. MeasuringU,
-    https://measuringu.com/nps-confidence-intervals/.
-    Rocks, B. (2016). Interval estimation for the "net promoter score". *The American
-    Statistician*, 70(4), 365–372.
-    """
-    confidence = check_confidence(confidence)
-    promoters, passives, detractors = _nps_counts(scores, "NPS ratings")
-    n = promoters + passives + detractors
-    adjusted, variance, n_adj = _nps_adjusted(promoters, detractors, n)
-    margin = float(stats.norm.ppf(1 - (1 - confidence) / 2)) * math.sqrt(variance / n_adj)
-    return NetPromoterEstimate(
-        estimate=100 * (promoters - detractors) / n,
-        interval=Interval(max(-100.0, 100 * (adjusted - margin)),
-                          min(100.0, 100 * (adjusted + margin)), confidence),
-        method="adjusted-wald",
-        n=n,
-        promoters=promoters,
-        passives=passives,
-        detractors=detractors,
-        adjusted_estimate=100 * adjusted,
-    )
-
-
-def nps_difference(a_scores: Sequence[int], b_scores: Sequence[int],
-                   confidence: float = 0.95) -> TestResult:
-    """Compare two independent Net Promoter Scores: B − A with interval and z-test.
-
-    Returns
-    -------
-    TestResult
-        ``difference`` is the observed NPS_B − NPS_A in points; ``interval`` and ``statistic``
-        use the adjusted-Wald estimates; ``extra`` holds both groups' NPS and counts.
-
-    Notes
-    -----
-    For each group compute NPS_adj, Var and n_adj as in :func:`nps`. Then
-    se = √(Var_A/n_adj,A + Var_B/n_adj,B), z = (NPS_adj,B − NPS_adj,A) / se, two-sided p from
-    the standard normal, and the interval (NPS_adj,B − NPS_adj,A) ± z_{1−α/2} · se, × 100.
-
-    References
-    ----------
-    Lewis, J. R., & Sauro, J. How to statistically compare two Net Promoter Scores. MeasuringU,
-    https://measuringu.com/nps-significance-test/.
-    Lewis, J. R., & Sauro, J. (2021, February 16). Evaluating NPS significance tests with
-    real-world data. MeasuringU, https://measuringu.com/nps-three-significance-tests/.
-    """
-    confidence = check_confidence(confidence)
-    a = nps(a_scores, confidence)
-    b = nps(b_scores, confidence)
-    adj_a, var_a, n_a = _nps_adjusted(a.promoters, a.detractors, a.n)
-    adj_b, var_b, n_b = _nps_adjusted(b.promoters, b.detractors, b.n)
-    se = math.sqrt(var_a / n_a + var_b / n_b)
-    shift = adj_b - adj_a
-    z = shift / se
-    margin = float(stats.norm.ppf(1 - (1 - confidence) / 2)) * se
-    return TestResult(
-        test="adjusted-wald NPS difference z",
-        statistic=z,
-        pvalue=float(2 * stats.norm.sf(abs(z))),
-        difference=b.estimate - a.estimate,
-        interval=Interval(max(-200.0, 100 * (shift - margin)),
-                          min(200.0, 100 * (shift + margin)), confidence),
-        extra={"a": a, "b": b, "adjusted_difference": 100 * shift},
-    )
-
-
 # --------------------------------------------------------------------------- CSAT
 
 
@@ -478,73 +317,3 @@ def csat_top_two_box(ratings: Sequence[int], scale_max: int = 5,
     array = _ratings(ratings, "CSAT ratings", 1, scale_max, minimum=1, integers=True)
     top = int((array >= scale_max - 1).sum())
     return completion_interval(top, int(array.size), confidence)
-
-
-# --------------------------------------------------------------------------- comparisons
-
-
-def compare_means_between(a: Sequence[float], b: Sequence[float],
-                          confidence: float = 0.95) -> TestResult:
-    """Welch t-test of two independent groups' rating means (B − A), with effect sizes.
-
-    Returns
-    -------
-    TestResult
-        Welch t (fractional Welch–Satterthwaite df), the difference of means with its interval,
-        and ``extra`` = means, Cohen's d and Hedges' g.
-
-    References
-    ----------
-    Welch, B. L. (1947). The generalization of "Student's" problem when several different
-    population variances are involved. *Biometrika*, 34(1/2), 28–35.
-    Sauro, J., & Lewis, J. R. (2016). *Quantifying the User Experience* (2nd ed.), ch. 5.
-    """
-    confidence = check_confidence(confidence)
-    x = _ratings(a, "a", -math.inf, math.inf)
-    y = _ratings(b, "b", -math.inf, math.inf)
-    if not varies(x) and not varies(y):
-        raise ValueError("both groups have zero variance: a t-test is undefined")
-    with _exactly_constant_samples_allowed(x, y):
-        result = stats.ttest_ind(y, x, equal_var=False)
-    low, high = result.confidence_interval(confidence)
-    return TestResult(
-        test="welch t",
-        statistic=float(result.statistic),
-        pvalue=float(result.pvalue),
-        df=float(result.df),
-        difference=float(y.mean() - x.mean()),
-        interval=Interval(float(low), float(high), confidence),
-        extra={"mean_a": float(x.mean()), "mean_b": float(y.mean()),
-               "cohens_d": cohens_d(x, y), "hedges_g": hedges_g(x, y)},
-    )
-
-
-def compare_means_within(a: Sequence[float], b: Sequence[float],
-                         confidence: float = 0.95) -> TestResult:
-    """Paired t-test of the same participants' ratings of A and B (B − A), with d_z.
-
-    References
-    ----------
-    Sauro, J., & Lewis, J. R. (2016). *Quantifying the User Experience* (2nd ed.), ch. 5
-    ("Within-subjects comparison (paired t-test)").
-    """
-    confidence = check_confidence(confidence)
-    x = _ratings(a, "a", -math.inf, math.inf)
-    y = _ratings(b, "b", -math.inf, math.inf)
-    if x.size != y.size:
-        raise ValueError(f"paired samples must have the same length, got {x.size} and {y.size}")
-    # Differences of equally shifted non-integer ratings differ in the last bits.
-    if not varies(y - x, scale=float(max(np.abs(x).max(), np.abs(y).max()))):
-        raise ValueError("every pair differs by the same amount: a paired t-test is undefined")
-    result = stats.ttest_rel(y, x)
-    low, high = result.confidence_interval(confidence)
-    return TestResult(
-        test="paired t",
-        statistic=float(result.statistic),
-        pvalue=float(result.pvalue),
-        df=float(result.df),
-        difference=float((y - x).mean()),
-        interval=Interval(float(low), float(high), confidence),
-        extra={"mean_a": float(x.mean()), "mean_b": float(y.mean()),
-               "paired_d": paired_d(x, y)},
-    )
