@@ -8,6 +8,7 @@ The format is documented in ``docs/study-files.md``.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -194,6 +195,9 @@ def _number(table, name, key, problems, *, low=None, high=None, integer=False, e
     if isinstance(value, bool) or not isinstance(value, kinds):
         problems.add(f"{key}.{name}", f"must be {'a whole number' if integer else 'a number'}")
         return None
+    if not math.isfinite(value):  # TOML has nan and inf
+        problems.add(f"{key}.{name}", f"must be a number, not {value}")
+        return None
     too_low = low is not None and (value <= low if exclusive else value < low)
     too_high = high is not None and (value >= high if exclusive else value > high)
     if too_low or too_high:
@@ -243,7 +247,8 @@ def _parse_variant(table, key, problems, seen) -> VariantSpec:
             problems.add(f"{key}.prototype", "must be an http(s) URL or a path inside the studies "
                                              "folder (no leading / and no ..)")
     weight = table.get("weight", 1.0)
-    if isinstance(weight, bool) or not isinstance(weight, (int, float)) or weight <= 0:
+    if (isinstance(weight, bool) or not isinstance(weight, (int, float))
+            or not math.isfinite(weight) or weight <= 0):
         problems.add(f"{key}.weight", f"must be a number above 0, not {weight!r}")
         weight = 1.0
     return VariantSpec(
