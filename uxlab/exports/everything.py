@@ -68,17 +68,15 @@ def _of_study(statement, study: Study):
 
 
 def _participants(session: Session, study: Study) -> Iterator[dict]:
+    p = Participant
     statement = (
-        select(Participant, Variant.key).outerjoin(Variant, Variant.id == Participant.variant_id)
-        .where(Participant.study_id == study.id).order_by(Participant.id))
-    for p, variant in stream(session, statement):
-        yield {"code": p.code, "label": p.label, "variant": variant,
-               "variant_order": p.variant_order, "task_order": p.task_order,
-               "synthetic": p.synthetic, "panel_id": p.panel_id, "screener": p.screener,
-               "step": p.step, "created_at": iso(p.created_at),
-               "consented_at": iso(p.consented_at), "completed_at": iso(p.completed_at),
-               "excluded_at": iso(p.excluded_at), "exclusion_reason": p.exclusion_reason}
-        session.expunge(p)  # keep the identity map from growing with the export
+        select(p.code, Variant.key.label("variant"), p.label, p.variant_order, p.task_order,
+               p.synthetic, p.panel_id, p.screener, p.step, p.created_at, p.consented_at,
+               p.completed_at, p.excluded_at, p.exclusion_reason)
+        .outerjoin(Variant, Variant.id == p.variant_id)
+        .where(p.study_id == study.id).order_by(p.id))
+    for row in stream(session, statement):
+        yield row._asdict()
 
 
 def _sessions(session: Session, study: Study) -> Iterator[dict]:
@@ -96,21 +94,18 @@ def _sessions(session: Session, study: Study) -> Iterator[dict]:
 
 
 def _attempts(session: Session, study: Study) -> Iterator[dict]:
+    a = Attempt
     statement = _of_study(
-        select(Attempt, Participant.code, TestSession.public_id, Task.key, Variant.key)
-        .select_from(Attempt).join(TestSession, TestSession.id == Attempt.session_id)
-        .join(Task, Task.id == Attempt.task_id).join(Variant, Variant.id == Attempt.variant_id),
-        study).order_by(Attempt.id)
-    for a, code, public_id, task, variant in stream(session, statement):
-        yield {"id": a.id, "participant": code, "session": str(public_id), "task": task,
-               "variant": variant, "position": a.position, "outcome": a.outcome,
-               "decided_by": a.decided_by, "assisted": a.assisted, "direct": a.direct,
-               "first_click_correct": a.first_click_correct,
-               "started_at": iso(a.started_at), "ended_at": iso(a.ended_at),
-               "time_on_task_ms": a.time_on_task_ms, "client_time_ms": a.client_time_ms,
-               "clicks": a.clicks, "misclicks": a.misclicks, "errors": a.errors,
-               "path": a.path, "lostness": a.lostness, "answer": a.answer}
-        session.expunge(a)
+        select(a.id, Participant.code.label("participant"), TestSession.public_id.label("session"),
+               Task.key.label("task"), Variant.key.label("variant"), a.position, a.outcome,
+               a.decided_by, a.assisted, a.direct, a.first_click_correct, a.started_at,
+               a.ended_at, a.time_on_task_ms, a.client_time_ms, a.clicks, a.misclicks, a.errors,
+               a.path, a.lostness, a.answer)
+        .select_from(a).join(TestSession, TestSession.id == a.session_id)
+        .join(Task, Task.id == a.task_id).join(Variant, Variant.id == a.variant_id),
+        study).order_by(a.id)
+    for row in stream(session, statement):
+        yield row._asdict()  # datetimes and UUIDs become text in dumps()
 
 
 def _responses(session: Session, study: Study) -> Iterator[dict]:

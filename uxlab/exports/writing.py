@@ -19,12 +19,15 @@ CHUNK_CHARS = 64 * 1024
 
 
 def stream(session: Session, statement) -> Iterator:
-    """Execute ``statement`` and yield its rows, :data:`BATCH_ROWS` at a time from the database.
+    """Execute a ``select`` of columns and yield its rows, :data:`BATCH_ROWS` at a time.
 
     ``yield_per`` turns on ``stream_results``: a server-side cursor on PostgreSQL, and on SQLite
-    a cursor stepped as rows are fetched, so the result is never loaded whole.
+    a cursor stepped as rows are fetched, so the result is never loaded whole. The statement runs
+    on the session's connection (Core): rows of plain columns need nothing of the ORM, which
+    costs about 40% more time per row.
     """
-    result = session.execute(statement.execution_options(yield_per=BATCH_ROWS))
+    session.flush()  # Core execution does not autoflush
+    result = session.connection().execute(statement.execution_options(yield_per=BATCH_ROWS))
     try:
         yield from result
     finally:
