@@ -1,21 +1,23 @@
 """The public side of share links: ``GET /share/<token>`` shows one study's report, read-only.
 
-No login: the token is the permission. The page shows only the study the token opens, never a
-link into the researcher UI. Every response here says ``Referrer-Policy: no-referrer`` (the token
-is in the URL, and must not leak to another site through a Referer header), ``X-Robots-Tag:
+No login: the token is the permission. The page is the study's full report
+(:func:`uxlab.reports.html.render_html_report`, self-contained, no links into the researcher UI)
+built from the same results as the researcher's results page with its default filters (excluded
+participants left out). Every response here says ``Referrer-Policy: no-referrer`` (the token is
+in the URL and must not leak to another site through a Referer header), ``X-Robots-Tag:
 noindex`` (a pasted link must not end up in a search engine) and ``Cache-Control: no-store`` (so
 a revoked link does not live on in a cache).
 """
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, render_template
+from flask import Blueprint, Response, abort, render_template
 
-from uxlab.analysis.dataset import analyze_dataset, build_dataset
-from uxlab.analysis.tidy import TidyDataError
 from uxlab.extensions import db_session
+from uxlab.reports.html import render_html_report
+from uxlab.results.context import report_context
+from uxlab.results.page import build_results
 from uxlab.sharing.service import resolve_share_token
-from uxlab.timeutil import utcnow
 
 bp = Blueprint("sharing", __name__, url_prefix="/share")
 
@@ -36,12 +38,8 @@ def report(token: str):
     study = resolve_share_token(session, token)
     if study is None:
         abort(404)
-    dataset = build_dataset(session, study)
-    try:
-        analysis = analyze_dataset(dataset)
-    except TidyDataError:
-        analysis = None  # no attempts recorded yet
-    return render_template(
-        "sharing/report.html", study=study, analysis=analysis, dataset=dataset,
-        task_titles={t.key: t.title for t in study.tasks},
-        variant_names={v.key: v.name for v in study.variants}, generated_at=utcnow())
+    page = build_results(session, study)
+    if page.analysis is None:
+        return render_template("sharing/no_results.html", study=study)
+    return Response(render_html_report(page.analysis, report_context(page)),
+                    mimetype="text/html")
