@@ -36,7 +36,7 @@ def problem_share(problem: ProblemRecord) -> float | None:
 
 
 def problem_interval(problem: ProblemRecord, confidence: float) -> tuple[float, float] | None:
-    """Adjusted-Wald interval of the problem's frequency, when the participants observed are known."""
+    """Adjusted-Wald interval of a problem's frequency, when the participants observed are known."""
     observed = problem.observed_participants
     if not observed or problem.participants > observed:
         return None

@@ -54,8 +54,9 @@ def sus_chart(analysis: dict, context: ReportContext) -> Chart | None:
             if summary.get("mean") is not None:
                 _label_point(ax, summary, row, _one(summary["mean"])
                              + (f" · {grade}" if grade else ""))
-            described.append(f"{context.variant_name(name)} "
-                             f"{fmt.interval(summary.get('mean'), summary.get('low'), summary.get('high'), _one)}"
+            estimate = fmt.interval(summary.get("mean"), summary.get("low"), summary.get("high"),
+                                    _one)
+            described.append(f"{context.variant_name(name)} {estimate}"
                              + (f", grade {grade}" if grade else ""))
         ax.set_yticks(range(len(variants)), [context.variant_label(v) for v in variants])
         ax.set_ylim(len(variants) - 0.4, -0.6)
@@ -131,7 +132,8 @@ def nps_chart(analysis: dict, context: ReportContext) -> Chart | None:
                 _label_point(score_ax, summary, row, fmt.interval(
                     summary["score"], summary.get("low"), summary.get("high"), fmt.whole),
                     key="score")
-            parts = [f"NPS {fmt.interval(summary.get('score'), summary.get('low'), summary.get('high'), fmt.whole)}"]
+            parts = ["NPS " + fmt.interval(summary.get("score"), summary.get("low"),
+                                           summary.get("high"), fmt.whole)]
             if counts:
                 parts.append(f"{counts[2]} promoters, {counts[1]} passives, "
                              f"{counts[0]} detractors")

@@ -267,7 +267,8 @@ def _benchmark_finding(outcome, metric, variant, results, analysis, context) -> 
         direction = "significantly below" if metric == "time" else "significantly above"
         test = test_name(results[0][2]["test"])
         largest = max(r["p"] for _, _, r in results)
-        evidence = f" (each by {_article(test)} {test}, one-sided {format_p(largest).replace('p =', 'p ≤')})"
+        bound = format_p(largest).replace("p =", "p ≤")
+        evidence = f" (each by {_article(test)} {test}, one-sided {bound})"
     else:
         direction = "above" if metric == "time" else "below"
         evidence = ""
@@ -315,11 +316,11 @@ def _lowest(analysis: dict, context: ReportContext) -> list[Finding]:
         task, variant, summary = min(seq, key=lambda item: item[2]["mean"])
         benchmark = analysis.get("benchmarks", {}).get("seq")
         against = f", against a benchmark of {benchmark:g}" if benchmark is not None else ""
+        lead = "The hardest-rated task is" if len(seq) > 1 else "The rated task is"
         findings.append(Finding(
-            "lowest-seq", f"The hardest-rated task is {_task_name(context, task)} in "
-            f"{_variant(context, variant)}: SEQ {fmt.decimal(summary['mean'])} "
-            f"({_ci(level, summary, fmt.decimal)}) on the 1–7 scale{against}.", task=task,
-            metric="seq"))
+            "lowest-seq", f"{lead} {_task_name(context, task)} in {_variant(context, variant)}: "
+            f"SEQ {fmt.decimal(summary['mean'])} ({_ci(level, summary, fmt.decimal)}) on the "
+            f"1–7 scale{against}.", task=task, metric="seq"))
     return findings
 
 
