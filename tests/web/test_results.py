@@ -270,7 +270,7 @@ def test_the_report_charts_are_inline(client, study, sessions, with_charts):
     assert html.count("<svg") == 5
     for caption in ("Completion rate by task", "Task time by task", "Ease rating by task",
                     "SUS by variant", "Net Promoter Score by variant"):
-        assert f"<figcaption>{caption}" in html
+        assert f"<figcaption><details><summary>{caption}" in html
     assert html.count('role="img"') == 5
 
 

@@ -9,10 +9,9 @@ from flask import abort, render_template, request
 from uxlab.analysis.dataset import Filters
 from uxlab.extensions import db_session
 from uxlab.models.participants import SESSION_MODES
-from uxlab.reports import formatting
 from uxlab.researcher.blueprint import bp, load_study
 from uxlab.researcher.exports import filters_from_args
-from uxlab.results import build_results, find_session, session_review
+from uxlab.results import build_results, find_session, formatting, session_review
 from uxlab.results.charts import page_charts
 
 
