@@ -10,6 +10,7 @@ from scipy import stats
 from uxlab.stats.counts import (
     compare_counts_between,
     compare_counts_within,
+    counts_omnibus,
     error_rate,
     mean_interval,
 )
@@ -123,3 +124,42 @@ def test_equally_shifted_counts_give_a_point_interval_within():
     assert result.interval.low == result.interval.high == pytest.approx(0.3)
     # Every difference is positive: the exact signed-rank p for 4 pairs is 2 / 2⁴.
     assert result.pvalue == pytest.approx(0.125)
+
+
+# --- counts_omnibus (Kruskal–Wallis) -------------------------------------------------------------
+
+
+def test_kruskal_wallis_hollander_wolfe_example():
+    # R's kruskal.test help example (Hollander & Wolfe, 1973, p. 116, mucociliary efficiency):
+    # "Kruskal-Wallis chi-squared = 0.77143, df = 2"; no ties, so p = e^(−H/2) on 2 df.
+    result = counts_omnibus([[2.9, 3.0, 2.5, 2.6, 3.2], [3.8, 2.7, 4.0, 2.4],
+                             [2.8, 3.4, 3.7, 2.2, 2.0]])
+    assert result.test == "kruskal-wallis"
+    assert round(result.statistic, 5) == 0.77143
+    assert result.df == 2
+    assert result.pvalue == pytest.approx(math.exp(-result.statistic / 2))
+
+
+def test_kruskal_wallis_with_tied_counts_by_hand():
+    # Independent hand computation. Mid-ranks of the 12 counts: 0 → 2, 1 → 5, 2 → 7.5, 3 → 9.5,
+    # 4 → 11, 5 → 12; rank sums 16.5, 31.5, 30. H = 12/(12·13) · Σ R²/4 − 3·13 = 2.625; ties of
+    # 3, 3, 2, 2 give the correction 1 − 60/1716, so H = 2.72011 and p = e^(−H/2) = 0.25665.
+    result = counts_omnibus([[0, 0, 1, 2], [1, 2, 3, 3], [0, 1, 4, 5]])
+    assert result.statistic == pytest.approx(2.625 / (1 - 60 / 1716))
+    assert round(result.statistic, 5) == 2.72011
+    assert result.pvalue == pytest.approx(0.25665, abs=1e-5)
+
+
+def test_kruskal_wallis_without_any_difference():
+    result = counts_omnibus([[0, 0], [0, 0, 0], [0]])
+    assert (result.statistic, result.pvalue, result.df) == (0.0, 1.0, 2.0)
+
+
+@pytest.mark.parametrize("groups, message", [
+    ([[1, 2]], "at least two groups"),
+    ([[1, 2], []], r"groups\[1\] needs at least 1"),
+    ([[1, 2], [3, -1]], r"groups\[1\] must be non-negative"),
+])
+def test_counts_omnibus_validates(groups, message):
+    with pytest.raises(ValueError, match=message):
+        counts_omnibus(groups)

@@ -9,7 +9,6 @@ import numpy as np
 from uxlab.analysis.comparisons import comparison_family, from_test, require
 from uxlab.analysis.document import add_note, number, t_interval, unavailable
 from uxlab.analysis.interpretation import interpret_benchmark
-from uxlab.analysis.omnibus import means_omnibus
 from uxlab.analysis.tidy import SurveyTable
 from uxlab.stats import questionnaires as q
 from uxlab.stats import ratings
@@ -140,7 +139,7 @@ def _instrument(instrument, scored, survey, variants, *, design, confidence, adj
         def omnibus():
             groups = [values_of(v) for v in variants]
             require(all(len(g) >= 2 for g in groups), "fewer than 2 values in a variant")
-            return from_test(means_omnibus(groups))
+            return from_test(ratings.means_omnibus(groups))
     else:
         note = ("no omnibus test for this instrument" if design == "between" else
                 "no omnibus test for within-subjects designs; the pairwise comparisons are "

@@ -9,7 +9,6 @@ import numpy as np
 from uxlab.analysis.comparisons import comparison_family, from_test, require
 from uxlab.analysis.document import add_note, number
 from uxlab.analysis.grouping import paired
-from uxlab.analysis.omnibus import means_omnibus, ranks_omnibus
 from uxlab.analysis.task_context import TaskContext
 from uxlab.stats import counts as count_stats
 from uxlab.stats import proportions
@@ -18,7 +17,7 @@ from uxlab.stats.bayesian import probability_b_better
 from uxlab.stats.contingency import completion_omnibus
 from uxlab.stats.effects import pooled_sd
 from uxlab.stats.planning import sample_size_compare_means, sample_size_compare_proportions
-from uxlab.stats.ratings import compare_means_between, compare_means_within
+from uxlab.stats.ratings import compare_means_between, compare_means_within, means_omnibus
 
 _POWER = 0.8
 
@@ -153,7 +152,7 @@ class TaskComparisons(TaskContext):
         groups = [getattr(self.cells[v], measure) for v in self.variants]
         groups = [g[~np.isnan(g)] for g in groups]
         require(all(g.size >= 2 for g in groups), "fewer than 2 values in a variant")
-        return from_test(ranks_omnibus(groups))
+        return from_test(count_stats.counts_omnibus(groups))
 
     def _compare_seq(self, a, b) -> dict:
         x, y = self._value_pair("seq", a, b)

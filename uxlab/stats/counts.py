@@ -175,6 +175,46 @@ def compare_counts_within(a: Sequence[float], b: Sequence[float],
                       interval=interval, extra={"nonzero_pairs": int(np.count_nonzero(differences))})
 
 
+def counts_omnibus(groups: Sequence[Sequence[float]]) -> TestResult:
+    """Kruskal–Wallis test: do the counts (errors, clicks) of two or more variants differ?
+
+    The omnibus test before the pairwise Mann–Whitney tests when a study has three or more
+    variants; like them it uses ranks, so piles of zeros and a few large counts do no harm.
+
+    Parameters
+    ----------
+    groups : sequence of sequences of float
+        Non-negative counts of each group (variant), at least two groups of at least one value.
+
+    Returns
+    -------
+    TestResult
+        ``test`` = ``"kruskal-wallis"``; ``statistic`` = H; ``df`` = k − 1.
+
+    Notes
+    -----
+    H = 12 / (N (N + 1)) Σ Rᵢ² / nᵢ − 3 (N + 1) with Rᵢ the rank sum of group i (mid-ranks for
+    ties), divided by the tie correction 1 − Σ (t³ − t) / (N³ − N); p from χ² on k − 1 df
+    (``scipy.stats.kruskal``). When every count is the same the groups cannot differ: H = 0 and
+    p = 1.
+
+    References
+    ----------
+    Kruskal, W. H., & Wallis, W. A. (1952). Use of ranks in one-criterion variance analysis.
+    *JASA*, 47(260), 583–621.
+    Sauro, J., & Lewis, J. R. (2016). *Quantifying the User Experience* (2nd ed.), ch. 5.
+    """
+    if len(groups) < 2:
+        raise ValueError(f"counts_omnibus needs at least two groups, got {len(groups)}")
+    arrays = [_values(g, f"groups[{i}]", minimum=1) for i, g in enumerate(groups)]
+    df = float(len(arrays) - 1)
+    # Exact equality, as ranks see it: equal counts tie whatever their rounding.
+    if np.ptp(np.concatenate(arrays)) == 0:
+        return TestResult("kruskal-wallis", 0.0, 1.0, df=df)
+    result = stats.kruskal(*arrays)
+    return TestResult("kruskal-wallis", float(result.statistic), float(result.pvalue), df=df)
+
+
 def error_rate(errors, opportunities, confidence: float = 0.95) -> Estimate:
     """Errors per error opportunity, with an adjusted-Wald interval.
 

@@ -122,3 +122,60 @@ def compare_means_within(a: Sequence[float], b: Sequence[float],
         extra={"mean_a": float(x.mean()), "mean_b": float(y.mean()),
                "paired_d": paired_d(x, y)},
     )
+
+
+def means_omnibus(groups: Sequence[Sequence[float]]) -> TestResult:
+    """Welch's ANOVA: do two or more independent groups share one mean rating?
+
+    The omnibus test before the pairwise Welch t-tests of SEQ, SUS, UMUX-Lite or CES means when a
+    study has three or more variants; like them it does not assume equal variances. Task times use
+    it on log seconds (:func:`uxlab.stats.times.times_omnibus`).
+
+    Parameters
+    ----------
+    groups : sequence of sequences of float
+        The values of each group (variant), at least two groups of at least two values each; every
+        group's values must vary.
+
+    Returns
+    -------
+    TestResult
+        ``test`` = ``"welch anova"``; ``statistic`` = F; ``df`` = the denominator degrees of
+        freedom; ``extra`` holds ``df_num`` (k − 1) and the group ``means``.
+
+    Notes
+    -----
+    With group sizes nᵢ, means ȳᵢ and variances sᵢ² (ddof = 1): wᵢ = nᵢ / sᵢ², W = Σ wᵢ,
+    ȳ_w = Σ wᵢ ȳᵢ / W, Λ = Σ (1 − wᵢ/W)² / (nᵢ − 1),
+    F = [Σ wᵢ (ȳᵢ − ȳ_w)² / (k − 1)] / [1 + 2 (k − 2) Λ / (k² − 1)],
+    on k − 1 and (k² − 1) / (3 Λ) degrees of freedom; p from the F distribution. For k = 2, F is
+    the square of Welch's t. A group whose values do not vary has an infinite weight, so the test
+    is undefined (``ValueError``). ``scipy.stats.f_oneway(equal_var=False)`` computes the same F
+    from scipy 1.15 on; uxlab supports older scipy, so it computes F itself (the tests check the
+    two agree).
+
+    References
+    ----------
+    Welch, B. L. (1951). On the comparison of several mean values: An alternative approach.
+    *Biometrika*, 38(3/4), 330–336.
+    """
+    if len(groups) < 2:
+        raise ValueError(f"Welch's ANOVA needs at least two groups, got {len(groups)}")
+    arrays = [_ratings(g, f"groups[{i}]", -math.inf, math.inf) for i, g in enumerate(groups)]
+    for i, values in enumerate(arrays):
+        if not varies(values):
+            raise ValueError(f"the values of groups[{i}] do not vary (their variability is "
+                             f"zero), so Welch's ANOVA is undefined")
+    k = len(arrays)
+    sizes = np.array([g.size for g in arrays], dtype=float)
+    means = np.array([g.mean() for g in arrays])
+    weights = sizes / np.array([g.var(ddof=1) for g in arrays])
+    total = weights.sum()
+    centre = (weights * means).sum() / total
+    lam = ((1 - weights / total) ** 2 / (sizes - 1)).sum()
+    statistic = ((weights * (means - centre) ** 2).sum() / (k - 1)) / (
+        1 + 2 * (k - 2) * lam / (k * k - 1))
+    df_den = (k * k - 1) / (3 * lam)
+    pvalue = float(stats.f.sf(statistic, k - 1, df_den))
+    return TestResult("welch anova", float(statistic), pvalue, df=float(df_den),
+                      extra={"df_num": float(k - 1), "means": [float(m) for m in means]})

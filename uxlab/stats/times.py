@@ -16,6 +16,7 @@ import numpy as np
 from scipy import stats
 
 from uxlab.stats.effects import hedges_g, paired_d
+from uxlab.stats.ratings import means_omnibus
 from uxlab.stats.results import Estimate, Interval, TestResult, check_confidence, varies
 
 # Sauro & Lewis: the geometric mean is the better centre below 25 times, the median from 25 on.
@@ -317,11 +318,11 @@ def times_omnibus(groups: Sequence[Sequence[float]]) -> TestResult:
 
     Notes
     -----
-    On yᵢⱼ = ln tᵢⱼ with group sizes nᵢ, means ȳᵢ and variances sᵢ²: wᵢ = nᵢ / sᵢ², W = Σ wᵢ,
-    ȳ_w = Σ wᵢ ȳᵢ / W, Λ = Σ (1 − wᵢ/W)² / (nᵢ − 1),
-    F = [Σ wᵢ (ȳᵢ − ȳ_w)² / (k − 1)] / [1 + 2 (k − 2) Λ / (k² − 1)],
-    on k − 1 and (k² − 1) / (3 Λ) degrees of freedom. For k = 2 it equals the square of
-    Welch's t. (scipy has no Welch ANOVA.)
+    Welch's ANOVA (:func:`uxlab.stats.ratings.means_omnibus`) on yᵢⱼ = ln tᵢⱼ: with wᵢ = nᵢ / sᵢ²,
+    W = Σ wᵢ, ȳ_w = Σ wᵢ ȳᵢ / W and Λ = Σ (1 − wᵢ/W)² / (nᵢ − 1),
+    F = [Σ wᵢ (ȳᵢ − ȳ_w)² / (k − 1)] / [1 + 2 (k − 2) Λ / (k² − 1)] on k − 1 and
+    (k² − 1) / (3 Λ) degrees of freedom. For k = 2 it equals the square of Welch's t.
+    Kruskal–Wallis H (``scipy.stats.kruskal``) ranks the times; logs do not change the ranks.
 
     References
     ----------
@@ -333,22 +334,11 @@ def times_omnibus(groups: Sequence[Sequence[float]]) -> TestResult:
     if len(groups) < 2:
         raise ValueError(f"times_omnibus needs at least two groups, got {len(groups)}")
     logs = [_log_times(g, f"groups[{i}]") for i, g in enumerate(groups)]
-    for i, group in enumerate(logs):
-        _varies(group, f"the times of groups[{i}]")
-    k = len(logs)
-    sizes = np.array([g.size for g in logs], dtype=float)
-    means = np.array([g.mean() for g in logs])
-    weights = sizes / np.array([g.var(ddof=1) for g in logs])
-    total = weights.sum()
-    centre = (weights * means).sum() / total
-    lam = ((1 - weights / total) ** 2 / (sizes - 1)).sum()
-    statistic = ((weights * (means - centre) ** 2).sum() / (k - 1)) / (
-        1 + 2 * (k - 2) * lam / (k * k - 1))
-    df_den = (k * k - 1) / (3 * lam)
-    pvalue = float(stats.f.sf(statistic, k - 1, df_den))
+    welch = means_omnibus(logs)
     kruskal = stats.kruskal(*logs)
-    extra = {"df_num": float(k - 1), "geometric_means": [math.exp(m) for m in means],
+    extra = {"df_num": welch.extra["df_num"],
+             "geometric_means": [math.exp(m) for m in welch.extra["means"]],
              "kruskal_wallis": TestResult("kruskal-wallis", float(kruskal.statistic),
-                                          float(kruskal.pvalue), df=float(k - 1))}
-    return TestResult("welch anova (log times)", float(statistic), pvalue, df=float(df_den),
+                                          float(kruskal.pvalue), df=float(len(logs) - 1))}
+    return TestResult("welch anova (log times)", welch.statistic, welch.pvalue, df=welch.df,
                       extra=extra)
