@@ -4,13 +4,16 @@ close it, create participant links, and download it as a study file."""
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import re
 import tomllib
 from html import unescape
+from html.parser import HTMLParser
 
 import pytest
 from sqlalchemy import func, select
+from werkzeug.datastructures import MultiDict
 
 from tests.conftest import csrf_token, fresh
 from tests.web.test_auth import field_error
@@ -38,6 +41,59 @@ def post(client, url, data=None, form_url=None):
     """POST ``data`` to ``url`` with the CSRF token of the form at ``form_url`` (default ``url``)."""
     token = csrf_token(client, form_url or url)
     return client.post(url, data={**(data or {}), "csrf_token": token})
+
+
+class _FormReader(HTMLParser):
+    """The values a browser would submit from the page's (last) POST form with a submit button."""
+
+    def __init__(self):
+        super().__init__()
+        self.values: list[tuple[str, str]] = []
+        self._select = self._textarea = None
+        self._text = ""
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "form" and attrs.get("method") == "post":
+            self._form_values = []
+        elif tag == "input" and name:
+            kind = attrs.get("type", "text")
+            if kind in ("checkbox", "radio") and "checked" not in attrs:
+                return
+            self._form_values.append((name, attrs.get("value", "on" if kind == "checkbox"
+                                                      else "")))
+        elif tag == "select":
+            self._select, self._first = name, None
+        elif tag == "option" and self._select:
+            self._first = self._first or attrs.get("value")
+            if "selected" in attrs:
+                self._form_values.append((self._select, attrs.get("value")))
+                self._select = None
+        elif tag == "textarea":
+            self._textarea, self._text = name, ""
+
+    def handle_endtag(self, tag):
+        if tag == "select" and self._select:
+            self._form_values.append((self._select, self._first))
+            self._select = None
+        elif tag == "textarea" and self._textarea:
+            # The parser drops one newline after <textarea>; a browser submits CRLF line ends.
+            text = self._text.replace("\r\n", "\n").removeprefix("\n")
+            self._form_values.append((self._textarea, text.replace("\n", "\r\n")))
+            self._textarea = None
+        elif tag == "form" and any(name != "csrf_token" for name, _ in self._form_values):
+            self.values = self._form_values
+
+    def handle_data(self, data):
+        if self._textarea:
+            self._text += data
+
+
+def form_values(html: str) -> MultiDict:
+    reader = _FormReader()
+    reader.feed(html)
+    return MultiDict(reader.values)
 
 
 def count(db, model, *where) -> int:
@@ -260,7 +316,7 @@ def test_a_duplicate_variant_key_is_refused(client, db, draft):
     ({"criterion_url": "cart([", "criterion_match": "regex"}, "criterion_url",
      "not a valid regular expression"),
     ({"criterion_type": "element"}, "criterion_selector", "non-empty"),
-    ({"criterion_type": "answer"}, "criterion_answers", "non-empty list"),
+    ({"criterion_type": "answer"}, "criterion_answers", "needs 'answers' or 'pattern'"),
     ({"criterion_type": "telepathy"}, "criterion_type", "Not a valid choice"),
     ({"time_limit": "0"}, "time_limit", "out of range"),
     ({"time_limit": "soon"}, "time_limit", "Not a valid integer value"),
@@ -306,6 +362,40 @@ def test_edit_a_task(client, db, demo):
     assert task.error_rules == [{"type": "url", "url": "coupon-invalid.html",
                                  "label": "Entered a code the shop did not accept"}]
     assert [t.key for t in stored(db, demo.id).tasks][2] == "apply-coupon"
+
+
+def test_editing_a_task_keeps_what_the_form_does_not_show(client, db, make_study,
+                                                         researcher, demo_spec):
+    tasks = list(demo_spec.tasks)
+    tasks[0] = dataclasses.replace(tasks[0], success={
+        "type": "url", "url": "product-trail-runner.html", "label": "Product page"})
+    tasks[4] = dataclasses.replace(tasks[4], success={
+        "type": "answer", "question": "How many days?", "pattern": "^30( days)?$"})
+    study = make_study(owner=researcher, spec=dataclasses.replace(demo_spec, tasks=tuple(tasks)))
+    for key in ("find-product", "return-policy"):
+        url = f"/studies/{study.id}/tasks/{key}/edit"
+        data = form_values(client.get(url).get_data(as_text=True))
+        assert data["key"] == key
+        data["title"] = f"Renamed {key}"
+        response = client.post(url, data=data)
+        assert response.status_code == 302, response.get_data(as_text=True)
+    stored_tasks = {t.key: t for t in stored(db, study.id).tasks}
+    assert stored_tasks["find-product"].title == "Renamed find-product"
+    assert stored_tasks["find-product"].criterion == {
+        "type": "url", "url": "product-trail-runner.html", "label": "Product page"}
+    assert stored_tasks["return-policy"].criterion == {
+        "type": "answer", "question": "How many days?", "pattern": "^30( days)?$"}
+
+
+def test_a_browser_resubmitting_the_edit_form_changes_nothing(client, db, demo):
+    before = spec_from_study(stored(db, demo.id))
+    for url in [f"/studies/{demo.id}/edit", f"/studies/{demo.id}/questionnaires",
+                *(f"/studies/{demo.id}/tasks/{t.key}/edit" for t in demo.tasks),
+                *(f"/studies/{demo.id}/variants/{v.key}/edit" for v in demo.variants)]:
+        data = form_values(client.get(url).get_data(as_text=True))
+        response = client.post(url, data=data)
+        assert response.status_code == 302, (url, response.get_data(as_text=True))
+    assert spec_from_study(stored(db, demo.id)) == before
 
 
 def test_edit_a_variant_and_rename_a_task(client, db, demo):

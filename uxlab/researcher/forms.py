@@ -21,6 +21,15 @@ from uxlab.participants.links import MAX_LINKS_PER_REQUEST
 from uxlab.studies.criteria import CRITERION_TYPES, URL_MATCHES
 
 
+class TextField(TextAreaField):
+    """A text area whose line ends are LF, as in study files (browsers submit CRLF)."""
+
+    def process_formdata(self, valuelist):
+        super().process_formdata(valuelist)
+        if isinstance(self.data, str):
+            self.data = self.data.replace("\r\n", "\n").replace("\r", "\n")
+
+
 class MultiCheckboxField(SelectMultipleField):
     widget = ListWidget(prefix_label=False)
     option_widget = CheckboxInput()
@@ -31,14 +40,14 @@ class StudyForm(FlaskForm):
                        description="Lower-case letters, digits and dashes; used in URLs and "
                                    "file names. It cannot change later.")
     title = StringField("Title", validators=[DataRequired()])
-    description = TextAreaField("Description (for researchers)")
+    description = TextField("Description (for researchers)")
     design = SelectField("Design", choices=[
         SelectChoice("between", "Between subjects: each participant sees one variant"),
         SelectChoice("within", "Within subjects: each participant sees every variant"),
     ])
-    welcome = TextAreaField("Welcome text (participants)")
-    consent = TextAreaField("Consent text (participants)")
-    thanks = TextAreaField("Thank-you text (participants)")
+    welcome = TextField("Welcome text (participants)")
+    consent = TextField("Consent text (participants)")
+    thanks = TextField("Thank-you text (participants)")
     completion_redirect = StringField("Redirect at the end (e.g. a panel's completion URL)",
                                       validators=[Optional()])
     open_recruitment = BooleanField("Open recruitment link (anyone with the link can take part)")
@@ -75,7 +84,7 @@ class VariantForm(FlaskForm):
     # InputRequired, not DataRequired: 0 is an answer (refused by the study rules), not a blank.
     weight = DecimalField("Assignment weight", places=None, default=1,
                           validators=[InputRequired()])
-    description = TextAreaField("Description")
+    description = TextField("Description")
 
     def values(self) -> dict:
         return {"key": self.key.data.strip(), "name": self.name.data, "prototype":
@@ -90,7 +99,7 @@ def _lines(text: str | None) -> list[str]:
 class TaskForm(FlaskForm):
     key = StringField("Key", validators=[DataRequired()])
     title = StringField("Title", validators=[DataRequired()])
-    instructions = TextAreaField("Instructions (what the participant reads)")
+    instructions = TextField("Instructions (what the participant reads)")
     start = StringField("Start page", validators=[Optional()],
                         description="Page of the prototype the task opens on, e.g. index.html.")
     time_limit = IntegerField("Time limit (seconds)", validators=[Optional()])
@@ -103,8 +112,8 @@ class TaskForm(FlaskForm):
                                      validators=[Optional()])
     criterion_question = StringField("Question asked (for answers and self-reports)",
                                      validators=[Optional()])
-    criterion_answers = TextAreaField("Accepted answers (one per line)", validators=[Optional()])
-    optimal_path = TextAreaField("Optimal path (one page per line)", validators=[Optional()])
+    criterion_answers = TextField("Accepted answers (one per line)", validators=[Optional()])
+    optimal_path = TextField("Optimal path (one page per line)", validators=[Optional()])
     optimal_clicks = IntegerField("Optimal number of clicks", validators=[Optional()])
     benchmark_completion = DecimalField("Completion benchmark (0–1)", places=None,
                                         validators=[Optional()])
@@ -114,6 +123,8 @@ class TaskForm(FlaskForm):
     touchpoint_stage = StringField("Stage", validators=[Optional()])
     touchpoint_name = StringField("Touchpoint", validators=[Optional()])
 
+    #: The criterion keys this form edits; the view keeps the others (label, pattern, variants).
+    CRITERION_KEYS = frozenset({"type", "url", "match", "selector", "question", "answers"})
     #: Where a problem key of the task (after ``tasks[i].``) is shown in this form.
     PROBLEM_FIELDS = {
         "success.type": "criterion_type", "success.url": "criterion_url",
@@ -134,8 +145,10 @@ class TaskForm(FlaskForm):
         elif kind == "element":
             success["selector"] = (self.criterion_selector.data or "").strip()
         elif kind == "answer":
-            success["answers"] = [a.strip() for a in (self.criterion_answers.data or "")
-                                  .splitlines() if a.strip()]
+            answers = [a.strip() for a in (self.criterion_answers.data or "").splitlines()
+                       if a.strip()]
+            if answers:  # none is fine when the criterion has a pattern (kept by the view)
+                success["answers"] = answers
         if kind in ("answer", "self_report") and self.criterion_question.data:
             success["question"] = self.criterion_question.data
         task = {

@@ -88,8 +88,14 @@ def task_form(study_id: int, key: str | None):
     form = TaskForm(data=_task_form_data(task) if task and request.method == "GET" else None)
     if form.validate_on_submit():
         values = form.values(existing_errors=list(task.error_rules or []) if task else [])
-        if task and (task.criterion or {}).get("variants"):
-            values["success"]["variants"] = task.criterion["variants"]
+        if task:
+            # Keep what the form has no field for: per-variant overrides and, while the type
+            # stays, a criterion's label or answer pattern.
+            criterion = task.criterion or {}
+            same_type = criterion.get("type") == values["success"]["type"]
+            for name, value in criterion.items():
+                if name not in TaskForm.CRITERION_KEYS and (same_type or name == "variants"):
+                    values["success"].setdefault(name, value)
         if _save(study, form, editing.save_task, key, values, "tasks", TaskForm.PROBLEM_FIELDS):
             flash(f"Task {form.key.data} saved.", "success")
             return redirect(url_for("researcher.study_detail", study_id=study.id))
