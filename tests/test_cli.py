@@ -218,3 +218,14 @@ def test_participants_create_refuses_a_bad_count(cli, db, count):
     assert result.exit_code == 2
     assert "-n" in result.output
     assert fresh(db).scalar(select(func.count(Participant.id))) == 0
+
+
+def test_participants_create_for_a_closed_study_fails(cli, db):
+    cli("study", "load", DEMO_FILE)
+    study = fresh(db).scalar(select(Study))
+    study.status = "closed"
+    db.commit()
+    result = cli("participants", "create", "checkout-redesign", "-n", "2")
+    assert result.exit_code == 1
+    assert "the study is closed" in result.output
+    assert fresh(db).scalar(select(func.count(Participant.id))) == 0

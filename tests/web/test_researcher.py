@@ -538,6 +538,17 @@ def test_bad_link_counts_are_refused(client, db, demo, count_value, message):
     assert count(db, Participant) == 0
 
 
+def test_a_closed_study_gets_no_new_links(client, db, demo):
+    demo.status = "closed"
+    db.commit()
+    page = client.get(f"/studies/{demo.id}/participants").get_data(as_text=True)
+    assert "The study is closed: links work only while it is running." in page
+    response = post(client, f"/studies/{demo.id}/participants", {"count": "2"})
+    assert response.status_code == 400
+    assert "the study is closed" in response.get_data(as_text=True)
+    assert count(db, Participant) == 0
+
+
 def test_a_label_cannot_inject_a_formula_into_the_csv(client, demo):
     post(client, f"/studies/{demo.id}/participants", {"count": "1", "label": "=HYPERLINK(1)"})
     rows = list(csv.reader(io.StringIO(client.get(
