@@ -78,6 +78,18 @@ def test_invalid_toml_fails_with_the_line_number(tmp_path):
     assert f"line {line}" in result.stderr
 
 
+def test_unreadable_files_fail_with_a_message(tmp_path):
+    latin1 = tmp_path / "latin1.toml"
+    latin1.write_bytes(b'[study]\nslug = "caf\xe9"\n')
+    missing = tmp_path / "missing.toml"
+    result = validate(latin1, missing)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"{latin1}: not UTF-8 text (byte 19 cannot be decoded)",
+        f"{missing}: cannot read the file (No such file or directory)",
+    ]
+
+
 def test_validate_needs_a_file():
     result = CliRunner().invoke(main, ["study", "validate"])
     assert result.exit_code == 2

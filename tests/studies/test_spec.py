@@ -210,6 +210,21 @@ def test_invalid_toml_names_the_line(tmp_path):
     assert "line 3" in str(caught.value)
 
 
+def test_a_file_that_is_not_utf8_is_a_definition_error(tmp_path):
+    path = tmp_path / "latin1.toml"
+    path.write_bytes(DEMO_FILE.read_bytes().replace(b"Checkout redesign", b"Caf\xe9 checkout"))
+    with pytest.raises(StudyDefinitionError) as caught:
+        read_study_file(path)
+    assert str(caught.value).startswith(f"{path}: not UTF-8 text")
+
+
+def test_a_byte_order_mark_is_allowed(tmp_path):
+    # Some Windows editors start UTF-8 files with one.
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + DEMO_FILE.read_bytes())
+    assert read_study_file(path) == read_study_file(DEMO_FILE)
+
+
 def test_a_missing_file_is_a_definition_error(tmp_path):
     with pytest.raises(StudyDefinitionError, match="cannot read the file"):
         read_study_file(tmp_path / "nowhere.toml")

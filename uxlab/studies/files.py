@@ -15,10 +15,14 @@ def read_study_file(path: str | Path) -> StudySpec:
     """Parse and validate a study file; errors name the file, the key and the problem."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        # utf-8-sig: some Windows editors begin UTF-8 files with a byte order mark.
+        text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise StudyDefinitionError([Problem("", f"cannot read the file ({exc.strerror})")],
                                    str(path)) from exc
+    except UnicodeDecodeError as exc:
+        raise StudyDefinitionError([Problem("", f"not UTF-8 text (byte {exc.start} cannot be "
+                                                "decoded)")], str(path)) from exc
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
