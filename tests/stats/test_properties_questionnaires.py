@@ -6,6 +6,7 @@ swapping groups negates differences, and sample sizes move the obvious way.
 
 import math
 
+import numpy as np
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +25,7 @@ from uxlab.stats.questionnaires import (
     sus_grade,
     sus_percentile,
     sus_score,
+    sus_scores,
     umux_lite_score,
     umux_lite_sus_equivalent,
 )
@@ -54,6 +56,17 @@ def test_one_missing_item_stays_on_scale(responses, missing):
     responses = list(responses)
     responses[missing] = None
     assert 0 <= sus_score(responses) <= 100
+
+
+@given(st.lists(st.lists(st.one_of(item, st.none()), min_size=10, max_size=10), max_size=40))
+def test_sus_scores_equal_sus_score_row_by_row(rows):
+    scores = sus_scores(np.array([[math.nan if v is None else v for v in row] for row in rows],
+                                 dtype=float).reshape(len(rows), 10))
+    for row, score in zip(rows, scores, strict=True):
+        if sum(v is None for v in row) > 1:
+            assert math.isnan(score)
+        else:
+            assert score == sus_score(row)  # the same operations: equal to the last bit
 
 
 @given(sus_value, sus_value)

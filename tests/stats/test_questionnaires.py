@@ -3,6 +3,7 @@
 import math
 import statistics
 
+import numpy as np
 import pytest
 from scipy import stats
 
@@ -15,8 +16,10 @@ from uxlab.stats.questionnaires import (
     sus_grade,
     sus_percentile,
     sus_score,
+    sus_scores,
     sus_summary,
     umux_lite_score,
+    umux_lite_summary,
     umux_lite_sus_equivalent,
 )
 from uxlab.stats.results import Estimate
@@ -57,6 +60,32 @@ def test_one_missing_item_is_prorated_by_100_over_36():
 def test_sus_score_rejects_bad_responses(responses, message):
     with pytest.raises(ValueError, match=message):
         sus_score(responses)
+
+
+def test_sus_scores_score_each_row_like_sus_score():
+    # Brooke's example (55), the same with item 2 blank (21 × 100/36), two items blank (not
+    # scorable), all blank, and the extremes.
+    nan = math.nan
+    one_missing = [5, nan, 2, 1, 2, 3, 2, 4, 5, 2]
+    two_missing = [nan, nan, 3, 3, 3, 3, 3, 3, 3, 3]
+    scores = sus_scores([BROOKE_RESPONSES, one_missing, two_missing, [nan] * 10, [5, 1] * 5,
+                         [1, 5] * 5])
+    assert scores[0] == 55.0
+    assert scores[1] == sus_score([5, None, 2, 1, 2, 3, 2, 4, 5, 2]) == pytest.approx(2100 / 36)
+    assert math.isnan(scores[2]) and math.isnan(scores[3])
+    assert (scores[4], scores[5]) == (100.0, 0.0)
+    assert sus_scores(np.empty((0, 10))).shape == (0,)
+
+
+@pytest.mark.parametrize(("matrix", "message"), [
+    ([[3] * 9], "10 columns"),
+    ([3] * 10, "10 columns"),
+    ([[3] * 10, [3] * 9 + [6]], "item 10 of row 1 must be an integer from 1 to 5, got 6.0"),
+    ([[3] * 10, [2.5] + [3] * 9], "item 1 of row 1 must be"),
+])
+def test_sus_scores_reject_bad_answers(matrix, message):
+    with pytest.raises(ValueError, match=message):
+        sus_scores(matrix)
 
 
 def test_sus_summary_is_a_t_interval():
@@ -153,6 +182,19 @@ def test_umux_lite_sus_equivalent_uses_the_published_regression():
     assert umux_lite_sus_equivalent(100) == pytest.approx(87.9)
     assert umux_lite_sus_equivalent(0) == pytest.approx(22.9)
     assert umux_lite_sus_equivalent(75) == pytest.approx(71.65)
+
+
+def test_umux_lite_summary_by_hand():
+    # Scores 50, 75, 100, 62.5: mean 71.875, s² = (21.875² + 3.125² + 28.125² + 9.375²)/3 =
+    # 1367.1875/3 = 455.73, se = √(455.73/4) = 10.674; t(.975, 3) = 3.182 (printed t table)
+    # → ±33.965 → [37.91, 105.84].
+    result = umux_lite_summary([50, 75, 100, 62.5])
+    assert result.estimate == pytest.approx(71.875)
+    assert result.low == pytest.approx(37.91, abs=0.01)
+    assert result.high == pytest.approx(105.84, abs=0.01)
+    assert (result.n, result.method) == (4, "t")
+    with pytest.raises(ValueError, match="UMUX-Lite scores must be values from 0 to 100"):
+        umux_lite_summary([50, 120])
 
 
 def test_umux_lite_rejects_bad_items():

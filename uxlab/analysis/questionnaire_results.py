@@ -12,7 +12,6 @@ from uxlab.analysis.interpretation import interpret_benchmark
 from uxlab.analysis.tidy import SurveyTable
 from uxlab.stats import questionnaires as q
 from uxlab.stats import ratings
-from uxlab.stats.counts import mean_interval
 from uxlab.stats.effects import pooled_sd
 from uxlab.stats.nps import nps, nps_difference
 from uxlab.stats.planning import sample_size_compare_means
@@ -44,7 +43,8 @@ def _scores(survey: SurveyTable, instrument: str) -> tuple[np.ndarray, int]:
     """Per-respondent scores (nan where a respondent cannot be scored) and how many were not."""
     if instrument in ("sus", "umux_lite"):
         matrix = survey.matrix(instrument)
-        scores = _score_patterns(matrix, q.sus_score if instrument == "sus" else _umux_lite)
+        scores = (q.sus_scores(matrix) if instrument == "sus" else
+                  _score_patterns(matrix, _umux_lite))
         blank = np.isnan(matrix).all(axis=1)
     else:
         scores = survey.column(instrument)
@@ -56,7 +56,7 @@ def _scores(survey: SurveyTable, instrument: str) -> tuple[np.ndarray, int]:
 def _score_patterns(matrix: np.ndarray, score) -> np.ndarray:
     """Apply ``score`` to each distinct row of answers once (respondents often answer alike).
 
-    A row that ``score`` rejects (too many items missing) scores nan.
+    A row that ``score`` rejects (an item missing) scores nan.
     """
     digits = np.nan_to_num(matrix, nan=0.0).astype(np.int64)  # answers 1–7, 0 = missing
     code = digits @ (8 ** np.arange(matrix.shape[1], dtype=np.int64))
@@ -71,7 +71,7 @@ def _score_patterns(matrix: np.ndarray, score) -> np.ndarray:
         try:
             values[i] = score(row)
         except ValueError:
-            pass  # e.g. more than one SUS item missing: excluded and counted by the caller
+            pass  # an item missing: excluded and counted by the caller
     return values[inverse]
 
 
@@ -182,7 +182,7 @@ def _summary(instrument, values, variant, confidence, benchmarks) -> dict:
     elif instrument == "ces":
         estimate = q.ces_summary(values, confidence)
     else:
-        estimate = mean_interval(values, confidence)
+        estimate = q.umux_lite_summary(values, confidence)
     summary = {"n": n, "mean": estimate.estimate, "low": number(estimate.low),
                "high": number(estimate.high), "method": t_interval(estimate.method)}
     if instrument == "sus":
