@@ -198,6 +198,22 @@ def test_load_with_an_owner(cli, db, make_user):
     assert "no account nobody@example.org" in result.output
 
 
+def test_load_without_an_owner_gives_the_study_to_the_only_admin(cli, db, make_user):
+    make_user("researcher@example.org")
+    admin = make_user("admin@example.org", role="admin")
+    assert cli("study", "load", str(DEMO_FILE)).exit_code == 0
+    study = current_study(fresh(db), "checkout-redesign")
+    assert study.owner_id == admin.id
+    assert [(m.user_id, m.access) for m in study.members] == [(admin.id, "owner")]
+
+
+def test_load_without_an_owner_and_several_admins_has_no_owner(cli, db, make_user):
+    make_user("one@example.org", role="admin")
+    make_user("two@example.org", role="admin")
+    assert cli("study", "load", str(DEMO_FILE)).exit_code == 0
+    assert current_study(fresh(db), "checkout-redesign").owner_id is None
+
+
 def test_export_of_an_unknown_study_fails(cli):
     result = cli("study", "export", "no-such-study")
     assert result.exit_code == 1
