@@ -19,10 +19,10 @@ const INTERACTIVE = "a[href],button,input,select,textarea,label,summary,[onclick
   "[contenteditable]:not([contenteditable=false]),[role=button],[role=link],[role=checkbox]," +
   "[role=radio],[role=menuitem],[role=tab],[role=option]";
 const FIELDS = "input,select,textarea";
-// Generated class names (CSS-in-JS hashes) and state classes make selectors that break.
-const UNSTABLE = /\d{3}|^(css|sc|jsx|svelte|emotion|styled)-|^(is|has)-|^(active|hover|focus(ed)?|selected|open(ed)?|visible|hidden|disabled|checked|current|show(n)?)$/i;
+// Generated (CSS-in-JS hashes) and state classes make selectors that break.
+const UNSTABLE = /\d{3}|^(css|sc|jsx|svelte|emotion|styled)-|^(is|has)-|^(active|hover|focus(ed)?|selected|open(ed)?|visible|hidden|disabled|checked|current|shown?)$/i;
 
-let root = null;    // the prototype root (local prototypes), from the runner's init
+let root = null;    // the local prototype's root, from the runner's init
 let rules = null;   // {ruleId: selector} from the runner's watch; null until it arrives
 let pending = [];   // [event, element] held until the runner has answered
 let leaving = false, labelControl = null;

@@ -86,9 +86,8 @@ const takeBatch = (events, max, token) => {
   return events.slice(0, n);
 };
 
-/* One session's queue, shared by this browser's tabs in localStorage. Each tab also keeps the
-   events it made in memory until they are settled and writes them back whenever it writes the
-   queue, so two tabs writing at once cannot lose each other's events. */
+/* A session's queue, shared by the tabs in localStorage. Each tab keeps its own events in memory
+   until settled and writes them back with every write, so tabs writing at once lose nothing. */
 class EventQueue {
   constructor(session, endpoint, token) {
     this.key = "uxlab:queue:" + session;
@@ -171,7 +170,7 @@ class EventQueue {
   async send(events) {
     const renew = setInterval(() => this.lock(), LOCK_MS / 2);
     try {
-      for (let round = 0; events.length && round < 20; round++) {
+      while (events.length) {
         const batch = takeBatch(events, BATCH_BYTES, this.token);
         const response = await postJson(this.endpoint, this.body(batch)).catch(() => null);
         if (!response || (!response.ok && retryable(response.status))) {
@@ -260,7 +259,7 @@ const cleanEvent = (raw, ruleIds, localRoot) => {
     target: text(raw.target, 1000), url: url && url.slice(0, 2000), data};
 };
 
-// The server's rules (uxlab.recording.rules.url_matches); the fragment never takes part.
+// As uxlab.recording.rules.url_matches: the fragment never takes part.
 const urlMatches = (rule, url) => {
   if (typeof url !== "string" || typeof rule.url !== "string") return false;
   const withQuery = url.split("#")[0], path = withQuery.split("?")[0], match = rule.match || "exact";
@@ -310,9 +309,8 @@ const runTask = (cfg) => {
   };
 
   if (giveUp && !confirm) {
-    confirm = Object.assign(document.createElement("button"),
-      {type: "button", id: "uxlab-giveup-confirm", textContent: "Yes, give up", hidden: true});
-    giveUp.after(confirm);
+    giveUp.after(confirm = Object.assign(document.createElement("button"),
+      {type: "button", id: "uxlab-giveup-confirm", textContent: "Yes, give up", hidden: true}));
   }
   const enable = (on) => [done, giveUp, confirm].forEach((b) => { if (b) b.disabled = !on; });
 
@@ -324,7 +322,7 @@ const runTask = (cfg) => {
       say("Saving…");
       const response = await postJson(cfg.endpoints.finish, JSON.stringify(pending.body),
         {"Idempotency-Key": pending.key}).catch(() => null);
-      // 409: no longer the current step; the server knows where the participant should be.
+      // 409: a stale step; the server knows where the participant should be.
       if (response && (response.ok || response.status === 409 || response.status === 410)) {
         shared.remove(finishKey);
         await queue.drain(3000);
@@ -363,9 +361,8 @@ const runTask = (cfg) => {
   };
 
   window.addEventListener("message", (e) => {
-    if (!frame || e.source !== frame.contentWindow || e.origin !== origin) return;
     const message = e.data || {};
-    if (message.uxlab !== 1) return;
+    if (!frame || e.source !== frame.contentWindow || e.origin !== origin || message.uxlab !== 1) return;
     if (message.kind === "ready") {
       for (const reply of [{kind: "init", root: localRoot}, {kind: "watch", rules}]) {
         frame.contentWindow.postMessage({uxlab: 1, ...reply}, origin);
@@ -415,7 +412,7 @@ const runTask = (cfg) => {
   }
 
   if (!perTab.get("uxlab:started:" + attemptId)) {
-    record({type: "task_start", data: {task: (cfg.task && cfg.task.key) || null}});
+    record({type: "task_start", data: {task: (cfg.task || {}).key || null}});
     perTab.set("uxlab:started:" + attemptId, "1");
   }
   const pending = readJson(shared.get(finishKey));
@@ -439,11 +436,14 @@ window.addEventListener("online", () => {
   wakers.forEach((wake) => wake());
   queues.forEach((queue) => { queue.retryAt = 0; queue.flush(); });
 });
+let leaving = false;  // leaving hides the page too; pagehide has sent the queue by then
 document.addEventListener("visibilitychange", () => {
-  if (document.visibilityState === "hidden") queues.forEach((queue) => queue.flush(true));
+  if (document.visibilityState === "hidden" && !leaving) queues.forEach((queue) => queue.flush(true));
 });
 window.addEventListener("pagehide", () => queues.forEach((queue) => {
+  leaving = true;
   queue.flushOnExit();
   queue.unlock();  // a send cut short by leaving must not keep other tabs waiting
 }));
+window.addEventListener("pageshow", () => { leaving = false; });
 })();
