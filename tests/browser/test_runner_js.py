@@ -181,11 +181,12 @@ class FakeUxlab:
 
         @app.post("/api/v1/sessions/<session>/events")
         def events(session):
-            body = json.loads(request.get_data())
+            raw = request.get_data()
+            body = json.loads(raw)
             if session != self.session:
                 return {"error": "gone", "message": "an earlier test's session"}, 404
             entry = {"kind": "events", "time": time.monotonic(), "body": body,
-                     "headers": dict(request.headers)}
+                     "headers": dict(request.headers), "bytes": len(raw)}
             planned = self._answer(self.event_plan, self.events_status)
             with self.lock:
                 self.requests.append(entry)
@@ -377,8 +378,9 @@ def test_no_input_value_or_key_press_is_ever_recorded(fake, tab):
 
 def test_a_batch_goes_out_at_fifty_events_without_waiting(fake, tab):
     frame = tab.open_runner(fake, flush_ms=60_000)
+    box = frame.locator("#empty").bounding_box()
     for _ in range(55):
-        frame.locator("#empty").click()
+        tab.page.mouse.click(box["x"] + 20, box["y"] + 20)
     tab.wait_for(lambda: any(len(r["body"]["events"]) == 50 for r in fake.event_requests()),
                  what="a batch of 50")
     assert max(len(r["body"]["events"]) for r in fake.event_requests()) == 50
@@ -466,6 +468,29 @@ def test_pagehide_sends_the_rest_of_the_queue(fake, tab):
     tab.wait_for(lambda: len(_clicks(fake)) == 3, timeout=5, what="the 3 clicks")
 
 
+def test_pagehide_sends_a_big_queue_in_chunks_under_60_kb(fake, tab):
+    tab.open_runner(fake, flush_ms=60_000)
+    tab.wait_for(lambda: fake.events("task_start"), what="the first send")
+    # 120 events of about 2 KB each, as if they had piled up while the server was away.
+    tab.page.evaluate("""(key) => {
+        const queue = JSON.parse(localStorage.getItem(key));
+        for (let i = 0; i < 120; i++) queue.events.push({id: crypto.randomUUID(), seq: 1000 + i,
+            tab: "piled-up", type: "click", t: Date.now(), attempt: 12, x: 1, y: 2,
+            target: "div > ".repeat(166) + "p", url: "index.html?q=" + "x".repeat(900), data: {}});
+        localStorage.setItem(key, JSON.stringify(queue));
+    }""", f"uxlab:queue:{fake.session}")
+    tab.page.goto(fake.url + "/plain")
+    tab.wait_for(lambda: len(fake.event_requests()) >= 2, timeout=5, what="the pagehide send")
+    tab.page.wait_for_timeout(500)
+    exit_sends = fake.event_requests()[1:]
+    assert all(r["bytes"] < 60 * 1024 for r in exit_sends)
+    assert sum(len(r["body"]["events"]) for r in exit_sends) >= 25
+    # The browser lets a leaving page send about 64 KB; the next runner page sends the rest.
+    tab.page.goto(fake.url + "/next")
+    tab.wait_for(lambda: len(fake.events("click")) == 120, what="all 120 events")
+    assert set(fake.deliveries().values()) <= {1, 2}
+
+
 def test_a_later_page_sends_what_the_task_page_left(fake, tab):
     fake.events_status = 503
     frame = tab.open_runner(fake)
@@ -485,7 +510,9 @@ def test_two_tabs_share_the_queue_and_keep_their_own_sequences(fake, context):
     second.page.goto(fake.url + "/run")
     second.frame.locator("body").wait_for()
     for _ in range(5):
+        first.page.bring_to_front()  # a tab in the background is throttled to a crawl
         first.frame.locator("#empty").click()
+        second.page.bring_to_front()
         second.frame.locator("#buy").click()
     first.wait_for(lambda: len(_clicks(fake)) == 10, what="10 clicks")
     events = fake.events()
