@@ -78,6 +78,14 @@ class Runner:
         self.clicks: list[tuple[str, bool]] = []  # (task, interactive)
         self.task = ""
         self.wall: dict[str, float] = {}
+        self.finished_at: float | None = None
+        page.on("request", self._note_finish)
+
+    def _note_finish(self, request):
+        # The task ends for the participant when the runner sends the finish call; what the
+        # browser does afterwards (the next page) is not time on task.
+        if request.url.endswith("/finish") and self.finished_at is None:
+            self.finished_at = time.monotonic()
 
     @property
     def frame(self):
@@ -91,6 +99,7 @@ class Runner:
     def start(self, key: str):
         self.task = key
         self.page.wait_for_selector("#start-task")
+        self.finished_at = None
         self.started = time.monotonic()
         self.page.click("#start-task")
         self.page.wait_for_selector("#uxlab-frame")
@@ -103,7 +112,7 @@ class Runner:
     def ended(self):
         """Wait for the post-task page and note the wall time of the task."""
         self.page.wait_for_selector("fieldset.scale")
-        self.wall[self.task] = time.monotonic() - self.started
+        self.wall[self.task] = self.finished_at - self.started
 
     def answer(self, value: int):
         """Answer every item of the questionnaire on screen with ``value``, then go on."""
