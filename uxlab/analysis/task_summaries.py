@@ -91,9 +91,16 @@ class TaskSummaries(TaskContext):
                                  "high": number(median.high), "method": median.method}
         target = self.time_target()
         if target is not None:
-            result = time_stats.benchmark_time_test(values, target, self.confidence)
-            summary["benchmark"] = self._benchmark(result, target, variant, "time",
-                                                   f"{estimate.estimate:.1f} s", f"{target:g} s")
+            try:
+                result = time_stats.benchmark_time_test(values, target, self.confidence)
+            except ValueError as exc:  # e.g. times that do not vary: no t-test is defined
+                summary["benchmark"] = unavailable(str(exc), "test", "statistic", "df", "p",
+                                                   "difference", "low", "high",
+                                                   "interpretation", target=target)
+            else:
+                summary["benchmark"] = self._benchmark(
+                    result, target, variant, "time", f"{estimate.estimate:.1f} s",
+                    f"{target:g} s")
         return summary
 
     def _mean(self, values: np.ndarray, summarize) -> dict:
