@@ -504,6 +504,27 @@ def test_a_later_page_sends_what_the_task_page_left(fake, tab):
         f"localStorage.getItem('uxlab:queue:{fake.session}') === null"), what="an empty queue")
 
 
+def test_ids_are_uuids_without_crypto_random_uuid(fake, tab, context):
+    # crypto.randomUUID exists only in secure contexts: uxlab served over plain http on a LAN.
+    context.add_init_script("delete Crypto.prototype.randomUUID")
+    frame = tab.open_runner(fake)
+    frame.locator("#empty").click()
+    tab.wait_for(lambda: len(_clicks(fake)) == 1, what="the click")
+    for event in fake.events():
+        assert uuid.UUID(event["id"]).version == 4
+    assert len({e["id"] for e in fake.events()}) == len(fake.events())
+
+
+def test_events_still_arrive_when_storage_is_full(fake, tab, context):
+    context.add_init_script("""Storage.prototype.setItem = function () {
+        throw new DOMException("full", "QuotaExceededError"); }""")
+    frame = tab.open_runner(fake)
+    for _ in range(3):
+        frame.locator("#empty").click()
+    tab.wait_for(lambda: len(_clicks(fake)) == 3, what="3 clicks")
+    assert set(fake.deliveries().values()) == {1}
+
+
 def test_two_tabs_share_the_queue_and_keep_their_own_sequences(fake, context):
     first, second = Tab(context), Tab(context)
     first.open_runner(fake)
@@ -598,6 +619,9 @@ def test_the_answer_dialog_sends_the_answer(fake, tab):
     assert not dialog.is_visible()
     tab.page.click("#uxlab-done")
     assert dialog.is_visible()
+    tab.page.click("#uxlab-answer-cancel")  # back to the task: nothing ends
+    assert not dialog.is_visible() and tab.page.is_enabled("#uxlab-done")
+    tab.page.click("#uxlab-done")
     tab.page.keyboard.type("  30 days ")  # focus is in the answer field
     tab.page.click("#uxlab-answer-submit")
     tab.page.wait_for_url(fake.url + "/next")

@@ -390,6 +390,8 @@ const runTask = (cfg) => {
       dialog.close();
       finish("done", {answer});
     });
+    const back = $("uxlab-answer-cancel");  // optional: back to the task without answering
+    if (back) back.addEventListener("click", () => dialog.close());
   }
   if (giveUp) {
     giveUp.setAttribute("aria-controls", confirm.id);
