@@ -65,8 +65,7 @@ class ResultsPage:
     """The data of one study's results page.
 
     ``analysis`` is None when the rows cannot be analysed (no attempts yet, or rows that do
-    not fit the design); ``analysis_error`` then says why. With an analysis, ``analysis_error``
-    may note what was left out of it.
+    not fit the design); ``analysis_error`` then says why.
     """
 
     study: Study
@@ -107,18 +106,10 @@ def _analysis(dataset: Dataset, study: Study) -> tuple[dict | None, str | None]:
         return None, "No attempts match these filters yet."
     variants = sorted({row["variant"] for row in dataset.attempts}
                       | {row["variant"] for row in dataset.survey}, key=natural_key)
-    options = analysis_options(study, variants)
     try:
-        return analyze_dataset(dataset, **options), None
+        return analyze_dataset(dataset, **analysis_options(study, variants)), None
     except TidyDataError as exc:
         return None, f"The data cannot be analysed: {exc}"
-    except ValueError as exc:
-        # A time benchmark test fails on times that do not vary (a bug in the analysis, to be
-        # fixed there); show the results without the time benchmarks rather than none at all.
-        if "time" not in options.get("benchmarks", {}):
-            raise
-        del options["benchmarks"]["time"]
-        return analyze_dataset(dataset, **options), f"Time benchmarks left out: {exc}."
 
 
 def _overview(study: Study, dataset: Dataset, analysis: dict | None,
