@@ -110,10 +110,12 @@ def _markers(ax, x, y, marker: str, face: str | None) -> None:
     if not len(x):
         return
     many = len(x) > _RASTERIZE_ABOVE
-    ax.scatter(x, y, marker=marker, s=12 if many else 18,
-               facecolors=face if face else "none", edgecolors=style.INK if face else
-               style.PALETTE[0], linewidths=0.4 if face else 1.0, zorder=3, rasterized=many,
-               alpha=0.8 if many else 0.95)
+    # Smaller, lighter markers as they multiply, so hundreds of them do not hide the density.
+    size = float(np.clip(18.0 * np.sqrt(80.0 / len(x)), 3.0, 18.0))
+    ax.scatter(x, y, marker=marker, s=size, facecolors=face if face else "none",
+               edgecolors=style.INK if face else style.PALETTE[0],
+               linewidths=(0.4 if face else 1.0) * min(1.0, size / 12), zorder=3,
+               rasterized=many, alpha=0.95 if len(x) <= 80 else 0.7)
 
 
 def _page_frame(ax, bottom: float, aspect: float) -> None:

@@ -41,8 +41,12 @@ class Chart:
                                     self.title, self.alt)
 
     def png(self, dpi: int = style.DPI_PNG) -> bytes:
-        """PNG bytes (for the PDF)."""
+        """PNG bytes."""
         return style.render(self.figure, "png", dpi=dpi)
+
+    def rgb(self, dpi: int = style.DPI_PNG):
+        """An RGB ``PIL.Image`` (for the PDF)."""
+        return style.render_rgb(self.figure, dpi)
 
     @property
     def size_inches(self) -> tuple[float, float]:

@@ -118,7 +118,7 @@ def comparison_table(comparisons: list[dict], level: str, caption: str) -> Table
                  ("Comparison", "Test", "Statistic", "p", "Adjusted p", "Effect (CI)",
                   "Effect size"), tuple(rows),
                  numeric=(False, False, True, True, True, True, False),
-                 widths=(1.3, 1.75, 1.05, 0.55, 0.7, 1.6, 1.2))
+                 widths=(1.2, 1.6, 1.0, 0.68, 0.9, 1.6, 1.1))
 
 
 def _effect(entry: dict) -> str:

@@ -9,16 +9,23 @@ from __future__ import annotations
 from uxlab.analysis.interpretation import (
     confidence_label,
     format_p,
-    signed,
     significant_figures,
     test_name,
 )
+from uxlab.analysis.interpretation import signed as _true_minus
 
 MISSING = "–"
 
 __all__ = ["MISSING", "confidence_label", "format_p", "signed", "test_name", "percent",
            "seconds", "decimal", "whole", "interval", "p_value", "number", "points_difference",
            "degrees_of_freedom"]
+
+
+def signed(text: str) -> str:
+    """A true minus sign for negative numbers, and no sign on a value that rounds to zero."""
+    if text.startswith(("-", "−")) and not any(digit in text for digit in "123456789"):
+        return text[1:]
+    return _true_minus(text)
 
 
 def percent(value: float | None) -> str:
@@ -89,8 +96,9 @@ def interval(estimate: float | None, low: float | None, high: float | None, fmt=
     unit = next((u for u in _UNITS if low_text.endswith(u) and high_text.endswith(u)), "")
     if unit:
         low_text = low_text[: -len(unit)]
-    negative = (low is not None and low < 0) or (high is not None and high < 0)
-    joint = " to " if negative else "–"
+    # An en dash between signed numbers ("−5–+3") misreads; "to" does not.
+    signs = low_text.startswith(("−", "+")) or high_text.startswith(("−", "+"))
+    joint = " to " if signs else "–"
     return f"{text} ({low_text}{joint}{high_text})"
 
 

@@ -23,13 +23,14 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
+from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
+    Flowable,
     Frame,
-    Image,
     KeepTogether,
     PageBreak,
     PageTemplate,
@@ -218,8 +219,10 @@ def _table(block: b.Table, styles: dict) -> list:
     if block.note:
         story.append(_paragraph(block.note, styles["note"]))
     story.append(Spacer(1, 3 * mm))
-    # Keep a short table with its caption; long ones may split (the header row repeats).
-    return [KeepTogether(story)] if len(rows) <= 12 else story
+    # Keep a short table with its caption; long ones may split (the header row repeats), or a
+    # table nearly a page tall would leave its heading alone at the foot of the previous page.
+    text = sum(len(cell) for row in block.rows for cell in row)
+    return [KeepTogether(story)] if len(rows) <= 12 and text <= 1500 else story
 
 
 def _figure(chart, styles: dict):
@@ -227,10 +230,24 @@ def _figure(chart, styles: dict):
     available = PAGE[0] - 2 * MARGIN
     scale = min(1.0, available / (width_in * 72), (PAGE[1] - 2 * MARGIN - 30 * mm)
                 / (height_in * 72))
-    image = Image(io.BytesIO(chart.png(dpi=CHART_DPI)), width=width_in * 72 * scale,
-                  height=height_in * 72 * scale, hAlign="LEFT")
+    image = _Raster(chart.rgb(dpi=CHART_DPI), width_in * 72 * scale, height_in * 72 * scale)
     return KeepTogether([image, _paragraph(chart.alt, styles["figure_text"]),
                          Spacer(1, 4 * mm)])
+
+
+class _Raster(Flowable):
+    """A chart's pixels drawn at a given size (reportlab compresses them losslessly)."""
+
+    def __init__(self, image, width: float, height: float):
+        super().__init__()
+        self.image, self.width, self.height = image, width, height
+        self.hAlign = "LEFT"
+
+    def wrap(self, available_width, available_height):
+        return self.width, self.height
+
+    def draw(self):
+        self.canv.drawImage(ImageReader(self.image), 0, 0, self.width, self.height)
 
 
 @lru_cache(maxsize=1)

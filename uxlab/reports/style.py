@@ -23,7 +23,9 @@ from dataclasses import dataclass
 from html import escape
 
 import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from PIL import Image
 
 # Okabe–Ito, reordered so that neighbouring variants also differ in lightness.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442",
@@ -54,6 +56,9 @@ NPS_HATCHES = ("xx", "", "//")
 
 WIDTH_IN = 7.0
 DPI_PNG = 200
+# Resolution of the few raster parts of an SVG (click densities, dense scatter): they are smooth,
+# and at 200 dpi encoding them would cost more than the rest of the SVG.
+DPI_SVG_RASTER = 110
 
 RC = {
     "font.family": "sans-serif",
@@ -130,20 +135,41 @@ def new_figure(height: float, width: float = WIDTH_IN, **kwargs) -> Figure:
     return Figure(figsize=(width, height), layout="constrained", **kwargs)
 
 
-def render(figure: Figure, fmt: str = "svg", *, dpi: int = DPI_PNG) -> str | bytes:
+def render(figure: Figure, fmt: str = "svg", *, dpi: int | None = None) -> str | bytes:
     """Render a figure as SVG text (``fmt="svg"``) or PNG bytes (``fmt="png"``).
 
     The SVG keeps text as ``<text>`` (``svg.fonttype = none``) and has matplotlib's metadata block
-    and XML prologue removed so it can be inlined in HTML.
+    and XML prologue removed so it can be inlined in HTML. ``dpi`` is the PNG's resolution
+    (default ``DPI_PNG``) or that of an SVG's rasterized parts (default ``DPI_SVG_RASTER``).
     """
     if fmt not in ("svg", "png"):
         raise ValueError(f"fmt must be 'svg' or 'png', got {fmt!r}")
+    dpi = dpi or (DPI_PNG if fmt == "png" else DPI_SVG_RASTER)
     buffer = io.BytesIO()
     with styled():
         figure.savefig(buffer, format=fmt, dpi=dpi, metadata=_metadata(fmt))
     if fmt == "png":
         return buffer.getvalue()
     return _inline_svg(buffer.getvalue().decode("utf-8"))
+
+
+def render_rgb(figure: Figure, dpi: int = DPI_PNG) -> Image.Image:
+    """Render a figure to an RGB image in memory, at ``dpi``.
+
+    For the PDF: handing pixels straight to reportlab skips a PNG encode (matplotlib) and decode
+    (reportlab) per chart, which otherwise cost as much as drawing the chart.
+    """
+    original = figure.dpi
+    with styled():
+        try:
+            figure.set_dpi(dpi)
+            canvas = FigureCanvasAgg(figure)
+            canvas.draw()
+            size = canvas.get_width_height(physical=True)
+            image = Image.frombuffer("RGBA", size, canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
+            return image.convert("RGB")
+        finally:
+            figure.set_dpi(original)
 
 
 def _metadata(fmt: str) -> dict:

@@ -1,0 +1,148 @@
+"""Benchmark the HTML and PDF reports of a 1,000-participant study (issue 5).
+
+The study: 1,000 participants × 5 tasks × 2 variants between subjects with the survey
+(``uxlab.analysis.simulate``, fixed seed), analysed by ``uxlab.analysis.service.analyze``, plus a
+simulated report context (``uxlab.reports.simulate``: problems, a discovery matrix and about six
+clicks per participant and task, so every section and every click map is drawn). Timed in the same
+process, alternating, several times:
+
+- ``render_html_report`` (charts built and rendered as inline SVG, content, template);
+- ``render_pdf_report`` (charts built and rendered as 200-dpi PNG, content, reportlab);
+- baseline: bare matplotlib, the floor any matplotlib report with these charts pays: for each
+  chart of the report, a ``Figure`` of the same size with one axes and as many error bars as the
+  chart has estimates (at least one), a title and axis labels, saved as SVG (the HTML baseline)
+  and as PNG at the same dpi (the PDF baseline);
+- for scale, ``analyze`` itself on the same rows.
+
+Goal: HTML ≤ 5 s and PDF ≤ 10 s (medians, wall clock). The machine may be shared, so CPU time
+(``time.process_time``) is reported beside the wall clock, and the ratios to the baseline, timed
+in the same runs, are the figures that carry over between machines. Run::
+
+    .venv/bin/python benchmarks/report_bench.py [--participants 1000] [--repeats 5]
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import platform
+import statistics
+import sys
+import time
+
+import matplotlib
+import numpy as np
+import reportlab
+import scipy
+from matplotlib.figure import Figure
+
+from uxlab.analysis.service import analyze
+from uxlab.analysis.simulate import simulate_study
+from uxlab.reports import render_html_report, render_pdf_report
+from uxlab.reports.charts import report_charts
+from uxlab.reports.style import DPI_PNG
+
+HTML_GOAL_SECONDS = 5.0
+PDF_GOAL_SECONDS = 10.0
+
+
+def baseline(sizes_and_counts: list[tuple[tuple[float, float], int]], fmt: str) -> int:
+    """Bare matplotlib: one figure per chart, ``count`` error bars each; returns bytes written."""
+    written = 0
+    for (width, height), count in sizes_and_counts:
+        figure = Figure(figsize=(width, height))
+        ax = figure.add_subplot()
+        positions = np.arange(max(count, 1))
+        ax.errorbar(0.5 + 0.1 * np.sin(positions), positions, xerr=0.1, fmt="o", capsize=3)
+        ax.set_title("chart")
+        ax.set_xlabel("estimate")
+        ax.set_ylabel("row")
+        buffer = io.BytesIO()
+        figure.savefig(buffer, format=fmt, dpi=DPI_PNG)
+        written += buffer.tell()
+    return written
+
+
+def timed(function, *arguments) -> tuple[float, float, object]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = function(*arguments)
+    return time.perf_counter() - wall, time.process_time() - cpu, result
+
+
+def run(participants: int, tasks: int, repeats: int) -> dict:
+    from uxlab.reports.simulate import simulate_context
+
+    study = simulate_study(participants, tasks, ("A", "B"), extra_questions=True,
+                           seed=20160101)
+    analysis = analyze(study.attempts, study.survey)
+    context = simulate_context(analysis, seed=20160101)
+    charts = report_charts(analysis, context).all()
+    plan = [(chart.size_inches, chart.estimates) for chart in charts]
+    clicks = sum(len(c) for c in context.clicks.values())
+    # Warm up imports, font caches and the template once.
+    render_html_report(analysis, context)
+    render_pdf_report(analysis, context)
+    baseline(plan, "svg")
+    contenders = {
+        "analyze": lambda: analyze(study.attempts, study.survey),
+        "html": lambda: render_html_report(analysis, context),
+        "pdf": lambda: render_pdf_report(analysis, context),
+        "baseline_svg": lambda: baseline(plan, "svg"),
+        "baseline_png": lambda: baseline(plan, "png"),
+    }
+    wall = {key: [] for key in contenders}
+    cpu = {key: [] for key in contenders}
+    sizes = {}
+    for _ in range(repeats):
+        for key, function in contenders.items():
+            seconds, cpu_seconds, result = timed(function)
+            wall[key].append(seconds)
+            cpu[key].append(cpu_seconds)
+            if key in ("html", "pdf"):
+                sizes[key] = len(result)
+    return {"participants": participants, "tasks": tasks, "attempt_rows": len(study.attempts),
+            "clicks": clicks, "charts": len(charts), "repeats": repeats, "sizes": sizes,
+            "wall": {k: statistics.median(v) for k, v in wall.items()},
+            "cpu": {k: statistics.median(v) for k, v in cpu.items()}}
+
+
+def report(result: dict) -> str:
+    wall, cpu = result["wall"], result["cpu"]
+    lines = [
+        f"{result['participants']:,} participants × {result['tasks']} tasks × 2 variants "
+        f"({result['attempt_rows']:,} attempt rows, {result['clicks']:,} clicks, "
+        f"{result['charts']} charts), median of {result['repeats']} runs",
+        f"Python {platform.python_version()}, matplotlib {matplotlib.__version__}, reportlab "
+        f"{reportlab.Version}, scipy {scipy.__version__}, {platform.machine()}",
+        "",
+        "| step | wall (s) | CPU (s) | baseline wall (s) | ratio to baseline (wall) | output |",
+        "| --- | ---: | ---: | ---: | ---: | ---: |",
+        f"| HTML report | {wall['html']:.2f} | {cpu['html']:.2f} | {wall['baseline_svg']:.2f} | "
+        f"{wall['html'] / wall['baseline_svg']:.2f} | {result['sizes']['html'] / 1e6:.1f} MB |",
+        f"| PDF report | {wall['pdf']:.2f} | {cpu['pdf']:.2f} | {wall['baseline_png']:.2f} | "
+        f"{wall['pdf'] / wall['baseline_png']:.2f} | {result['sizes']['pdf'] / 1e6:.1f} MB |",
+        f"| (analyze, for scale) | {wall['analyze']:.2f} | {cpu['analyze']:.2f} | | | |",
+        "",
+    ]
+    html_ok = wall["html"] <= HTML_GOAL_SECONDS
+    pdf_ok = wall["pdf"] <= PDF_GOAL_SECONDS
+    lines.append(f"Goals: HTML ≤ {HTML_GOAL_SECONDS:g} s {'met' if html_ok else 'NOT met'}; "
+                 f"PDF ≤ {PDF_GOAL_SECONDS:g} s {'met' if pdf_ok else 'NOT met'}.")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--participants", type=int, default=1000)
+    parser.add_argument("--tasks", type=int, default=5)
+    parser.add_argument("--repeats", type=int, default=5)
+    arguments = parser.parse_args(argv)
+    result = run(arguments.participants, arguments.tasks, arguments.repeats)
+    print(report(result))
+    ok = (result["wall"]["html"] <= HTML_GOAL_SECONDS
+          and result["wall"]["pdf"] <= PDF_GOAL_SECONDS)
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
