@@ -106,7 +106,14 @@ def test_an_attempt_of_another_session_is_not_linked(db, study, sitting):
     ({"data": []}, "events[1].data", "object"),
     ({"data": {"interactive": "yes"}}, "events[1].data.interactive", "true or false"),
     ({"data": {"matched": "success"}}, "events[1].data.matched", "list"),
-    ({"data": {"note": "a\x00"}}, "events[1]", "NUL"),
+    ({"data": {"note": "a\x00"}}, "events[1].data", "NUL"),
+    ({"data": {"note": "\ud800"}}, "events[1].data", "cannot be stored"),
+    ({"data": {"nested": {"note": "a\x00"}}}, "events[1].data", "NUL"),
+    ({"data": {"nested": ["\udfff"]}}, "events[1].data", "cannot be stored"),
+    ({"data": {"ratio": float("nan")}}, "events[1].data", "cannot be stored"),
+    ({"type": ["click"]}, "events[1].type", "must be one of"),
+    ({"tab": "\ud800"}, "events[1].tab", "Unicode"),
+    ({"id": "-" * 100 + "12345678123456781234567812345678"}, "events[1].id", "UUID"),
 ])
 def test_a_bad_event_refuses_the_whole_batch(db, sitting, change, field, message):
     make = EventMaker()
@@ -145,6 +152,40 @@ def test_an_event_over_32_kb_is_refused(db, sitting):
     just_under = make.click()
     just_under["data"]["text"] = "x" * (MAX_EVENT_BYTES - 300)
     assert ingest_events(db, sitting, [just_under]).accepted == 1
+
+
+@pytest.mark.parametrize("data", [
+    {f"k{i}": "v" * 100 for i in range(400)},          # flat, but 40 KB of values
+    {"nested": {"text": "w" * MAX_EVENT_BYTES}},         # nested
+    {f"n{i}": 10**4000 for i in range(10)},            # ten numbers of 4,001 digits
+    {"rows": [{"text": "x" * 1000}] * 40},               # a list of objects
+])
+def test_large_data_in_any_shape_is_measured(db, sitting, data):
+    event = EventMaker().click()
+    event["data"] = data
+    with pytest.raises(EventError, match="bytes serialised"):
+        ingest_events(db, sitting, [event])
+
+
+def test_the_size_limit_counts_utf8_bytes_of_flat_data(db, sitting):
+    # 12,000 characters of 'é' (2 bytes each) pass a character count but not the byte count once
+    # the rest of the event is added: 12,000 + 12,000 * 2 > 32 KB.
+    event = EventMaker().click()
+    event["data"] = {"a": "é" * 12_000, "b": "x" * 12_000}
+    with pytest.raises(EventError, match="bytes serialised"):
+        ingest_events(db, sitting, [event])
+    event["data"] = {"a": "é" * 5_000, "b": "x" * 5_000}
+    assert ingest_events(db, sitting, [event]).accepted == 1
+
+
+def test_non_ascii_text_is_stored(db, sitting):
+    event = EventMaker(tab="onglet-é").click("button[aria-label='Größe 42']", url="größen.html")
+    event["data"]["text"] = "In den Warenkorb — 42 €"
+    ingest_events(db, sitting, [event])
+    db.commit()
+    row = db.scalars(select(Event)).one()
+    assert (row.tab_id, row.target, row.url, row.payload["text"]) == (
+        "onglet-é", "button[aria-label='Größe 42']", "größen.html", "In den Warenkorb — 42 €")
 
 
 def test_events_must_be_a_list(db, sitting):

@@ -5,13 +5,11 @@ from __future__ import annotations
 import uuid
 
 from flask import current_app, jsonify, session
-from sqlalchemy import select
 
 from uxlab.api.common import ApiError, error_response, read_json_object
 from uxlab.extensions import db_session
-from uxlab.models import TestSession
 from uxlab.recording.auth import token_allows
-from uxlab.recording.ingest import ingest_events
+from uxlab.recording.ingest import claimed_attempts, find_target, store_rows
 from uxlab.recording.validation import (
     EVENT_TYPES,
     MAX_EVENT_BYTES,
@@ -22,13 +20,14 @@ from uxlab.recording.validation import (
     MAX_URL_LENGTH,
     REQUIRED_FIELDS,
     EventError,
+    event_rows,
 )
 
 
-def _may_post(test_session: TestSession, token) -> bool:
-    if session.get("participant_id") == test_session.participant_id:
+def _may_post(participant_id: int, public_id: uuid.UUID, token) -> bool:
+    if session.get("participant_id") == participant_id:
         return True
-    return isinstance(token, str) and token_allows(current_app, token, test_session.public_id)
+    return isinstance(token, str) and token_allows(current_app, token, public_id)
 
 
 def post_events(public_id: uuid.UUID):
@@ -37,18 +36,22 @@ def post_events(public_id: uuid.UUID):
     token = body.get("token")
     if token is not None and not isinstance(token, str):
         raise ApiError(400, "invalid field", "token must be a string", "token")
+    try:
+        # Checked before the database is touched: on SQLite the write transaction below holds
+        # the database's only write lock, so it should do no more than it must.
+        rows = event_rows(body["events"])
+    except EventError as exc:
+        raise ApiError(400, "invalid event", exc.message, exc.field) from None
     db = db_session()
-    test_session = db.scalar(select(TestSession).where(TestSession.public_id == public_id))
-    if test_session is None:
+    target = find_target(db, public_id, claimed_attempts(rows))
+    if target is None:
+        db.rollback()
         raise ApiError(404, "unknown session", f"there is no session {public_id}")
-    if not _may_post(test_session, token):
+    if not _may_post(target.participant_id, public_id, token):
+        db.rollback()
         raise ApiError(403, "forbidden", "this session belongs to another participant; "
                        "send its participant's cookie or its ingestion token")
-    try:
-        result = ingest_events(db, test_session, body["events"])
-    except EventError as exc:
-        db.rollback()
-        raise ApiError(400, "invalid event", exc.message, exc.field) from None
+    result = store_rows(db, target, rows)
     db.commit()
     return jsonify(accepted=result.accepted, duplicates=result.duplicates)
 

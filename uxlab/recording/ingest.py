@@ -3,14 +3,21 @@
 A batch is checked whole before anything is written, then inserted with one set-based statement
 that skips events already stored (``ON CONFLICT (session_id, event_uuid) DO NOTHING``), so a
 batch sent again after a lost answer is harmless. Event rows are only ever inserted.
+
+:func:`ingest_events` is the service for a caller that holds a ``TestSession``. The API's hot
+path uses its parts: :func:`~uxlab.recording.validation.event_rows` (plain Python, before the
+database is touched), :func:`find_target` (one query for the session and the batch's attempts)
+and :func:`store_rows` (one INSERT).
 """
 
 from __future__ import annotations
 
+import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -19,8 +26,36 @@ from uxlab.recording.metrics import derive_attempt_metrics
 from uxlab.recording.validation import event_rows
 from uxlab.timeutil import utcnow
 
-_DIALECT_INSERTS = {"sqlite": sqlite.insert, "postgresql": postgresql.insert}
 EVENTS = Event.__table__
+SESSIONS = TestSession.__table__
+ATTEMPTS = Attempt.__table__
+
+# The hot path's statements are built once: building and cache-keying a statement per request
+# cost more than running it.
+# SQLite counts new rows by the executemany's rowcount (rows skipped by ON CONFLICT DO NOTHING
+# count 0; RETURNING costs about half again as much there). psycopg reports no rowcount for an
+# executemany, so PostgreSQL returns the new rows' ids (one multi-row INSERT, insertmanyvalues).
+_INSERTS = {
+    "sqlite": sqlite.insert(EVENTS).on_conflict_do_nothing(
+        index_elements=["session_id", "event_uuid"]),
+    "postgresql": postgresql.insert(EVENTS).on_conflict_do_nothing(
+        index_elements=["session_id", "event_uuid"]).returning(EVENTS.c.id),
+}
+_TARGET = (
+    select(SESSIONS.c.id, SESSIONS.c.participant_id, ATTEMPTS.c.id, ATTEMPTS.c.ended_at)
+    .select_from(SESSIONS.outerjoin(ATTEMPTS, (ATTEMPTS.c.session_id == SESSIONS.c.id)
+                                    & ATTEMPTS.c.id.in_(bindparam("attempt_ids", expanding=True))))
+    .where(SESSIONS.c.public_id == bindparam("public_id"))
+)
+_OWNED_ATTEMPTS = select(ATTEMPTS.c.id, ATTEMPTS.c.ended_at).where(
+    ATTEMPTS.c.session_id == bindparam("session_id"),
+    ATTEMPTS.c.id.in_(bindparam("attempt_ids", expanding=True)),
+)
+# PostgreSQL: lock the attempts so that an ingestion and the attempt's end (or two ingestions
+# with late events) take turns, each seeing the other's committed rows when it derives the
+# metrics. FOR NO KEY UPDATE leaves foreign-key checks (FOR KEY SHARE) unblocked. SQLite needs
+# nothing: its writers already take turns (BEGIN IMMEDIATE, uxlab.db).
+_LOCKED_ATTEMPTS = _OWNED_ATTEMPTS.with_for_update(key_share=True)
 
 
 @dataclass(frozen=True)
@@ -31,30 +66,85 @@ class IngestResult:
     duplicates: int
 
 
-def _insert_statement(dialect: str):
-    try:
-        insert = _DIALECT_INSERTS[dialect]
-    except KeyError:
-        raise ValueError(f"event ingestion supports SQLite and PostgreSQL, not {dialect!r}") from None
-    return (
-        insert(EVENTS)
-        .on_conflict_do_nothing(index_elements=["session_id", "event_uuid"])
-        .returning(EVENTS.c.attempt_id)
-    )
+@dataclass(frozen=True)
+class IngestTarget:
+    """A session events are posted to, with the attempts of the batch that belong to it."""
+
+    session_id: int
+    participant_id: int
+    #: Attempt id → whether it has ended, for the batch's attempts that are the session's.
+    attempts: dict[int, bool]
 
 
-def _session_attempts(session: Session, session_id: int, attempt_ids: set[int], dialect: str):
-    """Return ``{attempt id: ended?}`` for those of ``attempt_ids`` that belong to the session."""
-    query = select(Attempt.id, Attempt.ended_at).where(
-        Attempt.session_id == session_id, Attempt.id.in_(sorted(attempt_ids))
-    )
-    if dialect == "postgresql":
-        # Lock the attempts so that an ingestion and the attempt's end (or two ingestions with
-        # late events) take turns: each then sees the other's committed rows when it derives the
-        # metrics. FOR NO KEY UPDATE leaves foreign-key checks (FOR KEY SHARE) unblocked. SQLite
-        # needs nothing: its writers already take turns (BEGIN IMMEDIATE, uxlab.db).
-        query = query.with_for_update(key_share=True)
-    return {attempt_id: ended_at is not None for attempt_id, ended_at in session.execute(query)}
+def claimed_attempts(rows: Iterable[dict[str, Any]]) -> set[int]:
+    """Return the attempt ids the rows claim (still to be checked against the session)."""
+    return {row["attempt_id"] for row in rows if row["attempt_id"] is not None}
+
+
+def _dialect(session: Session) -> str:
+    name = session.get_bind().dialect.name
+    if name not in _INSERTS:
+        raise ValueError(f"event ingestion supports SQLite and PostgreSQL, not {name!r}")
+    return name
+
+
+def _owned_attempts(session: Session, session_id: int, attempt_ids: set[int]) -> dict[int, bool]:
+    """Return ``{attempt id: ended?}`` for those of ``attempt_ids`` that are the session's."""
+    query = _LOCKED_ATTEMPTS if _dialect(session) == "postgresql" else _OWNED_ATTEMPTS
+    rows = session.connection().execute(
+        query, {"session_id": session_id, "attempt_ids": sorted(attempt_ids)})
+    return {attempt_id: ended_at is not None for attempt_id, ended_at in rows}
+
+
+def find_target(session: Session, public_id: uuid.UUID, attempt_ids: set[int]) -> IngestTarget | None:
+    """Look up session ``public_id`` and which of ``attempt_ids`` are its own; None if unknown.
+
+    One query (an outer join of the session with those attempts), run in the caller's write
+    transaction so that whether an attempt has ended cannot change before the insert commits.
+    """
+    rows = session.connection().execute(
+        _TARGET, {"public_id": public_id, "attempt_ids": sorted(attempt_ids)}).all()
+    if not rows:
+        return None
+    session_id, participant_id = rows[0][0], rows[0][1]
+    attempts = {attempt_id: ended_at is not None for _, _, attempt_id, ended_at in rows
+                if attempt_id is not None}
+    if attempts and _dialect(session) == "postgresql":
+        attempts = _owned_attempts(session, session_id, set(attempts))  # now locked
+    return IngestTarget(session_id=session_id, participant_id=participant_id, attempts=attempts)
+
+
+def store_rows(session: Session, target: IngestTarget, rows: list[dict[str, Any]]) -> IngestResult:
+    """Insert checked rows (from ``event_rows``) for ``target`` and re-derive ended attempts.
+
+    An attempt the session does not own is dropped from its events. When a batch with new
+    events mentions an attempt that has already ended (late events), that attempt's metrics are
+    derived again, in the same transaction. The caller commits.
+    """
+    if not rows:
+        return IngestResult(accepted=0, duplicates=0)
+    received_at = utcnow()
+    attempts = target.attempts
+    late = set()
+    for row in rows:
+        row["session_id"] = target.session_id
+        row["received_at"] = received_at
+        attempt_id = row["attempt_id"]
+        if attempt_id is not None:
+            ended = attempts.get(attempt_id)
+            if ended is None:
+                row["attempt_id"] = None
+            elif ended:
+                late.add(attempt_id)
+    # Core on the session's connection: no ORM bookkeeping for rows never loaded back.
+    dialect = _dialect(session)
+    result = session.connection().execute(_INSERTS[dialect], rows)
+    accepted = len(result.all()) if dialect == "postgresql" else result.rowcount
+    if accepted:
+        # Re-deriving is idempotent: harmless when only another attempt's events were new.
+        for attempt_id in sorted(late):
+            derive_attempt_metrics(session, session.get(Attempt, attempt_id))
+    return IngestResult(accepted=accepted, duplicates=len(rows) - accepted)
 
 
 def ingest_events(
@@ -62,10 +152,11 @@ def ingest_events(
 ) -> IngestResult:
     """Store a batch of recorder events of ``test_session``, each at most once.
 
-    Checks every event against the protocol (docs/recording.md) before writing anything, then
-    inserts the new ones with one statement. An event's ``attempt`` is kept only if that attempt
-    belongs to the session. Events that arrive for an attempt that has already ended (late
-    events) have its metrics derived again in the same transaction. The caller commits.
+    Checks every event against the protocol (docs/recording.md) before touching the database
+    (on SQLite the write lock is taken only after the check), then inserts the new ones with one
+    statement. An event's ``attempt`` is kept only if that attempt belongs to the session. Events
+    that arrive for an attempt that has already ended (late events) have its metrics derived
+    again in the same transaction. The caller commits.
 
     Raises
     ------
@@ -75,17 +166,8 @@ def ingest_events(
     rows = event_rows(events)
     if not rows:
         return IngestResult(accepted=0, duplicates=0)
-    dialect = session.get_bind().dialect.name
-    claimed = {row["attempt_id"] for row in rows if row["attempt_id"] is not None}
-    attempts = _session_attempts(session, test_session.id, claimed, dialect) if claimed else {}
-    received_at = utcnow()
-    for row in rows:
-        row["session_id"] = test_session.id
-        row["received_at"] = received_at
-        if row["attempt_id"] is not None and row["attempt_id"] not in attempts:
-            row["attempt_id"] = None
-    inserted = session.execute(_insert_statement(dialect), rows).scalars().all()
-    late = {attempt_id for attempt_id in inserted if attempts.get(attempt_id)}
-    for attempt_id in sorted(late):
-        derive_attempt_metrics(session, session.get(Attempt, attempt_id))
-    return IngestResult(accepted=len(inserted), duplicates=len(rows) - len(inserted))
+    claimed = claimed_attempts(rows)
+    attempts = _owned_attempts(session, test_session.id, claimed) if claimed else {}
+    target = IngestTarget(session_id=test_session.id, participant_id=test_session.participant_id,
+                          attempts=attempts)
+    return store_rows(session, target, rows)

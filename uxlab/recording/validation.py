@@ -27,6 +27,9 @@ MAX_INT32 = 2**31 - 1
 #: ``t`` must be a whole number of milliseconds that JavaScript represents exactly.
 MAX_SAFE_INTEGER = 2**53 - 1
 _NUL_ESCAPE = "\\u0000"
+#: An event's serialised size without ``data``, with every string at its longest and every
+#: character escaped (6 bytes), is under 19 KB; only ``data`` can take an event past the limit.
+_FIXED_FIELDS_BOUND = 6 * (MAX_TAB_LENGTH + MAX_TARGET_LENGTH + MAX_URL_LENGTH) + 600
 
 
 class EventError(ValueError):
@@ -93,16 +96,100 @@ def _data(value: Any, where: str) -> dict[str, Any]:
 
 
 def _check_size(event: dict, where: str) -> None:
+    """Serialise ``event`` to check its size and its ``data`` (the other fields are checked)."""
     try:
-        text = json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+        text = json.dumps(event, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
         size = len(text.encode("utf-8"))
     except (UnicodeEncodeError, ValueError) as exc:
-        # A lone surrogate (\ud800) parses as JSON but cannot be stored as text.
-        raise EventError(where, f"cannot be stored: {exc}") from None
+        # A lone surrogate (\ud800) parses as JSON but cannot be stored as text; NaN is no JSON.
+        raise EventError(f"{where}.data", f"cannot be stored: {exc}") from None
     if size > MAX_EVENT_BYTES:
         raise EventError(where, f"is {size} bytes serialised; at most {MAX_EVENT_BYTES} are allowed")
     if _NUL_ESCAPE in text:
-        raise EventError(where, "must not contain NUL characters")
+        raise EventError(f"{where}.data", "must not contain NUL characters")
+
+
+def _flat_data_fits(data: dict) -> bool:
+    """Tell, without serialising, that flat ``data`` is storable and keeps the event small enough.
+
+    True only for string keys with scalar values (or lists of strings), no NUL, valid Unicode, and a size bound within
+    the budget: every character serialises to at most six bytes (``\\u001f``), so the bound never
+    undercounts. False means "cannot tell cheaply": the caller serialises the event.
+    """
+    total = 2
+    for key, value in data.items():
+        kind = type(value)
+        if type(key) is not str:
+            return False
+        if kind is str:
+            text = key + value
+        elif kind is bool or value is None or (kind is int and -10**15 < value < 10**15):
+            text = key
+        elif kind is float and math.isfinite(value):
+            text = key
+        elif kind is list and all(type(item) is str for item in value):
+            text = key + "".join(value)  # data.matched: a list of rule ids
+            total += 3 * len(value)
+        else:
+            return False
+        if "\x00" in text or not (text.isascii() or _encodable(text)):
+            return False
+        total += 6 * len(text) + 32  # quotes, colon, comma and a number of up to 25 characters
+    return total <= MAX_EVENT_BYTES - _FIXED_FIELDS_BOUND
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _known_data_keys_ok(data: dict) -> bool:
+    if "interactive" in data and type(data["interactive"]) is not bool:
+        return False
+    if "matched" in data:
+        matched = data["matched"]
+        return type(matched) is list and all(type(m) is str for m in matched)
+    return True
+
+
+def _quick_row(event: Any) -> dict[str, Any] | None:
+    """Return the row of an event that passes every check, or None to let the careful path
+    (:func:`_event_row`) find and name the problem. Accepts nothing the careful path refuses."""
+    if type(event) is not dict or not event.keys() <= EVENT_FIELDS:
+        return None
+    get = event.get
+    raw_id, seq, tab, kind, t = get("id"), get("seq"), get("tab"), get("type"), get("t")
+    attempt, x, y, target, url = get("attempt"), get("x"), get("y"), get("target"), get("url")
+    data = get("data")
+    if not (
+        type(raw_id) is str and len(raw_id) <= 45
+        and type(seq) is int and 0 <= seq <= MAX_INT32
+        and type(tab) is str and 0 < len(tab) <= MAX_TAB_LENGTH
+        and type(kind) is str and kind in EVENT_TYPES
+        and type(t) is int and 0 <= t <= MAX_SAFE_INTEGER
+        and (attempt is None or (type(attempt) is int and 0 <= attempt <= MAX_INT32))
+        and (x is None or (type(x) in (int, float) and math.isfinite(x)))
+        and (y is None or (type(y) in (int, float) and math.isfinite(y)))
+        and (target is None or (type(target) is str and len(target) <= MAX_TARGET_LENGTH))
+        and (url is None or (type(url) is str and len(url) <= MAX_URL_LENGTH))
+        and (data is None or type(data) is dict)
+    ):
+        return None
+    text = tab + (target or "") + (url or "")
+    if "\x00" in text or not text.isascii():
+        return None
+    if data and not (_known_data_keys_ok(data) and _flat_data_fits(data)):
+        return None
+    try:
+        event_uuid = uuid.UUID(raw_id)
+    except ValueError:
+        return None
+    return {"event_uuid": event_uuid, "seq": seq, "tab_id": tab, "attempt_id": attempt,
+            "type": kind, "client_ts_ms": t, "x": x, "y": y, "target": target, "url": url,
+            "payload": data or {}}
 
 
 def _event_row(event: Any, where: str) -> dict[str, Any]:
@@ -119,13 +206,14 @@ def _event_row(event: Any, where: str) -> dict[str, Any]:
             raise EventError(f"{where}.{name}", "missing: required in every event")
     raw_id = event["id"]
     try:
-        if type(raw_id) is not str:
+        # uuid.UUID ignores any number of hyphens; a real UUID string is at most 45 characters.
+        if type(raw_id) is not str or len(raw_id) > 45:
             raise ValueError
         event_uuid = uuid.UUID(raw_id)
     except ValueError:
         raise EventError(f"{where}.id", "must be a UUID string") from None
     kind = event["type"]
-    if kind not in EVENT_TYPES:
+    if type(kind) is not str or kind not in EVENT_TYPES:
         raise EventError(f"{where}.type",
                          f"must be one of {', '.join(sorted(EVENT_TYPES))}, not {kind!r}"[:300])
     data = _data(event.get("data"), where)
@@ -144,9 +232,7 @@ def _event_row(event: Any, where: str) -> dict[str, Any]:
     }
     if not row["tab_id"]:
         raise EventError(f"{where}.tab", "must not be empty")
-    # Without data an event stays under MAX_EVENT_BYTES even with every string at its longest and
-    # fully escaped (about 19 KB), so only events that carry data are serialised and measured.
-    if data:
+    if data and not _flat_data_fits(data):
         _check_size(event, where)
     return row
 
@@ -165,4 +251,8 @@ def event_rows(events: Any) -> list[dict[str, Any]]:
     """
     if type(events) is not list:
         raise EventError("events", "must be a list of events")
-    return [_event_row(event, f"events[{i}]") for i, event in enumerate(events)]
+    rows = []
+    for i, event in enumerate(events):
+        row = _quick_row(event)
+        rows.append(row if row is not None else _event_row(event, f"events[{i}]"))
+    return rows
