@@ -191,3 +191,21 @@ def test_status_moves_draft_running_closed_running(db, make_study):
     assert study.status == "closed" and study.closed_at is not None
     start_study(study)
     assert (study.status, study.closed_at, study.started_at) == ("running", None, started)
+
+
+def test_a_running_study_that_opens_recruitment_gets_its_public_link(db, make_study, demo_spec):
+    from uxlab.studies.editing import update_details
+
+    study = make_study(spec=dataclasses.replace(demo_spec, open_recruitment=False))
+    start_study(study)
+    assert study.recruitment_token is None
+    details = {"slug": study.slug, "title": study.title, "design": study.design,
+               "open_recruitment": True}
+    update_details(db, study, details, dict(study.benchmarks))
+    db.commit()
+    token = fresh(db).get(Study, study.id).recruitment_token
+    assert token and len(token) >= 22
+    # Closing and opening recruitment again keeps the link that may already be out there.
+    update_details(db, study, {**details, "open_recruitment": False}, dict(study.benchmarks))
+    update_details(db, study, details, dict(study.benchmarks))
+    assert study.recruitment_token == token

@@ -538,6 +538,23 @@ def test_bad_link_counts_are_refused(client, db, demo, count_value, message):
     assert count(db, Participant) == 0
 
 
+def test_the_public_recruitment_link_is_shown(client, db, demo):
+    url = f"/studies/{demo.id}/participants"
+    assert "appears here when the study starts" in client.get(url).get_data(as_text=True)
+    detail = f"/studies/{demo.id}"
+    post(client, f"{detail}/start", form_url=detail)
+    token = stored(db, demo.id).recruitment_token
+    html = client.get(url).get_data(as_text=True)
+    link = f"http://localhost/s/{token}"
+    assert f'value="{link}"' in html
+    assert "PROLIFIC_PID" in html
+    # The link works: a visitor becomes a participant.
+    visitor = client.application.test_client()
+    response = visitor.get(f"/s/{token}", query_string={"PROLIFIC_PID": "abc"})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/run")
+    assert fresh(db).scalar(select(Participant.panel_id)) == "abc"
+
+
 def test_a_closed_study_gets_no_new_links(client, db, demo):
     demo.status = "closed"
     db.commit()

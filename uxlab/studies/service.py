@@ -126,6 +126,8 @@ def apply_spec(session: Session, study: Study, spec: StudySpec) -> None:
     study.completion_redirect_url = spec.completion_redirect
     study.open_recruitment = spec.open_recruitment
     study.panel_id_param = spec.panel_id_param
+    if study.status == "running":
+        ensure_recruitment_token(study)
     study.benchmarks = dict(spec.benchmarks)
     _sync(session, study.variants, spec.variants, Variant, _variant_fields, "variant")
     _sync(session, study.tasks, spec.tasks, Task,
@@ -236,13 +238,18 @@ def check_startable(study: Study) -> None:
         raise StudyStateError("a within-subjects study needs at least two variants")
 
 
+def ensure_recruitment_token(study: Study) -> None:
+    """Give a study with open recruitment its public link token (kept once made)."""
+    if study.open_recruitment and not study.recruitment_token:
+        study.recruitment_token = secrets.token_urlsafe(16)
+
+
 def start_study(study: Study) -> None:
     """Open ``study`` to participants (from draft, or reopen a closed one)."""
     if study.status == "running":
         raise StudyStateError("the study is already running")
     check_startable(study)
-    if study.open_recruitment and not study.recruitment_token:
-        study.recruitment_token = secrets.token_urlsafe(16)
+    ensure_recruitment_token(study)
     study.status = "running"
     study.started_at = study.started_at or utcnow()
     study.closed_at = None
