@@ -77,7 +77,7 @@ def click_map(context: ReportContext, task: str, variant: str, page: str,
 
 # Fixed layout, in inches: the labels of a click map never change, and a layout engine would
 # cost more than drawing the map.
-_PANEL_WIDTH, _LEFT, _GAP, _TOP, _BOTTOM = 2.7, 0.62, 0.72, 0.62, 1.2
+_PANEL_WIDTH, _LEFT, _GAP, _TOP, _BOTTOM = 2.55, 0.8, 0.9, 0.62, 1.36
 
 
 def _layout(height_per_width: float):
@@ -93,7 +93,7 @@ def _layout(height_per_width: float):
     density_ax = figure.add_axes(rect(_LEFT, _BOTTOM, _PANEL_WIDTH, panel_height))
     first_ax = figure.add_axes(rect(_LEFT + _PANEL_WIDTH + _GAP, _BOTTOM, _PANEL_WIDTH,
                                     panel_height))
-    colour_ax = figure.add_axes(rect(_LEFT + 0.35, _BOTTOM - 0.55, _PANEL_WIDTH - 0.7, 0.09))
+    colour_ax = figure.add_axes(rect(_LEFT + 0.35, _BOTTOM - 0.72, _PANEL_WIDTH - 0.7, 0.09))
     return figure, density_ax, first_ax, colour_ax
 
 
@@ -132,6 +132,8 @@ def _page_frame(ax, bottom: float, aspect: float) -> None:
                     ha="right", va="bottom", fontsize=7, color=style.MUTED)
     ax.set_xticks([0, 0.5, 1], ["left", "centre", "right"], fontsize=7.5)
     ax.set_yticks([0, 1], ["top", "1 screen"], fontsize=7.5)
+    ax.set_xlabel("across the viewport", fontsize=7.5, labelpad=1)
+    ax.set_ylabel("down the page", fontsize=7.5, labelpad=1)
 
 
 def _legend_handles() -> list[Line2D]:

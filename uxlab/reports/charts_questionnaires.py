@@ -63,6 +63,7 @@ def sus_chart(analysis: dict, context: ReportContext) -> Chart | None:
         ax.grid(axis="y", visible=False)
         ax.set_xlim(left, 100)
         ax.set_xlabel("SUS score (0–100); shaded bands: Sauro–Lewis grades")
+        ax.set_ylabel("variant")
         ax.set_title(title, pad=22)
         benchmark = analysis.get("benchmarks", {}).get("sus")
         extra = [benchmark_line(ax, benchmark, f"benchmark {benchmark:g}")] if benchmark else []
@@ -143,6 +144,7 @@ def nps_chart(analysis: dict, context: ReportContext) -> Chart | None:
         composition.set_xlim(0, 1)
         composition.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
         composition.set_xlabel("share of respondents")
+        composition.set_ylabel("variant")
         composition.grid(axis="y", visible=False)
         composition.set_title("Composition", fontsize=9)
         composition.legend(handles=[
