@@ -2,15 +2,20 @@
 
 import math
 
+import numpy as np
 import pytest
 from scipy import stats
 
+from uxlab.stats.nps import nps_difference
 from uxlab.stats.planning import (
     sample_size_compare_means,
+    sample_size_compare_nps,
     sample_size_compare_proportions,
     sample_size_completion_margin,
     sample_size_discovery,
+    sample_size_matched_proportions,
 )
+from uxlab.stats.proportions import mcnemar_test
 
 
 def _adjusted_wald_margin(n, p, confidence):
@@ -96,7 +101,71 @@ def test_discovery_sample_size():
     (lambda: sample_size_compare_proportions(0.5, 0.7, power=1.2), "power"),
     (lambda: sample_size_compare_means(0, 1), "sd"),
     (lambda: sample_size_compare_means(1, 0), "difference"),
+    (lambda: sample_size_matched_proportions(0.2, 0.2), "must differ"),
+    (lambda: sample_size_matched_proportions(0.6, 0.5), "at most 1"),
+    (lambda: sample_size_matched_proportions(-0.1, 0.5), "p_only_a must be a proportion"),
+    (lambda: sample_size_compare_nps(0.4, 0.2, 0.5, 0.3), "must differ"),
+    (lambda: sample_size_compare_nps(0.7, 0.4, 0.5, 0.2), "promoters_a \\+ detractors_a"),
+    (lambda: sample_size_compare_nps(0.4, 0.2, 1.5, 0.2), "promoters_b must be a proportion"),
 ])
 def test_bad_arguments_are_rejected(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+# --- matched proportions (McNemar) ---------------------------------------------------------------
+
+
+def test_matched_proportions_reproduce_connors_example():
+    # Connor (1987), Biometrics 43(1), p. 209, as worked in the powerandsamplesize.com McNemar
+    # calculators: p₁₀ = 0.05, p₀₁ = 0.45, α = 0.05 two-sided, power 0.80 → n = 22.01 → 23 pairs.
+    # By hand: p_disc = 0.5, p_diff = 0.4; (1.95996·√0.5 + 0.84162·√0.34)² / 0.16 = 22.011.
+    assert sample_size_matched_proportions(0.05, 0.45) == 23
+    assert sample_size_matched_proportions(0.45, 0.05) == 23  # the direction does not matter
+
+
+def _mcnemar_mid_p_power(n, p_only_a, p_only_b, alpha=0.05):
+    # Exact: enumerate the discordant counts (b, c) of n participants, a trinomial.
+    total = 0.0
+    for b in range(n + 1):
+        for c in range(n - b + 1):
+            chance = (math.comb(n, b) * math.comb(n - b, c) * p_only_a ** b * p_only_b ** c
+                      * (1 - p_only_a - p_only_b) ** (n - b - c))
+            if chance > 1e-15 and mcnemar_test(0, b, c, n - b - c).pvalue < alpha:
+                total += chance
+    return total
+
+
+@pytest.mark.parametrize(("p_only_a", "p_only_b"), [(0.05, 0.45), (0.10, 0.25)])
+def test_matched_plan_delivers_its_power_with_the_mid_p_test(p_only_a, p_only_b):
+    # Independent check: uxlab's exact mid-p McNemar test, its power enumerated exactly.
+    n = sample_size_matched_proportions(p_only_a, p_only_b)
+    assert 0.80 <= _mcnemar_mid_p_power(n, p_only_a, p_only_b) <= 0.85
+
+
+# --- two Net Promoter Scores ---------------------------------------------------------------------
+
+
+def test_nps_plan_by_hand():
+    # Lewis & Sauro (MeasuringU, "Sample sizes for comparing Net Promoter Scores"): n = s²z²/d² − 3.
+    # Independent hand computation: A 40% promoters, 20% detractors (NPS 20), B 50% / 15%
+    # (NPS 35). Var_A = .60 − .20² = .56, Var_B = .65 − .35² = .5275, s² = 1.0875;
+    # z = 1.959964 + 0.841621 = 2.801585, z² = 7.848879; d = .15.
+    # n = 1.0875 · 7.848879 / .0225 − 3 = 376.36 → 377 per group.
+    assert sample_size_compare_nps(0.40, 0.20, 0.50, 0.15) == 377
+    assert sample_size_compare_nps(0.50, 0.15, 0.40, 0.20) == 377
+
+
+def test_nps_plan_delivers_its_power_with_the_adjusted_wald_test():
+    # Independent check by seeded simulation: 1,000 pairs of samples of the planned size, tested
+    # with uxlab's adjusted-Wald NPS test at 95%; the share significant estimates the power
+    # (Monte Carlo standard error 0.013).
+    n = sample_size_compare_nps(0.30, 0.30, 0.45, 0.20)
+    rng = np.random.default_rng(2021)
+    significant = 0
+    for _ in range(1000):
+        a = rng.choice([10, 8, 3], size=n, p=[0.30, 0.40, 0.30])
+        b = rng.choice([10, 8, 3], size=n, p=[0.45, 0.35, 0.20])
+        significant += nps_difference(a, b).pvalue < 0.05
+    assert significant / 1000 == pytest.approx(0.80, abs=0.04)
+

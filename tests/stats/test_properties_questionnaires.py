@@ -15,8 +15,10 @@ from uxlab.stats.effects import cohens_d, hedges_g, paired_d
 from uxlab.stats.nps import nps, nps_difference
 from uxlab.stats.planning import (
     sample_size_compare_means,
+    sample_size_compare_nps,
     sample_size_compare_proportions,
     sample_size_completion_margin,
+    sample_size_matched_proportions,
 )
 from uxlab.stats.questionnaires import (
     SUS_GRADES,
@@ -182,3 +184,25 @@ def test_means_sample_size_is_monotone(sd, difference, factor, paired):
     assert sample_size_compare_means(sd * factor, difference, paired=paired) >= n
     assert sample_size_compare_means(sd, difference * factor, paired=paired) <= n
     assert sample_size_compare_means(sd, difference, power=0.9, paired=paired) >= n
+
+
+@given(st.floats(0.0, 0.4), st.floats(0.02, 0.4), st.floats(0.01, 0.2))
+def test_matched_sample_size_falls_as_the_gap_widens(p_only_a, gap, extra):
+    assume(p_only_a + (p_only_a + gap + extra) <= 1)
+    n = sample_size_matched_proportions(p_only_a, p_only_a + gap)
+    assert sample_size_matched_proportions(p_only_a, p_only_a + gap + extra) <= n
+    assert sample_size_matched_proportions(p_only_a + gap, p_only_a) == n  # direction-free
+    assert sample_size_matched_proportions(p_only_a, p_only_a + gap, power=0.9) >= n
+    assert sample_size_matched_proportions(p_only_a, p_only_a + gap, confidence=0.9) <= n
+
+
+@given(st.floats(0.05, 0.5), st.floats(0.05, 0.4), st.floats(0.02, 0.3), st.floats(0.01, 0.2))
+def test_nps_sample_size_falls_as_the_gap_widens(promoters, detractors, gap, extra):
+    assume(promoters + gap + extra + detractors <= 1)
+    n = sample_size_compare_nps(promoters, detractors, promoters + gap, detractors)
+    assert sample_size_compare_nps(promoters, detractors, promoters + gap + extra,
+                                   detractors) <= n
+    assert sample_size_compare_nps(promoters + gap, detractors, promoters, detractors) == n
+    assert sample_size_compare_nps(promoters, detractors, promoters + gap, detractors,
+                                   power=0.9) >= n
+

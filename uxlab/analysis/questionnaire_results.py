@@ -14,7 +14,7 @@ from uxlab.stats import questionnaires as q
 from uxlab.stats import ratings
 from uxlab.stats.effects import pooled_sd
 from uxlab.stats.nps import nps, nps_difference
-from uxlab.stats.planning import sample_size_compare_means
+from uxlab.stats.planning import sample_size_compare_means, sample_size_compare_nps
 from uxlab.stats.proportions import mcnemar_test, two_proportion_test
 
 INSTRUMENTS = ("sus", "umux_lite", "nps", "csat", "ces")
@@ -109,10 +109,15 @@ def _instrument(instrument, scored, survey, variants, *, design, confidence, adj
                                          "(between-subjects)")
             require(len(x) >= 1 and len(y) >= 1, "a variant has no NPS ratings")
             result = nps_difference(x, y, confidence)
-            return from_test(result, effect="difference in NPS points (b - a)",
-                             n_a=len(x), n_b=len(y),
-                             a_estimate=result.extra["a"].estimate,
-                             b_estimate=result.extra["b"].estimate)
+            a_nps, b_nps = result.extra["a"], result.extra["b"]
+            entry = from_test(result, effect="difference in NPS points (b - a)",
+                              n_a=len(x), n_b=len(y),
+                              a_estimate=a_nps.estimate, b_estimate=b_nps.estimate)
+            if result.pvalue >= 1 - confidence and a_nps.estimate != b_nps.estimate:
+                entry["sample_size_to_detect"] = sample_size_compare_nps(
+                    a_nps.promoters / a_nps.n, a_nps.detractors / a_nps.n,
+                    b_nps.promoters / b_nps.n, b_nps.detractors / b_nps.n, confidence, _POWER)
+            return entry
         if instrument == "csat":
             return _compare_top_two_box(x, y, design, confidence)
         require(len(x) >= 2 and len(y) >= 2, "fewer than 2 values in a variant")

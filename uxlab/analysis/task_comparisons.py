@@ -16,7 +16,11 @@ from uxlab.stats import times as time_stats
 from uxlab.stats.bayesian import probability_b_better
 from uxlab.stats.contingency import completion_omnibus
 from uxlab.stats.effects import pooled_sd
-from uxlab.stats.planning import sample_size_compare_means, sample_size_compare_proportions
+from uxlab.stats.planning import (
+    sample_size_compare_means,
+    sample_size_compare_proportions,
+    sample_size_matched_proportions,
+)
 from uxlab.stats.ratings import compare_means_between, compare_means_within, means_omnibus
 
 _POWER = 0.8
@@ -59,14 +63,16 @@ class TaskComparisons(TaskContext):
             x, y = paired(self.cells[a], self.cells[b], "success")
             require(x.size > 0, "no participant has a known outcome in both variants")
             x, y = x == 1, y == 1
-            result = proportions.mcnemar_test(int((x & y).sum()), int((x & ~y).sum()),
-                                              int((~x & y).sum()), int((~x & ~y).sum()),
-                                              self.confidence)
+            only_a, only_b = int((x & ~y).sum()), int((~x & y).sum())
+            result = proportions.mcnemar_test(int((x & y).sum()), only_a, only_b,
+                                              int((~x & ~y).sum()), self.confidence)
             entry = from_test(result, effect="difference in proportions (b - a), matched pairs",
                               a_estimate=float(x.mean()), b_estimate=float(y.mean()),
                               n_a=int(x.size), n_b=int(y.size))
-            add_note(entry, "the Bayesian probability needs independent groups; "
-                            "no sample-size planning for matched proportions")
+            add_note(entry, "the Bayesian probability needs independent groups")
+            if result.pvalue >= 1 - self.confidence and only_a != only_b:
+                entry["sample_size_to_detect"] = sample_size_matched_proportions(
+                    only_a / x.size, only_b / x.size, self.confidence, _POWER)
             return entry
         (x_a, n_a), (x_b, n_b) = self._counts(a), self._counts(b)
         require(n_a > 0 and n_b > 0, "a variant has no attempts with a known outcome")

@@ -2,7 +2,8 @@
 
 Each function returns the number of participants (per group where there are groups) as an
 ``int``: the smallest n that meets the stated precision or power. The methods are those of
-Sauro & Lewis, *Quantifying the User Experience* (2nd ed., 2016), chapters 6 and 7.
+Sauro & Lewis, *Quantifying the User Experience* (2nd ed., 2016), chapters 6 and 7, Connor (1987)
+for matched proportions and Lewis & Sauro's MeasuringU method for two Net Promoter Scores.
 """
 
 from __future__ import annotations
@@ -20,6 +21,12 @@ _MAX_ITERATIONS = 1000
 def _check_open_unit(value: float, name: str) -> float:
     if not (isinstance(value, (int, float)) and 0 < value < 1) or math.isnan(value):
         raise ValueError(f"{name} must be between 0 and 1 (exclusive), got {value!r}")
+    return float(value)
+
+
+def _check_unit(value: float, name: str) -> float:
+    if not (isinstance(value, (int, float)) and 0 <= value <= 1) or math.isnan(value):
+        raise ValueError(f"{name} must be a proportion from 0 to 1, got {value!r}")
     return float(value)
 
 
@@ -125,6 +132,118 @@ def sample_size_compare_proportions(p1: float, p2: float, confidence: float = 0.
     z_beta = stats.norm.ppf(power)
     p_bar = (p1 + p2) / 2
     n = 2 * p_bar * (1 - p_bar) * (z_alpha + z_beta) ** 2 / (p1 - p2) ** 2 + 0.5
+    return max(2, math.ceil(n - 1e-9))
+
+
+def sample_size_matched_proportions(p_only_a: float, p_only_b: float, confidence: float = 0.95,
+                                    power: float = 0.8) -> int:
+    """Participants to detect a difference between two completion rates measured on the same people.
+
+    The within-subjects counterpart of :func:`sample_size_compare_proportions`, for McNemar's test
+    (:func:`uxlab.stats.proportions.mcnemar_test`): only the participants who succeed on one
+    variant but not the other carry information, so the plan needs the expected shares of those.
+
+    Parameters
+    ----------
+    p_only_a, p_only_b : float
+        Expected proportions of participants who succeed on A only (p₁₂) and on B only (p₂₁);
+        each from 0 to 1, together at most 1, and different (their difference is p_B − p_A).
+    confidence : float
+        1 − α of the two-sided test.
+    power : float
+        1 − β.
+
+    Returns
+    -------
+    int
+        Participants, each trying both variants.
+
+    Notes
+    -----
+    Connor (1987), for McNemar's test with the normal approximation: with the discordant share
+    p_disc = p₁₂ + p₂₁ and the difference p_diff = p₂₁ − p₁₂,
+
+        n = [z_{1−α/2} √p_disc + z_{power} √(p_disc − p_diff²)]² / p_diff²,
+
+    rounded up (at least 2). uxlab's McNemar test is the exact mid-p; enumerated exactly, its
+    power at this n is at or a little above the target (0.848 at n = 23 for p₁₂ = 0.05,
+    p₂₁ = 0.45; 0.810 at n = 120 for 0.10 and 0.25, at 95% confidence and 80% power).
+
+    References
+    ----------
+    Connor, R. J. (1987). Sample size for testing differences in proportions for the
+    paired-sample design. *Biometrics*, 43(1), 207–211.
+    """
+    p12 = _check_unit(p_only_a, "p_only_a")
+    p21 = _check_unit(p_only_b, "p_only_b")
+    if p12 + p21 > 1:
+        raise ValueError(f"p_only_a + p_only_b must be at most 1, got {p12 + p21!r}")
+    if p12 == p21:
+        raise ValueError(f"p_only_a and p_only_b must differ to plan a comparison, both are "
+                         f"{p12!r}")
+    confidence = check_confidence(confidence)
+    power = _check_open_unit(power, "power")
+    discordant, difference = p12 + p21, p21 - p12
+    z_alpha = stats.norm.ppf(1 - (1 - confidence) / 2)
+    z_beta = stats.norm.ppf(power)
+    n = (z_alpha * math.sqrt(discordant)
+         + z_beta * math.sqrt(max(0.0, discordant - difference**2))) ** 2 / difference**2
+    return max(2, math.ceil(n - 1e-9))
+
+
+def sample_size_compare_nps(promoters_a: float, detractors_a: float, promoters_b: float,
+                            detractors_b: float, confidence: float = 0.95,
+                            power: float = 0.8) -> int:
+    """Respondents per group to detect a difference between two independent Net Promoter Scores.
+
+    The plan for :func:`uxlab.stats.nps.nps_difference`, the adjusted-Wald z-test of two NPS.
+
+    Parameters
+    ----------
+    promoters_a, detractors_a, promoters_b, detractors_b : float
+        Expected proportions (0–1) of promoters and of detractors in each group; in each group
+        they add up to at most 1, and the two groups' NPS must differ.
+    confidence : float
+        1 − α of the two-sided test.
+    power : float
+        1 − β.
+
+    Returns
+    -------
+    int
+        Respondents in each group (at least 2).
+
+    Notes
+    -----
+    Lewis & Sauro: n = s² z² / d² − 3 per group, with z = z_{1−α/2} + z_{power}, d the
+    difference of the two NPS as proportions, and s² the variance of that difference for one
+    respondent per group, s² = Var_A + Var_B, where Var = p_pro + p_det − (p_pro − p_det)² is the
+    variance of one respondent's +1 / 0 / −1 score. It is the adjusted-Wald test solved for n:
+    with n respondents per group its standard error is √((Var_A + Var_B) / (n + 3)), and the
+    three pseudo-respondents that the adjustment adds are taken off again.
+
+    References
+    ----------
+    Lewis, J. R., & Sauro, J. Sample sizes for comparing Net Promoter Scores. MeasuringU,
+    https://measuringu.com/nps-sig-test-sample-size/.
+    Lewis, J. R., & Sauro, J. How to statistically compare two Net Promoter Scores. MeasuringU,
+    https://measuringu.com/nps-significance-test/.
+    """
+    groups = []
+    for name, pro, det in (("a", promoters_a, detractors_a), ("b", promoters_b, detractors_b)):
+        pro = _check_unit(pro, f"promoters_{name}")
+        det = _check_unit(det, f"detractors_{name}")
+        if pro + det > 1:
+            raise ValueError(f"promoters_{name} + detractors_{name} must be at most 1, got "
+                             f"{pro + det!r}")
+        groups.append((pro - det, pro + det - (pro - det) ** 2))
+    (score_a, variance_a), (score_b, variance_b) = groups
+    if score_a == score_b:
+        raise ValueError(f"the two NPS must differ to plan a comparison, both are {score_a!r}")
+    confidence = check_confidence(confidence)
+    power = _check_open_unit(power, "power")
+    z = stats.norm.ppf(1 - (1 - confidence) / 2) + stats.norm.ppf(power)
+    n = (variance_a + variance_b) * z**2 / (score_b - score_a) ** 2 - 3
     return max(2, math.ceil(n - 1e-9))
 
 
