@@ -410,3 +410,12 @@ def test_dates_of_the_first_and_last_session(client, study, sessions):
     assert f'datetime="{DAY1.isoformat()}"' in html
     last = DAY2 + timedelta(minutes=30 * 11)
     assert f'datetime="{last.isoformat()}"' in html
+
+
+def test_the_study_page_links_to_results_data_and_sharing(client, auth, make_user, make_study):
+    owner = make_user("links-owner@example.org")
+    study = make_study(owner=owner)
+    auth.login(owner.email)
+    html = client.get(f"/studies/{study.id}").get_data(as_text=True)
+    for path in ("results", "export", "share"):
+        assert f'href="/studies/{study.id}/{path}"' in html
