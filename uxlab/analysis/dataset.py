@@ -299,7 +299,11 @@ def _has_kept_attempt(filters: Filters, participant_id, variant_id):
         select(attempt.id)
         .join(test_session, test_session.id == attempt.session_id)
         .join(variant, variant.id == attempt.variant_id)
-        .where(test_session.participant_id == participant_id, attempt.variant_id == variant_id,
+        # "+ 0" keeps SQLite's planner off the index on attempts.variant_id, which would make it
+        # scan every attempt of the variant for each answer (quadratic in the study's size);
+        # it then goes participant → sessions → attempts by the unique (session, task, variant).
+        .where(test_session.participant_id == participant_id,
+               attempt.variant_id + 0 == variant_id,
                *_attempt_conditions(filters, attempt, variant, test_session))
     )
 
