@@ -70,6 +70,9 @@ def test_effect_sizes_ignore_rounding_noise():
     # one step (100/12) differ only in the last bits after averaging or subtracting.
     with pytest.raises(ValueError, match="zero variance"):
         cohens_d([2100 / 36] * 7, [2100 / 36] * 3)
+    assert pooled_sd([2100 / 36] * 7, [0.1] * 3) == 0.0  # ~1e-14 before: noise, not spread
+    # A varying group keeps its variance: √(((3 − 1) · 1) / (3 + 7 − 2)) = √(2/8) = 0.5.
+    assert pooled_sd([2100 / 36] * 7, [4, 5, 6]) == pytest.approx(0.5)
     umux = [k / 12 * 100 for k in (0, 1, 2, 5, 7, 9, 11)]
     with pytest.raises(ValueError, match="same amount"):
         paired_d(umux, [u + 100 / 12 for u in umux])

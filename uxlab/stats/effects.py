@@ -33,7 +33,8 @@ def pooled_sd(a: Sequence[float], b: Sequence[float]) -> float:
     Notes
     -----
     s_p = sqrt(((n_a − 1) s_a² + (n_b − 1) s_b²) / (n_a + n_b − 2)), with sample variances
-    (ddof = 1).
+    (ddof = 1); a group whose values do not vary (:func:`uxlab.stats.results.varies`) has
+    variance 0 exactly, not the rounding noise of a variance taken around its mean.
 
     References
     ----------
@@ -41,7 +42,7 @@ def pooled_sd(a: Sequence[float], b: Sequence[float]) -> float:
     """
     x = _sample(a, "a")
     y = _sample(b, "b")
-    numerator = (x.size - 1) * x.var(ddof=1) + (y.size - 1) * y.var(ddof=1)
+    numerator = sum((g.size - 1) * g.var(ddof=1) for g in (x, y) if varies(g))
     return math.sqrt(numerator / (x.size + y.size - 2))
 
 
