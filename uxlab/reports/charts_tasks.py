@@ -163,6 +163,6 @@ def _benchmarks(ax, analysis: dict, metric: _Metric, order: list[str]) -> tuple[
                                     linewidth=1.3, zorder=2, label="time target of the task")
         targets = ", ".join(f"{k} {metric.text(v)}" for k, v in value.items())
         return f" Dashed lines: the time target of each task ({targets}).", [handle] * bool(handle)
-    label = f"benchmark {metric.text(value)}"
-    return (f" The dashed line is the benchmark of {metric.text(value)}.",
-            [benchmark_line(ax, value, label)])
+    text = f"{value:g}" if metric.key == "seq" else metric.text(value)
+    return (f" The dashed line is the benchmark of {text}.",
+            [benchmark_line(ax, value, f"benchmark {text}")])
