@@ -229,3 +229,14 @@ def test_setup_without_csrf_token_stores_nothing(client, db):
                                            "confirm": NEW_PASSWORD})
     assert response.status_code == 400
     assert _users(db) == []
+
+
+@pytest.mark.parametrize("target", ["/\\evil.example", "/\\/evil.example", "/\tevil",
+                                    "/ok\r\nLocation: https://evil.example"])
+def test_safe_next_refuses_backslashes_and_control_characters(app, target):
+    # Not left to Werkzeug's percent-encoding of the Location header: refused here.
+    from uxlab.auth.views import _safe_next
+
+    with app.test_request_context():
+        assert _safe_next(target) == "/studies/"
+        assert _safe_next("/studies/3?tab=tasks") == "/studies/3?tab=tasks"

@@ -16,8 +16,10 @@ bp = Blueprint("auth", __name__)
 
 def _safe_next(target: str | None) -> str:
     # Only same-site paths: an absolute URL here would make the login page an open redirect.
+    # Browsers read a backslash as a slash, so /\evil.example is a scheme-relative URL too.
     if target and not urlsplit(target).netloc and target.startswith("/") \
-            and not target.startswith("//"):
+            and not target.startswith("//") and "\\" not in target \
+            and not any(ord(c) < 32 for c in target):
         return target
     return url_for("researcher.study_list")
 
