@@ -262,7 +262,8 @@ def _benchmark_finding(outcome, metric, variant, results, analysis, context) -> 
     tasks_total = len(analysis.get("tasks", []))
     noun = WORDINGS[metric].noun
     same_target = len({r["target"] for _, _, r in results}) == 1
-    target_text = f"the {text_of(target)} benchmark" if same_target else "each task's target"
+    target_value = f"{target:g}" if metric == "seq" else text_of(target)
+    target_text = f"the {target_value} benchmark" if same_target else "each task's target"
     if outcome == "benchmark-passed":
         direction = "significantly below" if metric == "time" else "significantly above"
         test = test_name(results[0][2]["test"])
@@ -325,7 +326,8 @@ def _lowest(analysis: dict, context: ReportContext) -> list[Finding]:
 
 
 def _article(noun: str) -> str:
-    return "an" if noun[:1].lower() in "aeio" else "a"
+    # "a one-sample t-test", "an exact binomial test": the sound decides, not the letter.
+    return "an" if noun[:1].lower() in "aeio" and not noun.lower().startswith("one") else "a"
 
 
 def _ci(level: str, summary: dict, text) -> str:
