@@ -86,3 +86,15 @@ def test_bad_clicks_and_matrices_are_refused():
         ReportContext(discovery_matrix=[[0, 2]])
     with pytest.raises(ValueError, match=r"keyed by \(task, variant\)"):
         ReportContext(clicks={"T1": []})
+
+
+def test_rendering_imports_neither_flask_nor_sqlalchemy():
+    import subprocess
+    import sys
+
+    code = ("import sys, uxlab.reports.html, uxlab.reports.pdf, uxlab.reports.json_report, "
+            "uxlab.reports.simulate; "
+            "print(sorted({m.split('.')[0] for m in sys.modules} & {'flask', 'sqlalchemy'}))")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True, timeout=120)
+    assert result.stdout.strip() == "[]"

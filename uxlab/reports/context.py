@@ -15,10 +15,8 @@ from __future__ import annotations
 import platform
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, fields
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from types import MappingProxyType
-
-from uxlab.timeutil import utcnow
 
 
 @dataclass(frozen=True)
@@ -183,7 +181,8 @@ class ReportContext:
     clicks: Mapping[tuple[str, str], tuple[Click, ...]] = field(default_factory=dict)
     nps_counts: Mapping[str, NpsCounts] = field(default_factory=dict)
     versions: Versions = field(default_factory=Versions.current)
-    generated_at: datetime = field(default_factory=utcnow)
+    # Not uxlab.timeutil.utcnow: that module brings SQLAlchemy, which rendering must not import.
+    generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
 
     def __post_init__(self):
         convert = object.__setattr__
