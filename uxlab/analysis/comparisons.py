@@ -13,6 +13,7 @@ from itertools import combinations
 from uxlab.analysis.document import add_note, number
 from uxlab.analysis.interpretation import interpret_comparison, interpret_omnibus
 from uxlab.stats.multiple import adjust_pvalues
+from uxlab.stats.planning import sample_size_compare_means
 from uxlab.stats.results import TestResult
 
 PAIRWISE_KEYS = ("metric", "kind", "a", "b", "n_a", "n_b", "test", "statistic", "df", "p",
@@ -35,6 +36,21 @@ def from_test(result: TestResult, **fields) -> dict:
         entry["low"], entry["high"] = number(result.interval.low), number(result.interval.high)
     entry.update(fields)
     return entry
+
+
+def means_sample_size(sd: float, difference: float, confidence: float, power: float,
+                      paired: bool) -> int | None:
+    """Participants per variant to detect ``difference`` (None when there is nothing to detect).
+
+    Used for non-significant comparisons; a zero or negligible difference, or no spread, has
+    no meaningful sample size, so the document's ``sample_size_to_detect`` stays null.
+    """
+    if not sd > 0:
+        return None
+    try:
+        return sample_size_compare_means(sd, difference, confidence, power, paired=paired)
+    except ValueError:
+        return None
 
 
 def comparison_family(metric: str, variants: Sequence[str],

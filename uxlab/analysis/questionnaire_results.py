@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from uxlab.analysis.comparisons import comparison_family, from_test, require
+from uxlab.analysis.comparisons import comparison_family, from_test, means_sample_size, require
 from uxlab.analysis.document import add_note, number, t_interval, unavailable
 from uxlab.analysis.interpretation import interpret_benchmark
 from uxlab.analysis.tidy import SurveyTable
@@ -14,7 +14,7 @@ from uxlab.stats import questionnaires as q
 from uxlab.stats import ratings
 from uxlab.stats.effects import pooled_sd
 from uxlab.stats.nps import nps, nps_difference
-from uxlab.stats.planning import sample_size_compare_means, sample_size_compare_nps
+from uxlab.stats.planning import sample_size_compare_nps
 from uxlab.stats.proportions import mcnemar_test, two_proportion_test
 
 INSTRUMENTS = ("sus", "umux_lite", "nps", "csat", "ces")
@@ -133,8 +133,8 @@ def _instrument(instrument, scored, survey, variants, *, design, confidence, adj
                           n_a=len(x), n_b=len(y),
                           a_estimate=result.extra["mean_a"], b_estimate=result.extra["mean_b"],
                           effect_size=effect_size)
-        if result.pvalue >= 1 - confidence and result.difference != 0 and sd > 0:
-            entry["sample_size_to_detect"] = sample_size_compare_means(
+        if result.pvalue >= 1 - confidence:
+            entry["sample_size_to_detect"] = means_sample_size(
                 sd, result.difference, confidence, _POWER, paired=design == "within")
         return entry
 

@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from uxlab.analysis.comparisons import comparison_family, from_test, require
+from uxlab.analysis.comparisons import comparison_family, from_test, means_sample_size, require
 from uxlab.analysis.document import add_note, number
 from uxlab.analysis.grouping import paired
 from uxlab.analysis.task_context import TaskContext
@@ -17,7 +17,6 @@ from uxlab.stats.bayesian import probability_b_better
 from uxlab.stats.contingency import completion_omnibus
 from uxlab.stats.effects import pooled_sd
 from uxlab.stats.planning import (
-    sample_size_compare_means,
     sample_size_compare_proportions,
     sample_size_matched_proportions,
 )
@@ -125,8 +124,8 @@ class TaskComparisons(TaskContext):
                           a_estimate=math.exp(log_x.mean()), b_estimate=math.exp(log_y.mean()),
                           effect_size=_clean(effect_size))
         shift = float(log_y.mean() - log_x.mean())
-        if result.pvalue >= 1 - self.confidence and shift != 0 and sd > 0:
-            entry["sample_size_to_detect"] = sample_size_compare_means(
+        if result.pvalue >= 1 - self.confidence:
+            entry["sample_size_to_detect"] = means_sample_size(
                 sd, shift, self.confidence, _POWER, paired=self.design == "within")
         return entry
 
@@ -187,9 +186,8 @@ class TaskComparisons(TaskContext):
             return
         shift = float(y.mean() - x.mean())
         sd = float(np.std(y - x, ddof=1)) if self.design == "within" else pooled_sd(x, y)
-        if shift != 0 and sd > 0:
-            entry["sample_size_to_detect"] = sample_size_compare_means(
-                sd, shift, self.confidence, _POWER, paired=self.design == "within")
+        entry["sample_size_to_detect"] = means_sample_size(
+            sd, shift, self.confidence, _POWER, paired=self.design == "within")
 
 
 def _clean(effect_size: dict) -> dict:

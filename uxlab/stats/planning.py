@@ -17,6 +17,9 @@ from uxlab.stats.results import check_confidence
 
 _MAX_ITERATIONS = 1000
 
+#: A difference at most this fraction of the SD is treated as no difference at all.
+NEGLIGIBLE_DIFFERENCE = 1e-9
+
 
 def _check_open_unit(value: float, name: str) -> float:
     if not (isinstance(value, (int, float)) and 0 < value < 1) or math.isnan(value):
@@ -287,6 +290,9 @@ def sample_size_compare_means(sd: float, difference: float, confidence: float = 
     if not isinstance(difference, (int, float)) or not math.isfinite(difference) \
             or difference == 0:
         raise ValueError(f"difference must be a non-zero number, got {difference!r}")
+    if abs(difference) <= NEGLIGIBLE_DIFFERENCE * sd:
+        # Equal means differ by rounding noise (e.g. 1e-14); no sample size detects that.
+        raise ValueError(f"difference {difference!r} is negligible against sd {sd!r}")
     confidence = check_confidence(confidence)
     power = _check_open_unit(power, "power")
     groups = 1 if paired else 2
@@ -297,7 +303,7 @@ def sample_size_compare_means(sd: float, difference: float, confidence: float = 
         if df is None:
             quantiles = stats.norm.ppf(alpha_quantile) + stats.norm.ppf(power)
         else:
-            quantiles = stats.t.ppf(alpha_quantile, df) + stats.t.ppf(power, df)
+            quantiles = stats.t.ppf(alpha_quantile, float(df)) + stats.t.ppf(power, float(df))
         return max(2, math.ceil(ratio * quantiles**2 - 1e-9))
 
     def degrees_of_freedom(n: int) -> int:
