@@ -62,6 +62,9 @@ class Round:
     p50_ms: float
     p99_ms: float
     seconds: float
+    #: CPU time (user + system) of the gunicorn workers per request: less sensitive than
+    #: throughput to other work on a shared machine.
+    cpu_ms: float
 
 
 # --- set-up --------------------------------------------------------------------------------------
@@ -228,14 +231,26 @@ async def _drive(target: Target, bodies: list[bytes], connections: int, seconds:
 
 
 def run_round(target: Target, bodies: list[bytes], connections: int, seconds: float) -> Round:
+    cpu_before = workers_cpu_seconds(target.process)
     elapsed, latencies, failures = asyncio.run(_drive(target, bodies, connections, seconds))
+    cpu = workers_cpu_seconds(target.process) - cpu_before
     if failures:
         raise RuntimeError(f"{target.name}: {len(failures)} failed requests, e.g. {failures[0]}")
     latencies.sort()
     n = len(latencies)
     return Round(events_per_s=n * BATCH_SIZE / elapsed, requests=n,
                  p50_ms=1000 * latencies[n // 2], p99_ms=1000 * latencies[min(n - 1, int(n * 0.99))],
-                 seconds=elapsed)
+                 seconds=elapsed, cpu_ms=1000 * cpu / n)
+
+
+def workers_cpu_seconds(master: subprocess.Popen) -> float:
+    """User + system CPU time of the gunicorn master's worker processes so far."""
+    children = Path(f"/proc/{master.pid}/task/{master.pid}/children").read_text().split()
+    ticks = 0
+    for pid in children:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
 def count_events(url: str) -> int:
@@ -247,7 +262,7 @@ def count_events(url: str) -> int:
 
 def median_round(rounds: list[Round]) -> dict[str, float]:
     return {name: statistics.median(getattr(r, name) for r in rounds)
-            for name in ("events_per_s", "p50_ms", "p99_ms")}
+            for name in ("events_per_s", "p50_ms", "p99_ms", "cpu_ms")}
 
 
 def report(results: dict[str, list[Round]], args) -> float:
@@ -257,12 +272,13 @@ def report(results: dict[str, list[Round]], args) -> float:
           f"{BATCH_SIZE}-event batches, gunicorn {args.workers} sync workers, SQLite (WAL)")
     print(f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, "
           f"{os.cpu_count()} CPUs\n")
-    print("| endpoint | events/s | requests/s | p50 (ms) | p99 (ms) |")
-    print("| --- | ---: | ---: | ---: | ---: |")
+    print("| endpoint | events/s | requests/s | p50 (ms) | p99 (ms) | worker CPU per request (ms) |")
+    print("| --- | ---: | ---: | ---: | ---: | ---: |")
     for name, m in (("uxlab", real), ("bare Flask + Core", bare)):
         print(f"| {name} | {m['events_per_s']:,.0f} | {m['events_per_s'] / BATCH_SIZE:,.0f} | "
-              f"{m['p50_ms']:.1f} | {m['p99_ms']:.1f} |")
+              f"{m['p50_ms']:.1f} | {m['p99_ms']:.1f} | {m['cpu_ms']:.2f} |")
     print(f"\nratio uxlab / bare (median events/s): {ratio:.2f} (goal ≥ {RATIO_GOAL})")
+    print(f"ratio of worker CPU per request, bare / uxlab: {bare['cpu_ms'] / real['cpu_ms']:.2f}")
     per_round = ", ".join(f"{a.events_per_s / b.events_per_s:.2f}"
                           for a, b in zip(results["uxlab"], results["bare"], strict=True))
     print(f"ratio per round: {per_round}")
@@ -311,7 +327,8 @@ def main(argv: list[str] | None = None) -> int:
                 results[target.name].append(result)
                 print(f"round {i + 1} {target.name:5}: {result.events_per_s:9,.0f} events/s, "
                       f"{result.requests} requests in {result.seconds:.1f} s, "
-                      f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms", flush=True)
+                      f"p50 {result.p50_ms:.1f} ms, p99 {result.p99_ms:.1f} ms, "
+                      f"worker CPU {result.cpu_ms:.2f} ms/request", flush=True)
         stored = {"uxlab": count_events(real_url), "bare": count_events(bare_url)}
         for target in targets:
             stop(target.process)
