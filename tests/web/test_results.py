@@ -419,3 +419,26 @@ def test_the_study_page_links_to_results_data_and_sharing(client, auth, make_use
     html = client.get(f"/studies/{study.id}").get_data(as_text=True)
     for path in ("results", "export", "share"):
         assert f'href="/studies/{study.id}/{path}"' in html
+
+
+def test_exported_csvs_through_uxlab_analyze_give_the_page_numbers(client, study, sessions,
+                                                                    tmp_path):
+    """Issue 5: attempts CSV → `uxlab analyze` → the same numbers as the results page."""
+    import json
+
+    from click.testing import CliRunner
+
+    from uxlab.cli import main
+
+    paths = {}
+    for what in ("attempts", "survey"):
+        response = client.get(f"/studies/{study.id}/export/{what}.csv")
+        assert response.status_code == 200
+        paths[what] = tmp_path / f"{what}.csv"
+        paths[what].write_bytes(response.get_data())
+    result = CliRunner().invoke(main, ["analyze", str(paths["attempts"]), "--survey",
+                                       str(paths["survey"]), "--design", study.design, "--json"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.output)
+    assert document["tasks"], "the export held no attempts"
+    assert_tasks_match(page(client, study), document)
