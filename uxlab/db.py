@@ -1,9 +1,12 @@
 """Engines and sessions, outside Flask so the CLI, tests and benchmarks use the same set-up.
 
 SQLite gets WAL, foreign keys, a busy timeout and ``BEGIN IMMEDIATE`` for write transactions: a
-deferred transaction that later wants to write can fail with "database is locked" without waiting,
-while an immediate one waits its turn (busy timeout) at ``BEGIN``. Readers keep deferred
-transactions, so page views never queue behind each other. PostgreSQL gets ``pool_pre_ping``.
+deferred transaction that reads and later wants to write can fail with "database is locked"
+without waiting, while an immediate one waits its turn (busy timeout) at ``BEGIN``. Readers keep
+deferred transactions, so page views never queue behind each other. A transaction whose *first*
+statement writes waits its turn at that statement just as well, and takes the lock later: the
+event ingestion uses such "append" sessions (see :attr:`Database.append_sessions`). PostgreSQL
+gets ``pool_pre_ping``.
 """
 
 from __future__ import annotations
@@ -66,7 +69,7 @@ def make_engine(url: str) -> Engine:
 
 
 class Database:
-    """An engine with two session factories: one for reading, one for writing."""
+    """An engine with its session factories: for reading, for writing, and for appending."""
 
     def __init__(self, url: str):
         self.url = url
@@ -76,6 +79,12 @@ class Database:
             else self.engine
         self.read_sessions = sessionmaker(self.engine, expire_on_commit=False)
         self.write_sessions = sessionmaker(writer, expire_on_commit=False)
+        #: Write sessions for transactions whose first statement is a write (the event inserts).
+        #: On SQLite they begin DEFERRED, so the database's one write lock is taken by that
+        #: statement, after SQLAlchemy has prepared its parameters, instead of at BEGIN: writers
+        #: hold the lock for less time. Only for write-first transactions: one that reads first
+        #: cannot wait its turn for the lock when it then writes.
+        self.append_sessions = sessionmaker(self.engine, expire_on_commit=False)
 
     @contextmanager
     def session(self, write: bool = True) -> Iterator[Session]:

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from tests.recording.factories import EventMaker, make_attempt, make_sitting
-from uxlab.models import Event
-from uxlab.recording.ingest import IngestResult, ingest_events
-from uxlab.recording.validation import MAX_EVENT_BYTES, EventError
+from tests.conftest import fresh
+from uxlab.models import Attempt, Event
+from uxlab.recording.ingest import (
+    IngestResult,
+    claimed_attempts,
+    find_target,
+    ingest_events,
+    store_rows,
+)
+from uxlab.recording.validation import MAX_EVENT_BYTES, EventError, event_rows
 
 
 @pytest.fixture
@@ -214,3 +222,56 @@ def test_late_events_update_a_finished_attempts_metrics(db, sitting):
     assert attempt.direct is True and attempt.lostness == 0
     # The same late batch again changes nothing.
     assert ingest_events(db, sitting, late) == IngestResult(0, 3)
+
+
+def test_an_attempt_ended_after_the_lookup_still_gets_its_late_events(app, db, sitting):
+    """The API looks the target up in a read transaction, then writes in another: an attempt
+    that ends in between must still have its metrics derived again with the batch's events."""
+    database = app.extensions["uxlab.db"]
+    attempt = make_attempt(db, sitting, "find-product")
+    make = EventMaker(attempt=attempt.id)
+    rows = event_rows([make.navigate("index.html"), make.click("a.shoes"),
+                       make.navigate("shoes.html")])
+    with database.read_sessions() as reading:
+        target = find_target(reading, sitting.public_id, claimed_attempts(rows))
+    assert target.attempt_ids == {attempt.id}
+    with database.write_sessions() as ending:  # the attempt ends meanwhile, with no events yet
+        ending.execute(update(Attempt).where(Attempt.id == attempt.id)
+                       .values(ended_at=attempt.started_at, outcome="success"))
+        ending.commit()
+    with database.append_sessions() as writing:
+        assert store_rows(writing, target, rows) == IngestResult(3, 0)
+        writing.commit()
+    ended = fresh(db).get(Attempt, attempt.id)
+    assert ended.clicks == 1
+    assert ended.path == ["index.html", "shoes.html"]
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # SQLite's one write lock
+def test_an_append_session_waits_its_turn_for_sqlites_write_lock(app, db, sitting):
+    """Append sessions begin DEFERRED: their INSERT must wait for a writer that holds the lock
+    (busy timeout), not fail with "database is locked"."""
+    database = app.extensions["uxlab.db"]
+    rows = event_rows([EventMaker().click() for _ in range(5)])
+    with database.read_sessions() as reading:
+        target = find_target(reading, sitting.public_id, set())
+    outcome: dict = {}
+
+    def append():
+        try:
+            with database.append_sessions() as writing:
+                outcome["result"] = store_rows(writing, target, rows)
+                writing.commit()
+        except Exception as exc:  # reported below
+            outcome["error"] = exc
+
+    with database.write_sessions() as holder:
+        holder.execute(update(Attempt).where(Attempt.id == -1).values(outcome=None))  # the lock
+        writer = threading.Thread(target=append)
+        writer.start()
+        writer.join(timeout=0.5)
+        assert writer.is_alive(), outcome  # waiting for the lock, not failed
+        holder.commit()
+    writer.join(timeout=30)
+    assert outcome == {"result": IngestResult(5, 0)}
+    assert _count(fresh(db)) == 5

@@ -7,7 +7,7 @@ import uuid
 from flask import current_app, jsonify, session
 
 from uxlab.api.common import ApiError, error_response, read_json_object
-from uxlab.extensions import db_session
+from uxlab.extensions import database
 from uxlab.recording.auth import token_allows
 from uxlab.recording.ingest import claimed_attempts, find_target, store_rows
 from uxlab.recording.validation import (
@@ -42,17 +42,19 @@ def post_events(public_id: uuid.UUID):
         rows = event_rows(body["events"])
     except EventError as exc:
         raise ApiError(400, "invalid event", exc.message, exc.field) from None
-    db = db_session()
-    target = find_target(db, public_id, claimed_attempts(rows))
+    db = database()
+    # Two transactions: which session and attempts the batch is for never changes, so it is read
+    # without the write lock; the write then starts with the INSERT (Database.append_sessions).
+    with db.read_sessions() as reading:
+        target = find_target(reading, public_id, claimed_attempts(rows))
     if target is None:
-        db.rollback()
         raise ApiError(404, "unknown session", f"there is no session {public_id}")
     if not _may_post(target.participant_id, public_id, token):
-        db.rollback()
         raise ApiError(403, "forbidden", "this session belongs to another participant; "
                        "send its participant's cookie or its ingestion token")
-    result = store_rows(db, target, rows)
-    db.commit()
+    with db.append_sessions() as writing:
+        result = store_rows(writing, target, rows)
+        writing.commit()
     return jsonify(accepted=result.accepted, duplicates=result.duplicates)
 
 

@@ -6,8 +6,10 @@ batch sent again after a lost answer is harmless. Event rows are only ever inser
 
 :func:`ingest_events` is the service for a caller that holds a ``TestSession``. The API's hot
 path uses its parts: :func:`~uxlab.recording.validation.event_rows` (plain Python, before the
-database is touched), :func:`find_target` (one query for the session and the batch's attempts)
-and :func:`store_rows` (one INSERT).
+database is touched), :func:`find_target` (one query for the session and which of the batch's
+attempts are its own; these never change, so it runs in a read transaction of its own) and
+:func:`store_rows` (the INSERT first, so that on SQLite the write lock is held only from there
+to the commit; then which of those attempts have ended, read under the write lock).
 """
 
 from __future__ import annotations
@@ -42,7 +44,7 @@ _INSERTS = {
         index_elements=["session_id", "event_uuid"]).returning(EVENTS.c.id),
 }
 _TARGET = (
-    select(SESSIONS.c.id, SESSIONS.c.participant_id, ATTEMPTS.c.id, ATTEMPTS.c.ended_at)
+    select(SESSIONS.c.id, SESSIONS.c.participant_id, ATTEMPTS.c.id)
     .select_from(SESSIONS.outerjoin(ATTEMPTS, (ATTEMPTS.c.session_id == SESSIONS.c.id)
                                     & ATTEMPTS.c.id.in_(bindparam("attempt_ids", expanding=True))))
     .where(SESSIONS.c.public_id == bindparam("public_id"))
@@ -54,7 +56,7 @@ _OWNED_ATTEMPTS = select(ATTEMPTS.c.id, ATTEMPTS.c.ended_at).where(
 # PostgreSQL: lock the attempts so that an ingestion and the attempt's end (or two ingestions
 # with late events) take turns, each seeing the other's committed rows when it derives the
 # metrics. FOR NO KEY UPDATE leaves foreign-key checks (FOR KEY SHARE) unblocked. SQLite needs
-# nothing: its writers already take turns (BEGIN IMMEDIATE, uxlab.db).
+# nothing: its writers already take turns (one write lock, held from the INSERT to the commit).
 _LOCKED_ATTEMPTS = _OWNED_ATTEMPTS.with_for_update(key_share=True)
 
 
@@ -72,8 +74,8 @@ class IngestTarget:
 
     session_id: int
     participant_id: int
-    #: Attempt id → whether it has ended, for the batch's attempts that are the session's.
-    attempts: dict[int, bool]
+    #: Those of the batch's attempt ids that are the session's (the others are dropped).
+    attempt_ids: frozenset[int]
 
 
 def claimed_attempts(rows: Iterable[dict[str, Any]]) -> set[int]:
@@ -88,61 +90,56 @@ def _dialect(session: Session) -> str:
     return name
 
 
-def _owned_attempts(session: Session, session_id: int, attempt_ids: set[int]) -> dict[int, bool]:
-    """Return ``{attempt id: ended?}`` for those of ``attempt_ids`` that are the session's."""
+def _ended_attempts(session: Session, session_id: int, attempt_ids: Iterable[int]) -> set[int]:
+    """Return those of ``attempt_ids`` (the session's) that have ended; locked on PostgreSQL."""
     query = _LOCKED_ATTEMPTS if _dialect(session) == "postgresql" else _OWNED_ATTEMPTS
     rows = session.connection().execute(
         query, {"session_id": session_id, "attempt_ids": sorted(attempt_ids)})
-    return {attempt_id: ended_at is not None for attempt_id, ended_at in rows}
+    return {attempt_id for attempt_id, ended_at in rows if ended_at is not None}
 
 
 def find_target(session: Session, public_id: uuid.UUID, attempt_ids: set[int]) -> IngestTarget | None:
     """Look up session ``public_id`` and which of ``attempt_ids`` are its own; None if unknown.
 
-    One query (an outer join of the session with those attempts), run in the caller's write
-    transaction so that whether an attempt has ended cannot change before the insert commits.
+    One query (an outer join of the session with those attempts). Neither answer changes once
+    true, so the caller may run it in a read transaction before the write one.
     """
     rows = session.connection().execute(
         _TARGET, {"public_id": public_id, "attempt_ids": sorted(attempt_ids)}).all()
     if not rows:
         return None
     session_id, participant_id = rows[0][0], rows[0][1]
-    attempts = {attempt_id: ended_at is not None for _, _, attempt_id, ended_at in rows
-                if attempt_id is not None}
-    if attempts and _dialect(session) == "postgresql":
-        attempts = _owned_attempts(session, session_id, set(attempts))  # now locked
-    return IngestTarget(session_id=session_id, participant_id=participant_id, attempts=attempts)
+    return IngestTarget(session_id=session_id, participant_id=participant_id,
+                        attempt_ids=frozenset(row[2] for row in rows if row[2] is not None))
 
 
 def store_rows(session: Session, target: IngestTarget, rows: list[dict[str, Any]]) -> IngestResult:
     """Insert checked rows (from ``event_rows``) for ``target`` and re-derive ended attempts.
 
-    An attempt the session does not own is dropped from its events. When a batch with new
-    events mentions an attempt that has already ended (late events), that attempt's metrics are
-    derived again, in the same transaction. The caller commits.
+    An attempt the session does not own is dropped from its events. The INSERT is the first
+    statement: in a session of ``Database.append_sessions`` it takes SQLite's write lock, so the
+    lock is held only from there to the commit. Then, when the batch had new events, the
+    batch's attempts that have already ended (late events) are read, under that lock (SQLite)
+    or their row locks (PostgreSQL), and their metrics derived again in the same transaction.
+    The caller commits.
     """
     if not rows:
         return IngestResult(accepted=0, duplicates=0)
     received_at = utcnow()
-    attempts = target.attempts
-    late = set()
+    owned = target.attempt_ids
     for row in rows:
         row["session_id"] = target.session_id
         row["received_at"] = received_at
-        attempt_id = row["attempt_id"]
-        if attempt_id is not None:
-            ended = attempts.get(attempt_id)
-            if ended is None:
-                row["attempt_id"] = None
-            elif ended:
-                late.add(attempt_id)
+        if row["attempt_id"] is not None and row["attempt_id"] not in owned:
+            row["attempt_id"] = None
     # Core on the session's connection: no ORM bookkeeping for rows never loaded back.
     dialect = _dialect(session)
     result = session.connection().execute(_INSERTS[dialect], rows)
     accepted = len(result.all()) if dialect == "postgresql" else result.rowcount
-    if accepted:
+    mentioned = claimed_attempts(rows)
+    if accepted and mentioned:
         # Re-deriving is idempotent: harmless when only another attempt's events were new.
-        for attempt_id in sorted(late):
+        for attempt_id in sorted(_ended_attempts(session, target.session_id, mentioned)):
             derive_attempt_metrics(session, session.get(Attempt, attempt_id))
     return IngestResult(accepted=accepted, duplicates=len(rows) - accepted)
 
@@ -167,7 +164,9 @@ def ingest_events(
     if not rows:
         return IngestResult(accepted=0, duplicates=0)
     claimed = claimed_attempts(rows)
-    attempts = _owned_attempts(session, test_session.id, claimed) if claimed else {}
+    owned = session.connection().execute(
+        _OWNED_ATTEMPTS, {"session_id": test_session.id, "attempt_ids": sorted(claimed)}
+    ).scalars() if claimed else ()
     target = IngestTarget(session_id=test_session.id, participant_id=test_session.participant_id,
-                          attempts=attempts)
+                          attempt_ids=frozenset(owned))
     return store_rows(session, target, rows)
