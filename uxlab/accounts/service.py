@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from sqlalchemy import func, or_, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -16,6 +17,8 @@ EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 #: Werkzeug's scrypt: memory-hard, in the standard library's hashlib, no extra dependency.
 PASSWORD_METHOD = "scrypt"
+#: Key of the PostgreSQL advisory lock that makes first-run set-ups take turns.
+SETUP_LOCK_KEY = 0x75786C6162  # "uxlab"
 
 
 class AccountError(ValueError):
@@ -25,6 +28,10 @@ class AccountError(ValueError):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+class SetupClosed(Exception):
+    """The installation already has an account, so the first-run set-up is over."""
 
 
 def normalize_email(email: str) -> str:
@@ -47,17 +54,38 @@ def create_user(
     """Create an account; raise :class:`AccountError` if input is bad or the email is taken."""
     validate_account(email, password, role)
     email = normalize_email(email)
+    taken = AccountError("email", f"an account for {email} already exists")
     if session.scalar(select(User.id).where(User.email == email)) is not None:
-        raise AccountError("email", f"an account for {email} already exists")
+        raise taken
     user = User(
         email=email,
         name=name.strip(),
         role=role,
         password_hash=generate_password_hash(password, method=PASSWORD_METHOD),
     )
-    session.add(user)
-    session.flush()
+    try:
+        with session.begin_nested():
+            session.add(user)
+    except IntegrityError:
+        # Created by someone else between the check and the insert (PostgreSQL): say so.
+        if session.scalar(select(User.id).where(User.email == email)) is not None:
+            raise taken from None
+        raise
     return user
+
+
+def create_first_admin(session: Session, email: str, password: str, name: str = "") -> User:
+    """Create the installation's first account, an admin; raise :class:`SetupClosed` if any exists.
+
+    Two people sending the first-run form at once must not both become admins, so the count and
+    the insert take turns: on SQLite through the write lock (write transactions begin
+    IMMEDIATE), on PostgreSQL through a transaction-scoped advisory lock.
+    """
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(SETUP_LOCK_KEY)))
+    if user_count(session) > 0:
+        raise SetupClosed
+    return create_user(session, email, password, role="admin", name=name)
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:

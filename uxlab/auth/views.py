@@ -7,7 +7,13 @@ from urllib.parse import urlsplit
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from uxlab.accounts.service import AccountError, authenticate, create_user, user_count
+from uxlab.accounts.service import (
+    AccountError,
+    SetupClosed,
+    authenticate,
+    create_first_admin,
+    user_count,
+)
 from uxlab.auth.forms import LoginForm, SetupForm
 from uxlab.extensions import db_session
 
@@ -51,8 +57,12 @@ def setup():
     form = SetupForm()
     if form.validate_on_submit():
         try:
-            user = create_user(session, form.email.data, form.password.data, role="admin",
-                               name=form.name.data or "")
+            user = create_first_admin(session, form.email.data, form.password.data,
+                                      name=form.name.data or "")
+        except SetupClosed:
+            session.rollback()
+            flash("This installation has just been set up by someone else; log in.", "info")
+            return redirect(url_for("auth.login"))
         except AccountError as exc:
             getattr(form, exc.field).errors.append(exc.message)
         else:

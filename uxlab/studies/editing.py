@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from uxlab.models import Study
@@ -127,12 +128,20 @@ def create_study(session: Session, owner, details: dict[str, Any],
     # Collect a taken slug with the other problems, so the form shows them all at once.
     taken = []
     slug = data["study"].get("slug")
+    slug_taken = Problem("study.slug", f"a study called {slug!r} already exists")
     if isinstance(slug, str) and current_study(session, slug) is not None:
-        taken.append(Problem("study.slug", f"a study called {slug!r} already exists"))
+        taken.append(slug_taken)
     try:
         spec = parse_study(data, draft=True)
     except StudyDefinitionError as exc:
         raise StudyDefinitionError([*exc.problems, *taken]) from None
     if taken:
         raise StudyDefinitionError(taken)
-    return load_spec(session, spec, owner=owner).study
+    try:
+        with session.begin_nested():
+            return load_spec(session, spec, owner=owner).study
+    except IntegrityError:
+        # Created by someone else between the check and the insert (PostgreSQL): say so.
+        if current_study(session, spec.slug) is not None:
+            raise StudyDefinitionError([slug_taken]) from None
+        raise
