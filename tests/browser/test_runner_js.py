@@ -200,7 +200,9 @@ class FakeUxlab:
                     return {"error": "invalid event", "message": exc.message}, 400
                 if planned:
                     entry["status"] = planned[0]
-                    return {"error": "planned", "message": "told to fail"}, planned[0], planned[1]
+                    answer = {"error": "planned", "message": "told to fail", "field": None}
+                    answer.update(planned[2] if len(planned) > 2 else {})
+                    return answer, planned[0], planned[1]
                 fresh = [e for e in body["events"] if e["id"] not in self.stored]
                 for event in fresh:
                     self.stored[event["id"]] = event
@@ -447,6 +449,28 @@ def test_a_400_batch_is_dropped_and_not_retried(fake, tab):
     later = [e["id"] for r in fake.event_requests()[1:] for e in r["body"]["events"]]
     assert dropped and not dropped & set(later)
     assert any("refused" in message for message in tab.console_errors)
+
+
+def test_a_400_naming_one_event_drops_that_event_alone(fake, tab, context):
+    frame = tab.open_runner(fake)
+    tab.wait_for(fake.deliveries, what="the first batch")
+    fake.event_plan = [(400, {}, {"field": "events[1].data"})]
+    context.set_offline(True)  # the clicks queue up and go out as one batch
+    for _ in range(3):
+        frame.locator("#empty").click()
+    context.set_offline(False)
+    tab.wait_for(lambda: [r for r in fake.event_requests() if r["status"] == 400],
+                 what="the refused batch")
+    refused = next(r for r in fake.event_requests() if r["status"] == 400)
+    ids = [e["id"] for e in refused["body"]["events"]]
+    assert len(ids) >= 2, "the refused batch should hold several events"
+    others = ids[:1] + ids[2:]
+    tab.wait_for(lambda: set(others) <= set(fake.deliveries()), what="the rest sent again")
+    tab.page.wait_for_timeout(1000)
+    delivered = fake.deliveries()
+    assert ids[1] not in delivered
+    assert [delivered[event_id] for event_id in others] == [1] * len(others)
+    assert any("refused 1 events" in message for message in tab.console_errors)
 
 
 def test_429_waits_for_retry_after(fake, tab):

@@ -171,7 +171,7 @@ class EventQueue {
     const renew = setInterval(() => this.lock(), LOCK_MS / 2);
     try {
       while (events.length) {
-        const batch = takeBatch(events, BATCH_BYTES, this.token);
+        let batch = takeBatch(events, BATCH_BYTES, this.token);
         const response = await postJson(this.endpoint, this.body(batch)).catch(() => null);
         if (!response || (!response.ok && retryable(response.status))) {
           this.retryAt = Date.now() + backoff(this.failures++, response);
@@ -179,8 +179,11 @@ class EventQueue {
           return showTrouble();
         }
         if (!response.ok) {
-          const detail = await response.text().catch(() => "");
-          console.error(`uxlab: the server refused ${batch.length} events (HTTP ${response.status}); dropped. ${detail}`);
+          const problem = await response.json().catch(() => ({}));
+          // A bad event names itself (events[3].x): drop that one alone; the rest go again.
+          const one = batch[(/^events\[(\d+)\]/.exec(problem.field) || [])[1]];
+          if (one) batch = [one];
+          console.error(`uxlab: the server refused ${batch.length} events (HTTP ${response.status}); dropped.`, problem);
         } else {
           this.failures = this.retryAt = 0;
           this.trouble = null;
