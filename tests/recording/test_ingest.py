@@ -8,8 +8,8 @@ import uuid
 import pytest
 from sqlalchemy import func, select, update
 
-from tests.recording.factories import EventMaker, make_attempt, make_sitting
 from tests.conftest import fresh
+from tests.recording.factories import EventMaker, make_attempt, make_sitting
 from uxlab.models import Attempt, Event
 from uxlab.recording.ingest import (
     IngestResult,

@@ -160,11 +160,11 @@ class EventQueue {
 
   flush(force) {
     if (this.sending) return this.sending;
-    const events = this.read();
-    if ((!force && Date.now() < this.retryAt) || !events.length || !this.endpoint || !this.lock()) {
+    if ((!force && Date.now() < this.retryAt) || !this.read().length || !this.endpoint || !this.lock()) {
       return Promise.resolve();
     }
-    return this.sending = this.send(events).finally(() => { this.sending = null; this.unlock(); });
+    // Read again under the lock: another tab may have sent and settled events meanwhile.
+    return this.sending = this.send(this.read()).finally(() => { this.sending = null; this.unlock(); });
   }
 
   async send(events) {
