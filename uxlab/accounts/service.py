@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import math
 import re
+from datetime import datetime
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from uxlab.accounts import throttle
 from uxlab.models import Study, StudyMember, User
 from uxlab.models.accounts import ROLES
+from uxlab.timeutil import utcnow
 
 MIN_PASSWORD_LENGTH = 10
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -93,6 +97,33 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     user = session.scalar(select(User).where(User.email == normalize_email(email)))
     if user is None or not user.active or not check_password_hash(user.password_hash, password):
         return None
+    return user
+
+
+class LoginThrottled(Exception):
+    """Too many failed log-ins for an address: the next try must wait ``retry_after`` seconds."""
+
+    def __init__(self, retry_after: int):
+        super().__init__(f"try again in {retry_after} s")
+        self.retry_after = retry_after
+
+
+def log_in(session: Session, email: str, password: str, now: datetime | None = None) -> User | None:
+    """Authenticate, counting failures per address (:mod:`uxlab.accounts.throttle`).
+
+    Return the user, or None for a wrong email or password; raise :class:`LoginThrottled`,
+    without checking the password, while the address must wait. The caller commits.
+    """
+    now = now or utcnow()
+    address = normalize_email(email)
+    wait = throttle.wait_before_next(session, address, now)
+    if wait is not None:
+        raise LoginThrottled(math.ceil(wait.total_seconds()))
+    user = authenticate(session, email, password)
+    if user is None:
+        throttle.record_failure(session, address, now)
+    else:
+        throttle.forget(session, address)
     return user
 
 

@@ -9,9 +9,10 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from uxlab.accounts.service import (
     AccountError,
+    LoginThrottled,
     SetupClosed,
-    authenticate,
     create_first_admin,
+    log_in,
     user_count,
 )
 from uxlab.auth.forms import LoginForm, SetupForm
@@ -40,7 +41,15 @@ def login():
         return redirect(url_for("researcher.study_list"))
     form = LoginForm()
     if form.validate_on_submit():
-        user = authenticate(session, form.email.data, form.password.data)
+        try:
+            user = log_in(session, form.email.data, form.password.data)
+        except LoginThrottled as exc:
+            form.password.errors.append(
+                f"Too many failed log-ins for this address. Try again in {exc.retry_after} "
+                f"second{'s' if exc.retry_after != 1 else ''}.")
+            return (render_template("auth/login.html", form=form), 429,
+                    {"Retry-After": str(exc.retry_after)})
+        session.commit()
         if user is not None:
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))

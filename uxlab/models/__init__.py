@@ -1,6 +1,6 @@
 """The data model: SQLAlchemy 2 typed models, one module per area, all on one metadata."""
 
-from uxlab.models.accounts import StudyMember, User
+from uxlab.models.accounts import LoginThrottle, StudyMember, User
 from uxlab.models.base import Base
 from uxlab.models.cx import CxMeasure, CxResponse, Touchpoint
 from uxlab.models.feedback import Observation, QuestionnaireResponse, UsabilityProblem
@@ -15,6 +15,7 @@ __all__ = [
     "CxResponse",
     "Event",
     "IdempotencyKey",
+    "LoginThrottle",
     "Observation",
     "Participant",
     "Questionnaire",

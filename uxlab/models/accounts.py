@@ -73,3 +73,18 @@ class StudyMember(Base):
 
     user: Mapped[User] = relationship(back_populates="memberships")
     study: Mapped[Study] = relationship(back_populates="members")
+
+
+class LoginThrottle(Base):
+    """Recent failed log-ins for one email address, known or not, to slow password guessing.
+
+    Keyed by the address typed rather than by account, so that being slowed down does not tell
+    a guesser which addresses have accounts. A successful log-in deletes the row.
+    """
+
+    __tablename__ = "login_throttles"
+    __table_args__ = (CheckConstraint("failures > 0", name="failures_positive"),)
+
+    email: Mapped[str] = mapped_column(String(254), primary_key=True)
+    failures: Mapped[int]
+    last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
