@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from tests.conftest import TEST_PASSWORD, fresh
 from tests.web.test_auth import _logged_in, field_error
-from uxlab.accounts import throttle
-from uxlab.accounts.service import LoginThrottled, log_in
+from uxlab.accounts import service, throttle
+from uxlab.accounts.service import LoginThrottled, check_login, record_login
 from uxlab.models import LoginThrottle
 from uxlab.timeutil import utcnow
 
@@ -42,6 +43,13 @@ def test_five_failures_cost_nothing_the_sixth_waits(client, db, auth, make_user)
     assert auth.login(EMAIL).status_code == 302
     assert _logged_in(client)
     assert fresh(db).scalar(select(func.count()).select_from(LoginThrottle)) == 0
+
+
+def log_in(db, email, password, now):
+    """What the login page does, in one session."""
+    user = check_login(db, email, password, now)
+    record_login(db, email, user is not None, now)
+    return user
 
 
 def test_the_wait_doubles_with_each_failure_and_is_capped(db, make_user):
@@ -100,3 +108,39 @@ def test_a_day_old_failures_are_forgotten(client, db, auth, make_user):
     # ... and any failure removes the rows older than a day
     assert fresh(db).scalars(select(LoginThrottle.email)).all() == ["someone@example.org"]
     assert auth.login(EMAIL).status_code == 302
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # SQLite's one write lock
+def test_the_password_check_holds_no_write_lock(app, client, auth, make_user, monkeypatch):
+    """Participants' events must not wait while someone's password is being hashed."""
+    make_user()
+    checking, release = threading.Event(), threading.Event()
+    real_check = service.check_password_hash
+
+    def slow_check(*args):
+        checking.set()
+        release.wait(timeout=30)
+        return real_check(*args)
+
+    monkeypatch.setattr(service, "check_password_hash", slow_check)
+    answers = []
+    login = threading.Thread(target=lambda: answers.append(auth.login(EMAIL).status_code))
+    login.start()
+    assert checking.wait(timeout=30)
+    wrote = threading.Event()
+
+    def write():
+        with app.extensions["uxlab.db"].write_sessions() as session:
+            session.execute(update(LoginThrottle).values(failures=1))  # takes the write lock
+            session.commit()
+        wrote.set()
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        assert wrote.wait(timeout=5), "a write waited for the password check"
+    finally:
+        release.set()
+        login.join(timeout=30)
+        writer.join(timeout=30)
+    assert answers == [302]

@@ -14,7 +14,6 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from uxlab.accounts import throttle
 from uxlab.models import Study, StudyMember, User
 from uxlab.models.accounts import ROLES
-from uxlab.timeutil import utcnow
 
 MIN_PASSWORD_LENGTH = 10
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -108,23 +107,28 @@ class LoginThrottled(Exception):
         self.retry_after = retry_after
 
 
-def log_in(session: Session, email: str, password: str, now: datetime | None = None) -> User | None:
-    """Authenticate, counting failures per address (:mod:`uxlab.accounts.throttle`).
+def check_login(session: Session, email: str, password: str, now: datetime) -> User | None:
+    """Return the user for this email and password, or None; raise :class:`LoginThrottled`,
+    without checking the password, while the address must wait (:mod:`uxlab.accounts.throttle`).
 
-    Return the user, or None for a wrong email or password; raise :class:`LoginThrottled`,
-    without checking the password, while the address must wait. The caller commits.
+    Only reads, so that the deliberately slow password hash runs outside any write transaction
+    (on SQLite that would hold up every other writer, participants' events among them). Record
+    the outcome with :func:`record_login`.
     """
-    now = now or utcnow()
-    address = normalize_email(email)
-    wait = throttle.wait_before_next(session, address, now)
+    wait = throttle.wait_before_next(session, normalize_email(email), now)
     if wait is not None:
         raise LoginThrottled(math.ceil(wait.total_seconds()))
-    user = authenticate(session, email, password)
-    if user is None:
-        throttle.record_failure(session, address, now)
-    else:
+    return authenticate(session, email, password)
+
+
+def record_login(session: Session, email: str, succeeded: bool, now: datetime) -> None:
+    """Count a failed log-in for the address, or clear its count after a success. The caller
+    commits."""
+    address = normalize_email(email)
+    if succeeded:
         throttle.forget(session, address)
-    return user
+    else:
+        throttle.record_failure(session, address, now)
 
 
 def user_count(session: Session) -> int:

@@ -11,12 +11,14 @@ from uxlab.accounts.service import (
     AccountError,
     LoginThrottled,
     SetupClosed,
+    check_login,
     create_first_admin,
-    log_in,
+    record_login,
     user_count,
 )
 from uxlab.auth.forms import LoginForm, SetupForm
-from uxlab.extensions import db_session
+from uxlab.extensions import database, db_session
+from uxlab.timeutil import utcnow
 
 bp = Blueprint("auth", __name__)
 
@@ -34,21 +36,27 @@ def _safe_next(target: str | None) -> str:
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """Log a researcher in."""
-    session = db_session()
-    if user_count(session) == 0:
-        return redirect(url_for("auth.setup"))
+    with database().read_sessions() as reading:
+        if user_count(reading) == 0:
+            return redirect(url_for("auth.setup"))
     if current_user.is_authenticated:
         return redirect(url_for("researcher.study_list"))
     form = LoginForm()
     if form.validate_on_submit():
+        now = utcnow()
+        # The password hash is slow on purpose: it runs in a read transaction of its own, so it
+        # does not hold the write lock (SQLite) that participants' events wait for.
         try:
-            user = log_in(session, form.email.data, form.password.data)
+            with database().read_sessions() as reading:
+                user = check_login(reading, form.email.data, form.password.data, now)
         except LoginThrottled as exc:
             form.password.errors.append(
                 f"Too many failed log-ins for this address. Try again in {exc.retry_after} "
                 f"second{'s' if exc.retry_after != 1 else ''}.")
             return (render_template("auth/login.html", form=form), 429,
                     {"Retry-After": str(exc.retry_after)})
+        session = db_session()
+        record_login(session, form.email.data, user is not None, now)
         session.commit()
         if user is not None:
             login_user(user)
