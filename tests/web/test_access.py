@@ -153,6 +153,8 @@ def test_a_viewer_sees_but_cannot_change(app, db, study, other):
     detail = client.get(f"/studies/{study.id}").get_data(as_text=True)
     assert "Edit details" not in detail and "Start study" not in detail
     assert "Add variant" not in detail
+    assert "Create links" not in client.get(f"/studies/{study.id}/participants").get_data(
+        as_text=True)
     before = state(db, study.id)
     for route in EDIT_PAGES:
         assert client.get(f"/studies/{study.id}{route}").status_code == 403, route

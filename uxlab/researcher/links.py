@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from flask import Response, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy import select
 
-from uxlab.accounts.service import grant_access, normalize_email
+from uxlab.accounts.service import can_edit, grant_access, normalize_email
 from uxlab.extensions import db_session
 from uxlab.models import Participant, StudyMember, User
 from uxlab.participants.links import create_participants, links_csv, participant_link
@@ -38,6 +39,7 @@ def participants(study_id: int):
     status = 400 if form.errors or form.form_errors else 200
     return render_template(
         "researcher/participants.html", study=study, form=form, created={p.id for p in created},
+        editable=can_edit(db_session(), current_user, study),
         participants=_participants(study), link=lambda p: participant_link(request.host_url,
                                                                             p.token),
     ), status
