@@ -230,6 +230,20 @@ def make_study(db, demo_spec):
     return make
 
 
+@pytest.fixture
+def study(make_study):
+    """The demo study, owned by nobody (modules that need an owner define their own)."""
+    return make_study()
+
+
+@pytest.fixture
+def sitting(db, study):
+    """A participant of ``study`` on variant A with one session."""
+    from tests.recording.factories import make_sitting
+
+    return make_sitting(db, study)
+
+
 def csrf_token(client, url: str) -> str:
     """GET ``url`` and return the CSRF token of its form."""
     html = client.get(url).get_data(as_text=True)

@@ -9,11 +9,6 @@ from sqlalchemy.exc import IntegrityError
 from uxlab.models import Observation, Participant, TestSession, UsabilityProblem, Variant
 
 
-@pytest.fixture
-def study(make_study):
-    return make_study()
-
-
 def _refused(db, statement):
     with pytest.raises(IntegrityError):
         db.execute(statement)

@@ -35,11 +35,6 @@ def row(participant, variant, task, outcome, success, time_s, errors, clicks, se
 
 
 @pytest.fixture
-def study(make_study):
-    return make_study()
-
-
-@pytest.fixture
 def rec(db, study):
     return Recorder(db, study)
 

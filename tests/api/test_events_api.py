@@ -18,16 +18,6 @@ from uxlab.recording.validation import MAX_EVENT_BYTES
 
 
 @pytest.fixture
-def study(make_study):
-    return make_study()
-
-
-@pytest.fixture
-def sitting(db, study):
-    return make_sitting(db, study)
-
-
-@pytest.fixture
 def as_participant(client, sitting):
     with client.session_transaction() as s:
         s["participant_id"] = sitting.participant_id

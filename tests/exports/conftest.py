@@ -49,11 +49,6 @@ def record_study(db, study, seed: int, participants: int = 12, prefix: str = "P"
 
 
 @pytest.fixture
-def study(make_study):
-    return make_study()
-
-
-@pytest.fixture
 def recorded(db, study):
     return record_study(db, study, seed=5)
 

@@ -2,16 +2,9 @@
 
 from __future__ import annotations
 
-import pytest
-
 from tests.recording.factories import EventMaker, make_sitting
 from uxlab.recording.gaps import sequence_gaps
 from uxlab.recording.ingest import ingest_events
-
-
-@pytest.fixture
-def study(make_study):
-    return make_study()
 
 
 def _tab_events(tab: str, seqs: list[int]) -> list[dict]:

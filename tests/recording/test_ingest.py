@@ -21,16 +21,6 @@ from uxlab.recording.ingest import (
 from uxlab.recording.validation import MAX_EVENT_BYTES, EventError, event_rows
 
 
-@pytest.fixture
-def study(make_study):
-    return make_study()
-
-
-@pytest.fixture
-def sitting(db, study):
-    return make_sitting(db, study)
-
-
 def _count(db) -> int:
     return db.scalar(select(func.count()).select_from(Event))
 

@@ -159,11 +159,6 @@ def test_first_click_on_an_element_criterion():
 
 # --- derive_attempt_metrics on stored rows -------------------------------------------------------
 
-@pytest.fixture
-def study(make_study):
-    return make_study()
-
-
 def test_derive_reads_stored_events_in_client_order(db, study):
     sitting = make_sitting(db, study)
     attempt = make_attempt(db, sitting, "find-product", ended=True, outcome="success")

@@ -18,11 +18,6 @@ from uxlab.results.context import report_context
 from uxlab.results.options import analysis_options
 
 
-@pytest.fixture
-def study(make_study):
-    return make_study()
-
-
 def listed(page) -> list[str]:
     return [p.code for p in page.participants]
 
