@@ -163,10 +163,5 @@ def ingest_events(
     rows = event_rows(events)
     if not rows:
         return IngestResult(accepted=0, duplicates=0)
-    claimed = claimed_attempts(rows)
-    owned = session.connection().execute(
-        _OWNED_ATTEMPTS, {"session_id": test_session.id, "attempt_ids": sorted(claimed)}
-    ).scalars() if claimed else ()
-    target = IngestTarget(session_id=test_session.id, participant_id=test_session.participant_id,
-                          attempt_ids=frozenset(owned))
-    return store_rows(session, target, rows)
+    return store_rows(session, find_target(session, test_session.public_id,
+                                           claimed_attempts(rows)), rows)
