@@ -136,10 +136,9 @@ def store_rows(session: Session, target: IngestTarget, rows: list[dict[str, Any]
     dialect = _dialect(session)
     result = session.connection().execute(_INSERTS[dialect], rows)
     accepted = len(result.all()) if dialect == "postgresql" else result.rowcount
-    mentioned = claimed_attempts(rows)
-    if accepted and mentioned:
+    if accepted and owned:  # owned: the batch's attempts, after dropping the others
         # Re-deriving is idempotent: harmless when only another attempt's events were new.
-        for attempt_id in sorted(_ended_attempts(session, target.session_id, mentioned)):
+        for attempt_id in sorted(_ended_attempts(session, target.session_id, owned)):
             derive_attempt_metrics(session, session.get(Attempt, attempt_id))
     return IngestResult(accepted=accepted, duplicates=len(rows) - accepted)
 
