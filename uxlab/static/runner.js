@@ -160,40 +160,50 @@ class EventQueue {
 
   flush(force) {
     if (this.sending) return this.sending;
-    if ((!force && Date.now() < this.retryAt) || !this.read().length || !this.endpoint || !this.lock()) {
+    if ((!force && Date.now() < this.retryAt) || !this.read().length || !this.endpoint) {
       return Promise.resolve();
     }
-    // Read again under the lock: another tab may have sent and settled events meanwhile.
-    return this.sending = this.send(this.read()).finally(() => { this.sending = null; this.unlock(); });
+    // One tab sends at a time: Web Locks (secure contexts), else a best-effort lock in
+    // localStorage. Read again under the lock: another tab may just have sent events.
+    const send = () => this.send(this.read());
+    const sent = navigator.locks
+      ? navigator.locks.request(this.lockKey, {ifAvailable: true}, (lock) => lock && send())
+      : this.lock() ? this.renewing(send) : Promise.resolve();
+    return this.sending = sent.finally(() => { this.sending = null; });
+  }
+
+  async renewing(send) {
+    const renew = setInterval(() => this.lock(), LOCK_MS / 2);
+    try {
+      await send();
+    } finally {
+      clearInterval(renew);
+      this.unlock();
+    }
   }
 
   async send(events) {
-    const renew = setInterval(() => this.lock(), LOCK_MS / 2);
-    try {
-      while (events.length) {
-        let batch = takeBatch(events, BATCH_BYTES, this.token);
-        const response = await postJson(this.endpoint, this.body(batch)).catch(() => null);
-        if (!response || (!response.ok && retryable(response.status))) {
-          this.retryAt = Date.now() + backoff(this.failures++, response);
-          this.trouble = troubleText(response);
-          return showTrouble();
-        }
-        if (!response.ok) {
-          const problem = await response.json().catch(() => ({}));
-          // A bad event names itself (events[3].x): drop that one alone; the rest go again.
-          const one = batch[(/^events\[(\d+)\]/.exec(problem.field) || [])[1]];
-          if (one) batch = [one];
-          console.error(`uxlab: the server refused ${batch.length} events (HTTP ${response.status}); dropped.`, problem);
-        } else {
-          this.failures = this.retryAt = 0;
-          this.trouble = null;
-          showTrouble();
-        }
-        this.settle(batch.map((event) => event.id));
-        events = this.read();
+    while (events.length) {
+      let batch = takeBatch(events, BATCH_BYTES, this.token);
+      const response = await postJson(this.endpoint, this.body(batch)).catch(() => null);
+      if (!response || (!response.ok && retryable(response.status))) {
+        this.retryAt = Date.now() + backoff(this.failures++, response);
+        this.trouble = troubleText(response);
+        return showTrouble();
       }
-    } finally {
-      clearInterval(renew);
+      if (!response.ok) {
+        const problem = await response.json().catch(() => ({}));
+        // A bad event names itself (events[3].x): drop that one alone; the rest go again.
+        const one = batch[(/^events\[(\d+)\]/.exec(problem.field) || [])[1]];
+        if (one) batch = [one];
+        console.error(`uxlab: the server refused ${batch.length} events (HTTP ${response.status}); dropped.`, problem);
+      } else {
+        this.failures = this.retryAt = 0;
+        this.trouble = null;
+        showTrouble();
+      }
+      this.settle(batch.map((event) => event.id));
+      events = this.read();
     }
   }
 
