@@ -27,14 +27,17 @@ class LiveServer:
                     "UXLAB_INSTANCE_PATH": instance_path, "UXLAB_TEST_PORT": str(self.port),
                     "UXLAB_TEST_SECRET": "live-server-secret"}
         self.process: subprocess.Popen | None = None
+        self.log_path = os.path.join(os.path.dirname(os.path.abspath(instance_path)), "server.log")
 
     def start(self) -> None:
+        log = open(self.log_path, "ab")
         self.process = subprocess.Popen([sys.executable, "-c", SERVER_CODE], env=self.env,
-                                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+                                        stdout=subprocess.DEVNULL, stderr=log)
+        log.close()
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"server exited: {self.process.stderr.read().decode()}")
+                raise RuntimeError(f"server exited: {self.log()}")
             try:
                 urllib.request.urlopen(self.url + "/static/uxlab.css", timeout=1).close()
                 return
@@ -47,8 +50,6 @@ class LiveServer:
         if self.process and self.process.poll() is None:
             self.process.send_signal(signal.SIGKILL)
             self.process.wait(timeout=10)
-        if self.process and self.process.stderr:
-            self.process.stderr.close()
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -57,5 +58,7 @@ class LiveServer:
                 self.process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 self.kill()
-        if self.process and self.process.stderr:
-            self.process.stderr.close()
+
+    def log(self) -> str:
+        with open(self.log_path, encoding="utf-8", errors="replace") as log:
+            return log.read()
