@@ -274,11 +274,24 @@ def test_thirty_seconds_offline_loses_nothing(page, server, study_db):
     page.wait_for_timeout(27_000)
     page.context.set_offline(False)
     runner.click("#logo")
-    assert _wait_for(lambda: _click_events(study_db) == len(runner.clicks), timeout=60)
+    assert _wait_for(lambda: _click_events(study_db) == len(runner.clicks), timeout=60), \
+        f"{_click_events(study_db)} click events stored of {len(runner.clicks)}"
     with study_db.session(write=False) as session:
         unique = session.scalar(select(func.count(func.distinct(Event.event_uuid))))
         total = session.scalar(select(func.count()).select_from(Event))
     assert unique == total
+
+
+def test_a_page_records_without_fetching_the_recorder(page, server, study_db):
+    """The recorder comes inline with the prototype page: a participant whose network drops
+    between the page and a script request is still recorded (CI once lost three offline clicks
+    when the task's page had arrived but its recorder.js request had not been answered)."""
+    page.route("**/static/recorder.js", lambda route: route.abort())
+    runner = Runner(page, server.url)
+    runner.open(study_db.token)
+    _do_find_product(runner)
+    assert _wait_for(lambda: _click_events(study_db) == len(runner.clicks)), \
+        f"{_click_events(study_db)} click events stored of {len(runner.clicks)}"
 
 
 def test_server_killed_and_restarted_loses_nothing(page, server, study_db):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from sqlalchemy import func, select
 
@@ -242,6 +244,10 @@ def test_prototypes_are_served_with_the_recorder(client):
     html = page.get_data(as_text=True)
     assert html.count('data-uxlab-recorder') == 1
     assert html.index("data-uxlab-recorder") < html.lower().rindex("</body>")
+    # Inline, so no second request has to succeed before the page records.
+    recorder = (Path(client.application.static_folder) / "recorder.js").read_text(encoding="utf-8")
+    assert f"<script data-uxlab-recorder>{recorder}</script>" in html
+    assert "/static/recorder.js" not in html
     assert client.get("/prototypes/checkout-redesign.toml").status_code == 404
     assert client.get("/prototypes/../setup.cfg").status_code == 404
     with client.get("/prototypes/checkout-redesign/shared/style.css") as asset:

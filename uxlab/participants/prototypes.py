@@ -10,18 +10,27 @@ from werkzeug.security import safe_join
 
 bp = Blueprint("prototypes", __name__, url_prefix="/prototypes")
 
-RECORDER_TAG = '<script src="/static/recorder.js" data-uxlab-recorder></script>'
 #: Study definitions are not part of any prototype; only the pages and their assets are served.
 HIDDEN_SUFFIXES = (".toml", ".py", ".md")
 
 
+def recorder_tag() -> str:
+    """The recorder inline, not by ``src``: a page that arrived is recorded even when the
+    participant's network drops before a second request for the script could be answered."""
+    code = (Path(current_app.static_folder) / "recorder.js").read_text(encoding="utf-8")
+    if re.search(r"</script|<!--", code, re.IGNORECASE):
+        raise ValueError("recorder.js cannot be inlined: it contains </script or <!--")
+    return f"<script data-uxlab-recorder>{code}</script>"
+
+
 def inject_recorder(html: str) -> str:
     """Insert the recorder before ``</body>`` (or at the end when there is none)."""
+    tag = recorder_tag()
     closings = list(re.finditer(r"</body\s*>", html, re.IGNORECASE))
     if not closings:
-        return html + RECORDER_TAG
+        return html + tag
     at = closings[-1].start()
-    return html[:at] + RECORDER_TAG + html[at:]
+    return html[:at] + tag + html[at:]
 
 
 @bp.route("/<path:path>")
