@@ -284,6 +284,12 @@ class Tab:
         self.frame.locator("body").wait_for()
         return self.frame
 
+    def queued(self, session: str) -> int:
+        """How many events wait in the tabs' shared queue (in localStorage) for the server."""
+        return self.page.evaluate(
+            "(key) => (JSON.parse(localStorage.getItem(key)) || {events: []}).events.length",
+            f"uxlab:queue:{session}")
+
     def wait_for(self, condition, timeout: float = 10.0, what: str = "the condition"):
         deadline = time.monotonic() + timeout
         while not condition():
@@ -453,11 +459,14 @@ def test_a_400_batch_is_dropped_and_not_retried(fake, tab):
 
 def test_a_400_naming_one_event_drops_that_event_alone(fake, tab, context):
     frame = tab.open_runner(fake)
-    tab.wait_for(fake.deliveries, what="the first batch")
+    # The plan must meet the clicks' batch, not a page event still on its way.
+    tab.wait_for(lambda: fake.deliveries() and tab.queued(fake.session) == 0,
+                 what="the page's events sent")
     fake.event_plan = [(400, {}, {"field": "events[1].data"})]
     context.set_offline(True)  # the clicks queue up and go out as one batch
     for _ in range(3):
         frame.locator("#empty").click()
+    tab.wait_for(lambda: tab.queued(fake.session) == 3, what="3 clicks queued")
     context.set_offline(False)
     tab.wait_for(lambda: [r for r in fake.event_requests() if r["status"] == 400],
                  what="the refused batch")
