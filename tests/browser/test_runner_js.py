@@ -171,8 +171,9 @@ class FakeUxlab:
             path = FIXTURES / "prototype" / name
             if not path.is_file():
                 abort(404)
-            if request.path.startswith("/proto/"):
-                tag = '<script src="/static/recorder.js" data-uxlab-recorder></script>'
+            if request.path.startswith("/proto/"):  # as uxlab serves local prototypes: inline
+                code = (STATIC / "recorder.js").read_text(encoding="utf-8")
+                tag = f"<script data-uxlab-recorder>{code}</script>"
             else:
                 tag = (f'<script src="{self.url}/static/recorder.js" '
                        f'data-uxlab-origin="{self.url}"></script>')
@@ -282,6 +283,9 @@ class Tab:
         fake.configure(**config)
         self.page.goto(fake.url + "/run")
         self.frame.locator("body").wait_for()
+        # An external prototype fetches the recorder: clicks before it runs go unseen.
+        self.page.locator("#uxlab-frame").element_handle().content_frame() \
+            .wait_for_function("() => window.__uxlabRecorder === true")
         return self.frame
 
     def queued(self, session: str) -> int:
