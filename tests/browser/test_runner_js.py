@@ -21,6 +21,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from tests.conftest import PROJECT_ROOT, unavailable
 from tests.support import browser
+from uxlab.participants.prototypes import recorder_tag
 from uxlab.recording.validation import EventError, event_rows
 
 pytestmark = pytest.mark.browser
@@ -171,9 +172,8 @@ class FakeUxlab:
             path = FIXTURES / "prototype" / name
             if not path.is_file():
                 abort(404)
-            if request.path.startswith("/proto/"):  # as uxlab serves local prototypes: inline
-                code = (STATIC / "recorder.js").read_text(encoding="utf-8")
-                tag = f"<script data-uxlab-recorder>{code}</script>"
+            if request.path.startswith("/proto/"):  # as uxlab serves local prototypes
+                tag = recorder_tag(STATIC)
             else:
                 tag = (f'<script src="{self.url}/static/recorder.js" '
                        f'data-uxlab-origin="{self.url}"></script>')

@@ -14,10 +14,10 @@ bp = Blueprint("prototypes", __name__, url_prefix="/prototypes")
 HIDDEN_SUFFIXES = (".toml", ".py", ".md")
 
 
-def recorder_tag() -> str:
+def recorder_tag(static_folder: str | Path) -> str:
     """The recorder inline, not by ``src``: a page that arrived is recorded even when the
     participant's network drops before a second request for the script could be answered."""
-    code = (Path(current_app.static_folder) / "recorder.js").read_text(encoding="utf-8")
+    code = (Path(static_folder) / "recorder.js").read_text(encoding="utf-8")
     if re.search(r"</script|<!--", code, re.IGNORECASE):
         raise ValueError("recorder.js cannot be inlined: it contains </script or <!--")
     return f"<script data-uxlab-recorder>{code}</script>"
@@ -25,7 +25,7 @@ def recorder_tag() -> str:
 
 def inject_recorder(html: str) -> str:
     """Insert the recorder before ``</body>`` (or at the end when there is none)."""
-    tag = recorder_tag()
+    tag = recorder_tag(current_app.static_folder)
     closings = list(re.finditer(r"</body\s*>", html, re.IGNORECASE))
     if not closings:
         return html + tag
