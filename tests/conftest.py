@@ -151,14 +151,20 @@ def app(database_url, tmp_path):
 
 
 @pytest.fixture
-def db(app):
+def database(app):
+    """The app's :class:`uxlab.db.Database`, for tests that open their own transactions."""
+    return app.extensions["uxlab.db"]
+
+
+@pytest.fixture
+def db(database):
     """A session on the app's database for setting up and checking (commit what you set up).
 
     It begins deferred transactions, so merely reading does not take SQLite's write lock away
     from the app under test. Call :func:`fresh` before reading what a request
     wrote: a transaction keeps seeing the snapshot it started with; :func:`fresh` does both.
     """
-    with app.extensions["uxlab.db"].read_sessions() as session:
+    with database.read_sessions() as session:
         yield session
 
 

@@ -124,7 +124,7 @@ def test_csat_and_ces_columns_when_the_study_asks_them(db, make_study, demo_spec
     assert (answers["csat"], answers["ces"], answers["sus_1"]) == (4, 6, None)
 
 
-def test_rows_are_read_with_one_query_each(app, db, study, rec):
+def test_rows_are_read_with_one_query_each(database, db, study, rec):
     for i in range(30):
         person = rec.participant(f"P-{i:03}", "AB"[i % 2])
         for task in ("find-product", "add-to-cart", "apply-coupon"):
@@ -137,7 +137,7 @@ def test_rows_are_read_with_one_query_each(app, db, study, rec):
         if statement.lstrip().upper().startswith("SELECT"):
             statements.append(statement)
 
-    engine = app.extensions["uxlab.db"].engine
+    engine = database.engine
     event.listen(engine, "before_cursor_execute", count)
     try:
         attempts = list(attempt_rows(db, study))

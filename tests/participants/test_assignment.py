@@ -60,12 +60,11 @@ def test_choose_variant_follows_weights():
     assert counts == {1: 10, 2: 30}
 
 
-def test_concurrent_arrivals_stay_balanced(app, db, make_study):
+def test_concurrent_arrivals_stay_balanced(database, db, make_study):
     study = make_study()
     study.status = "running"
     participant_ids = [p.id for p in create_participants(db, study, 100)]
     db.commit()
-    database = app.extensions["uxlab.db"]
 
     def arrive(participant_id):
         with database.session() as session:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
 
 import pytest
@@ -10,6 +9,7 @@ from sqlalchemy import func, select, update
 
 from tests.conftest import fresh
 from tests.recording.factories import EventMaker, make_attempt, make_sitting
+from tests.support.races import race
 from uxlab.models import Attempt, Event
 from uxlab.recording.ingest import (
     IngestResult,
@@ -214,10 +214,9 @@ def test_late_events_update_a_finished_attempts_metrics(db, sitting):
     assert ingest_events(db, sitting, late) == IngestResult(0, 3)
 
 
-def test_an_attempt_ended_after_the_lookup_still_gets_its_late_events(app, db, sitting):
+def test_an_attempt_ended_after_the_lookup_still_gets_its_late_events(database, db, sitting):
     """The API looks the target up in a read transaction, then writes in another: an attempt
     that ends in between must still have its metrics derived again with the batch's events."""
-    database = app.extensions["uxlab.db"]
     attempt = make_attempt(db, sitting, "find-product")
     make = EventMaker(attempt=attempt.id)
     rows = event_rows([make.navigate("index.html"), make.click("a.shoes"),
@@ -238,30 +237,16 @@ def test_an_attempt_ended_after_the_lookup_still_gets_its_late_events(app, db, s
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # SQLite's one write lock
-def test_an_append_session_waits_its_turn_for_sqlites_write_lock(app, db, sitting):
+def test_an_append_session_waits_its_turn_for_sqlites_write_lock(database, db, sitting):
     """Append sessions begin DEFERRED: their INSERT must wait for a writer that holds the lock
     (busy timeout), not fail with "database is locked"."""
-    database = app.extensions["uxlab.db"]
     rows = event_rows([EventMaker().click() for _ in range(5)])
     with database.read_sessions() as reading:
         target = find_target(reading, sitting.public_id, set())
-    outcome: dict = {}
-
-    def append():
-        try:
-            with database.append_sessions() as writing:
-                outcome["result"] = store_rows(writing, target, rows)
-                writing.commit()
-        except Exception as exc:  # reported below
-            outcome["error"] = exc
-
-    with database.write_sessions() as holder:
-        holder.execute(update(Attempt).where(Attempt.id == -1).values(outcome=None))  # the lock
-        writer = threading.Thread(target=append)
-        writer.start()
-        writer.join(timeout=0.5)
-        assert writer.is_alive(), outcome  # waiting for the lock, not failed
-        holder.commit()
-    writer.join(timeout=30)
-    assert outcome == {"result": IngestResult(5, 0)}
+    outcome = race(database,
+                   lambda holder: holder.execute(  # takes the write lock
+                       update(Attempt).where(Attempt.id == -1).values(outcome=None)),
+                   lambda writing: store_rows(writing, target, rows),
+                   second_sessions=database.append_sessions)
+    assert outcome == {"returned": IngestResult(5, 0)}
     assert _count(fresh(db)) == 5

@@ -115,14 +115,14 @@ def test_load_export_load_round_trips(cli, tmp_path):
     assert " v1 " in result.output and "draft" in result.output
 
 
-def test_export_to_stdout_is_the_stored_study(cli, app):
+def test_export_to_stdout_is_the_stored_study(cli, database):
     cli("study", "load", str(DEMO_FILE))
     result = cli("study", "export", "checkout-redesign")
     assert result.exit_code == 0
     from uxlab.studies.spec import parse_study
 
     exported = parse_study(tomllib.loads(result.stdout))
-    with app.extensions["uxlab.db"].session(write=False) as session:
+    with database.session(write=False) as session:
         stored = spec_from_study(current_study(session, "checkout-redesign"))
     assert exported == stored == read_study_file(DEMO_FILE)
 

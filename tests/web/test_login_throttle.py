@@ -111,7 +111,7 @@ def test_a_day_old_failures_are_forgotten(client, db, auth, make_user):
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # SQLite's one write lock
-def test_the_password_check_holds_no_write_lock(app, client, auth, make_user, monkeypatch):
+def test_the_password_check_holds_no_write_lock(database, auth, make_user, monkeypatch):
     """Participants' events must not wait while someone's password is being hashed."""
     make_user()
     checking, release = threading.Event(), threading.Event()
@@ -130,7 +130,7 @@ def test_the_password_check_holds_no_write_lock(app, client, auth, make_user, mo
     wrote = threading.Event()
 
     def write():
-        with app.extensions["uxlab.db"].write_sessions() as session:
+        with database.write_sessions() as session:
             session.execute(update(LoginThrottle).values(failures=1))  # takes the write lock
             session.commit()
         wrote.set()
