@@ -542,8 +542,7 @@ def test_a_later_page_sends_what_the_task_page_left(fake, tab):
     tab.page.goto(fake.url + "/next")
     fake.events_status = None
     tab.wait_for(lambda: len(_clicks(fake)) == 2, timeout=15, what="the 2 clicks")
-    tab.wait_for(lambda: tab.page.evaluate(
-        f"localStorage.getItem('uxlab:queue:{fake.session}') === null"), what="an empty queue")
+    tab.wait_for(lambda: tab.queued(fake.session) == 0, what="an empty queue")
 
 
 def test_ids_are_uuids_without_crypto_random_uuid(fake, tab, context):
@@ -596,6 +595,24 @@ def test_two_tabs_share_the_queue_and_keep_their_own_sequences(fake, context, we
         # lock and send the same event. The server stores it once (checked above).
         assert set(deliveries.values()) <= {1, 2}
     assert first.page_errors == second.page_errors == []
+
+
+def test_a_tab_does_not_send_again_what_another_tab_sent(fake, context):
+    """The tab that sends takes the others' events from the shared queue; they keep copies in
+    memory (in case two writes to the queue cross) and must learn from the queue itself that
+    those were sent, here without BroadcastChannel (Safari before 15.4)."""
+    context.add_init_script("delete window.BroadcastChannel")
+    quiet, sender = Tab(context), Tab(context)
+    quiet.open_runner(fake, flush_ms=60_000)  # sends only when it leaves
+    for _ in range(3):
+        quiet.frame.locator("#empty").click()
+    sender.open_runner(fake)
+    sender.wait_for(lambda: len(_clicks(fake)) == 3 and sender.queued(fake.session) == 0,
+                    what="the other tab's clicks sent")
+    quiet.page.goto(fake.url + "/plain")  # its pagehide sends whatever it still holds
+    quiet.page.wait_for_timeout(1000)
+    assert set(fake.deliveries().values()) == {1}
+    assert quiet.page_errors == sender.page_errors == []
 
 
 # --- task control ------------------------------------------------------------------------------

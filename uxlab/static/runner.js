@@ -98,12 +98,11 @@ class EventQueue {
     this.settled = new Set();
     this.failures = this.retryAt = 0;
     this.sending = this.trouble = null;
-    this.channel = window.BroadcastChannel ? new BroadcastChannel(this.key) : null;
-    if (this.channel) this.channel.onmessage = (e) => this.forget((e.data && e.data.settled) || []);
   }
 
   read() {
     const stored = readJson(shared.get(this.key)) || {};
+    if (Array.isArray(stored.done)) this.forget(stored.done);
     this.endpoint = this.endpoint || stored.endpoint;
     this.token = this.token || stored.token;
     const seen = new Set(), events = [];
@@ -117,10 +116,11 @@ class EventQueue {
     return events;
   }
 
+  // If storage is full or off, this tab's own events still live in memory (this.own). The ids
+  // sent lately stay listed: a tab that has not yet heard of them must not send its copies.
   write(events) {
-    if (!events.length) return shared.remove(this.key);
-    // If storage is full or off, this tab's own events still live in memory (this.own).
-    shared.set(this.key, JSON.stringify({endpoint: this.endpoint, token: this.token, events}));
+    shared.set(this.key, JSON.stringify({endpoint: this.endpoint, token: this.token, events,
+      done: [...this.settled].slice(-500)}));
   }
 
   add(event) {
@@ -139,7 +139,6 @@ class EventQueue {
   settle(ids) {
     this.forget(ids);
     this.write(this.read());
-    if (this.channel) this.channel.postMessage({settled: ids});
   }
 
   body(events) {
