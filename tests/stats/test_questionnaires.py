@@ -227,12 +227,13 @@ def test_benchmark_seq_test_defaults_to_5_5():
     assert result.significant
 
 
-def test_benchmark_with_identical_ratings_returns_the_limits():
-    above = benchmark_seq_test([7, 7, 7, 7])
-    assert (above.statistic, above.pvalue, above.difference) == (math.inf, 0.0, 1.5)
-    assert above.interval.low == 1.5
-    level = benchmark_seq_test([5.5, 5.5])
-    assert (level.statistic, level.pvalue) == (0.0, 1.0)
+def test_benchmark_with_identical_ratings_cannot_be_tested():
+    # Issue 9: two SEQ answers of 6 (three SUS scores of 75) gave p = 0, "significantly above".
+    for ratings in ([7, 7, 7, 7], [6, 6], [5.5, 5.5]):
+        with pytest.raises(ValueError, match="do not vary"):
+            benchmark_seq_test(ratings)
+    with pytest.raises(ValueError, match="SUS answers do not vary"):
+        benchmark_sus_test([75, 75, 75])
 
 
 def test_ces_summary_rejects_off_scale_values():

@@ -52,17 +52,22 @@ def read_csv_cells(path: Path) -> tuple[list[str], dict[str, np.ndarray], np.nda
                             str(path)) from error
     with handle:
         try:
-            reader = csv.reader(handle)
-            header = next(reader, None)
-            if header is None:
-                raise TidyDataError([Problem(None, None, "the file is empty")], str(path))
-            names = [name.strip().lower() for name in header]
-            records = list(reader)
+            records = list(csv.reader(handle))
         except (csv.Error, UnicodeDecodeError) as error:
             raise TidyDataError([Problem(None, None, f"not a readable CSV file ({error})")],
                                 str(path)) from error
+    # Blank lines before the header are skipped like those between rows (a spreadsheet's
+    # export can start with one); the header is the first line with a cell.
+    header_index = next((i for i, record in enumerate(records)
+                         if any(cell.strip() for cell in record)), None)
+    if header_index is None:
+        raise TidyDataError([Problem(None, None, "the file is empty")], str(path))
+    header, records = records[header_index], records[header_index + 1:]
+    _check_separator(header, header_index + 1, str(path))
+    names = [name.strip().lower() for name in header]
     width = len(names)
-    numbers = np.arange(FIRST_DATA_ROW, FIRST_DATA_ROW + len(records))
+    first = FIRST_DATA_ROW + header_index
+    numbers = np.arange(first, first + len(records))
     try:
         table = np.array(records, dtype=np.str_).reshape(len(records), width)
     except ValueError:  # rows of different lengths (or not one cell per column)
@@ -84,6 +89,21 @@ def read_csv_cells(path: Path) -> tuple[list[str], dict[str, np.ndarray], np.nda
         table = np.array(kept, dtype=np.str_).reshape(len(kept), width)
     cells = {name: table[:, j] for j, name in enumerate(names)}
     return names, cells, numbers
+
+
+_OTHER_SEPARATORS = {";": "semicolon", "\t": "tab"}
+
+
+def _check_separator(header: list[str], row: int, source: str) -> None:
+    """Name the separator of a file that is not comma-separated (a header read as one cell)."""
+    if len(header) != 1:
+        return
+    for separator, name in _OTHER_SEPARATORS.items():
+        if separator in header[0]:
+            raise TidyDataError([Problem(row, None, f"the file is {name}-separated (its header "
+                                                    f"is {header[0].strip()!r}); uxlab reads "
+                                                    "comma-separated CSV: save or export it "
+                                                    "with commas as separators")], source)
 
 
 def default_row_numbers(cells: dict[str, list]) -> np.ndarray:
@@ -171,7 +191,8 @@ def _all_in(words: np.ndarray, allowed: tuple[str, ...]) -> bool:
 def number_column(rows: np.ndarray, values: np.ndarray, column: str,
                   problems: list[Problem], *, whole: bool = False, low: float | None = None,
                   high: float | None = None, positive: bool = False,
-                  allowed: tuple | None = None) -> np.ndarray:
+                  allowed: tuple | None = None, most: float | None = None,
+                  unit: str | None = None) -> np.ndarray:
     """Convert one column to floats (nan = missing), recording every bad cell.
 
     Conversion and checks run once per distinct cell; problems are then reported per row.
@@ -189,6 +210,7 @@ def number_column(rows: np.ndarray, values: np.ndarray, column: str,
                 numbers[index] = float(cell) if cell else np.nan
             except ValueError:
                 unreadable[index] = True
+    suffix = f" {unit}" if unit else ""
     checks = [(unreadable, "is not a number"), (~np.isfinite(numbers), "is not a finite number")]
     if allowed is not None:
         checks.append((~np.isin(numbers, allowed),
@@ -202,7 +224,10 @@ def number_column(rows: np.ndarray, values: np.ndarray, column: str,
             checks.append(((numbers < low) | (numbers > high), f"is outside {low}–{high}"))
         elif low is not None:
             checks.append((numbers < low, "must not be negative" if low == 0 else
-                           f"must be at least {low}"))
+                           f"must be at least {_plain(low)}{suffix}"))
+        if most is not None:
+            checks.append((numbers > most, f"is implausibly large (at most {_plain(most)}"
+                                           f"{suffix} can be analysed)"))
     flagged = blank.copy()  # empty cells are missing values, not problems
     for bad, message in checks:
         with np.errstate(invalid="ignore"):
@@ -214,6 +239,11 @@ def number_column(rows: np.ndarray, values: np.ndarray, column: str,
                                         f"{_shown(values[index])} {message}"))
     numbers[blank | unreadable] = np.nan
     return numbers[inverse]
+
+
+def _plain(limit: float) -> str:
+    """A limit as people write it: 7, 0.001, 10,000,000."""
+    return f"{int(limit):,}" if float(limit).is_integer() else f"{limit:g}"
 
 
 def _shown(value) -> str:

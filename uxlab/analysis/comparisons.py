@@ -10,8 +10,12 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from itertools import combinations
 
-from uxlab.analysis.document import add_note, number
-from uxlab.analysis.interpretation import interpret_comparison, interpret_omnibus
+from uxlab.analysis.document import add_note, number, unavailable
+from uxlab.analysis.interpretation import (
+    interpret_comparison,
+    interpret_omnibus,
+    interpret_untestable_benchmark,
+)
 from uxlab.stats.multiple import adjust_pvalues
 from uxlab.stats.planning import sample_size_compare_means
 from uxlab.stats.results import TestResult
@@ -21,6 +25,11 @@ PAIRWISE_KEYS = ("metric", "kind", "a", "b", "n_a", "n_b", "test", "statistic", 
                  "effect_size", "probability_b_better", "credible_low", "credible_high",
                  "sample_size_to_detect", "interpretation")
 OMNIBUS_KEYS = (*PAIRWISE_KEYS, "variants")
+
+
+#: Key under which a comparison function leaves why no sample size was planned; the family adds
+#: it to the note only for a difference that is not significant (after adjustment).
+PLANNING_NOTE = "_planning_note"
 
 
 class NotComparable(Exception):
@@ -36,6 +45,32 @@ def from_test(result: TestResult, **fields) -> dict:
         entry["low"], entry["high"] = number(result.interval.low), number(result.interval.high)
     entry.update(fields)
     return entry
+
+
+BENCHMARK_KEYS = ("test", "statistic", "df", "p", "difference", "low", "high")
+
+
+def untestable_benchmark(error: ValueError, *, variant: str, metric: str, target,
+                         alternative: str, shown: str, target_text: str) -> dict:
+    """A benchmark object whose test cannot be made: nulls, the reason as note and sentence."""
+    entry = unavailable(str(error), *BENCHMARK_KEYS, target=target, alternative=alternative)
+    entry["interpretation"] = interpret_untestable_benchmark(variant, metric, shown=shown,
+                                                             target=target_text,
+                                                             reason=str(error))
+    return entry
+
+
+def planned(plan, *args, **kwargs) -> int | None:
+    """``plan(*args, **kwargs)``, or ``None`` when the planning method rejects the inputs.
+
+    Sample sizes are computed for every pair and dropped afterwards for significant ones, so a
+    planning method's refusal (e.g. an observed difference it cannot detect) must not cost the
+    comparison itself.
+    """
+    try:
+        return plan(*args, **kwargs)
+    except (ValueError, OverflowError, ZeroDivisionError):
+        return None
 
 
 def means_sample_size(sd: float, difference: float, confidence: float, power: float,
@@ -87,10 +122,25 @@ def comparison_family(metric: str, variants: Sequence[str],
         for entry in tested:
             entry["p_adjusted"] = entry["p"]
     for entry in pairs:
+        _keep_plan_if_not_significant(entry, 1 - confidence)
         entry["interpretation"] = interpret_comparison(
             entry, confidence=confidence, design=design,
             adjusted=adjust if len(pairs) > 1 else None)
     return entries + pairs
+
+
+def _keep_plan_if_not_significant(entry: dict, alpha: float) -> None:
+    """Keep ``sample_size_to_detect`` (or why there is none) only where it answers a question.
+
+    Significance is decided on the adjusted p (docs/statistics.md): a difference significant
+    before adjustment but not after still needs the sample that would detect it.
+    """
+    reason = entry.pop(PLANNING_NOTE, None)
+    significant = entry["p_adjusted"] is not None and entry["p_adjusted"] < alpha
+    if significant or entry["p"] is None:
+        entry["sample_size_to_detect"] = None
+    elif reason:
+        add_note(entry, reason)
 
 
 def _omnibus_entry(metric, variants, omnibus, confidence, omnibus_note) -> dict:

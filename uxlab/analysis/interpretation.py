@@ -163,6 +163,13 @@ def interpret_benchmark(variant: str, metric: str, result: dict, *, confidence: 
             f"benchmark of {target} ({evidence}).")
 
 
+def interpret_untestable_benchmark(variant: str, metric: str, *, shown: str, target: str,
+                                   reason: str) -> str:
+    """The sentence for a benchmark test that cannot be made (e.g. ratings that do not vary)."""
+    return (f"Variant {variant}'s {WORDINGS[metric].noun} ({shown}) cannot be tested against "
+            f"the benchmark of {target}: {reason}.")
+
+
 def _effect_and_details(entry: dict, wording: Wording,
                         confidence: float) -> tuple[str, list[str]]:
     """The effect clause and the details for the parentheses (estimates, interval)."""
@@ -174,14 +181,14 @@ def _effect_and_details(entry: dict, wording: Wording,
         direction = "higher" if d > 0 else "lower"
         effect = (f"Variant {b}'s {wording.noun} is {points(abs(d))} points {direction} than "
                   f"{a}'s" if d != 0 else f"Variants {a} and {b} have the same {wording.noun}")
-        return effect, [f"{level} CI {points(low)} to {points(high)} points"]
+        return effect, [_ci(level, low, high, points, " points")]
     if wording.scale == "ratio":
         direction = "shorter" if d < 1 else "longer"
         effect = (f"Variant {b}'s task times are {abs(1 - d) * 100:.0f}% {direction} than {a}'s"
                   if d != 1 else f"Variants {a} and {b} have the same typical task time")
         details = [f"geometric means {entry['b_estimate']:.1f} s vs {entry['a_estimate']:.1f} s"
                    ] if estimates else []
-        return effect, [*details, f"ratio {d:.2f}, {level} CI {low:.2f} to {high:.2f}"]
+        return effect, [*details, f"ratio {d:.2f}, " + _ci(level, low, high, _two)]
     details = [f"{significant_figures(entry['b_estimate'])} vs "
                f"{significant_figures(entry['a_estimate'])}"] if estimates else []
     size = significant_figures(abs(d))
@@ -190,14 +197,24 @@ def _effect_and_details(entry: dict, wording: Wording,
         effect = (f"Variant {b} averages {size} {direction} {wording.unit} per attempt than {a}"
                   if d != 0 else
                   f"Variants {a} and {b} average the same number of {wording.unit}")
-        return effect, [*details, f"{level} CI of the difference {significant_figures(low)} "
-                                  f"to {significant_figures(high)}"]
+        return effect, [*details, _ci(level, low, high, significant_figures,
+                                      what=" of the difference")]
     direction = "higher" if d > 0 else "lower"
     noun = wording.noun if wording.noun == "NPS" else f"mean {wording.noun}"
     effect = (f"Variant {b}'s {noun} is {size} points {direction} than {a}'s"
               if d != 0 else f"Variants {a} and {b} have the same {noun}")
-    return effect, [*details, f"{level} CI {significant_figures(low)} to "
-                              f"{significant_figures(high)} points"]
+    return effect, [*details, _ci(level, low, high, significant_figures, " points")]
+
+
+def _ci(level: str, low, high, fmt, unit: str = "", what: str = "") -> str:
+    """"95% CI 3 to 38 points", or why no interval is given (too few values for one)."""
+    if low is None or high is None:
+        return f"no meaningful {level} CI{what} from so few values"
+    return f"{level} CI{what} {fmt(low)} to {fmt(high)}{unit}"
+
+
+def _two(value: float) -> str:
+    return f"{value:.2f}"
 
 
 def _no_difference(entry: dict, wording: Wording) -> bool:

@@ -6,8 +6,22 @@ import math
 
 import numpy as np
 
-from uxlab.analysis.comparisons import comparison_family, from_test, means_sample_size, require
-from uxlab.analysis.document import add_note, number, t_interval, unavailable
+from uxlab.analysis.comparisons import (
+    comparison_family,
+    from_test,
+    means_sample_size,
+    planned,
+    require,
+    untestable_benchmark,
+)
+from uxlab.analysis.document import (
+    add_note,
+    number,
+    scale_difference,
+    scale_interval,
+    t_interval,
+    unavailable,
+)
 from uxlab.analysis.interpretation import interpret_benchmark
 from uxlab.analysis.tidy import SurveyTable
 from uxlab.stats import questionnaires as q
@@ -33,14 +47,21 @@ def questionnaire_results(survey: SurveyTable | None, variants: tuple[str, ...],
                 results[instrument] = {"variants": {}, "comparisons": [], "note": why}
             continue
         scores = _scores(survey, instrument)
+        if scores[2] == 0:
+            # Columns without a single answer: the instrument was not asked (the survey CSV has
+            # the SUS, UMUX-Lite and NPS columns whatever the study asked).
+            results[instrument] = {"variants": {}, "comparisons": [],
+                                   "note": "no respondent answered it"}
+            continue
         results[instrument] = _instrument(instrument, scores, survey, variants, design=design,
                                           confidence=confidence, adjust=adjust,
                                           benchmarks=benchmarks)
     return results
 
 
-def _scores(survey: SurveyTable, instrument: str) -> tuple[np.ndarray, int]:
-    """Per-respondent scores (nan where a respondent cannot be scored) and how many were not."""
+def _scores(survey: SurveyTable, instrument: str) -> tuple[np.ndarray, int, int]:
+    """Per-respondent scores (nan where a respondent cannot be scored), how many were not, and
+    how many respondents answered at least one item."""
     if instrument in ("sus", "umux_lite"):
         matrix = survey.matrix(instrument)
         scores = (q.sus_scores(matrix) if instrument == "sus" else
@@ -50,7 +71,7 @@ def _scores(survey: SurveyTable, instrument: str) -> tuple[np.ndarray, int]:
         scores = survey.column(instrument)
         blank = np.isnan(scores)
     excluded = int((np.isnan(scores) & ~blank).sum())
-    return scores, excluded
+    return scores, excluded, int((~blank).sum())
 
 
 def _score_patterns(matrix: np.ndarray, score) -> np.ndarray:
@@ -83,7 +104,7 @@ def _umux_lite(row: list[float]) -> float:
 
 
 def _instrument(instrument, scored, survey, variants, *, design, confidence, adjust, benchmarks):
-    scores, excluded = scored
+    scores, excluded, _ = scored
     by_variant = {v: survey.variant == v for v in variants}
     summaries = {}
     for variant in variants:
@@ -113,8 +134,10 @@ def _instrument(instrument, scored, survey, variants, *, design, confidence, adj
             entry = from_test(result, effect="difference in NPS points (b - a)",
                               n_a=len(x), n_b=len(y),
                               a_estimate=a_nps.estimate, b_estimate=b_nps.estimate)
-            if result.pvalue >= 1 - confidence and a_nps.estimate != b_nps.estimate:
-                entry["sample_size_to_detect"] = sample_size_compare_nps(
+            scale_difference(entry, "nps", result.interval, x, y)
+            if a_nps.estimate != b_nps.estimate:
+                entry["sample_size_to_detect"] = planned(
+                    sample_size_compare_nps,
                     a_nps.promoters / a_nps.n, a_nps.detractors / a_nps.n,
                     b_nps.promoters / b_nps.n, b_nps.detractors / b_nps.n, confidence, _POWER)
             return entry
@@ -133,9 +156,9 @@ def _instrument(instrument, scored, survey, variants, *, design, confidence, adj
                           n_a=len(x), n_b=len(y),
                           a_estimate=result.extra["mean_a"], b_estimate=result.extra["mean_b"],
                           effect_size=effect_size)
-        if result.pvalue >= 1 - confidence:
-            entry["sample_size_to_detect"] = means_sample_size(
-                sd, result.difference, confidence, _POWER, paired=design == "within")
+        scale_difference(entry, instrument, result.interval, x, y)
+        entry["sample_size_to_detect"] = means_sample_size(
+            sd, result.difference, confidence, _POWER, paired=design == "within")
         return entry
 
     omnibus = None
@@ -166,15 +189,19 @@ def _summary(instrument, values, variant, confidence, benchmarks) -> dict:
         if n == 0:
             return unavailable("no ratings", "score", "low", "high", n=0)
         estimate = nps(values.astype(int), confidence)
-        return {"n": n, "score": estimate.estimate, "low": estimate.low, "high": estimate.high,
-                "promoters": estimate.promoters, "passives": estimate.passives,
-                "detractors": estimate.detractors, "method": estimate.method}
+        summary = scale_interval({"n": n, "score": estimate.estimate}, "nps",
+                                 estimate.computed_low, estimate.computed_high)
+        summary.update(promoters=estimate.promoters, passives=estimate.passives,
+                       detractors=estimate.detractors, method=estimate.method)
+        return summary
     if instrument == "csat":
         if n == 0:
             return unavailable("no ratings", "estimate", "low", "high", n=0)
         estimate = q.csat_top_two_box(values.astype(int), 5, confidence)
-        return {"n": n, "estimate": estimate.estimate, "low": estimate.low,
-                "high": estimate.high, "method": "top-two-box, " + estimate.method}
+        summary = scale_interval({"n": n, "estimate": estimate.estimate}, "csat", estimate.low,
+                                 estimate.high)
+        summary["method"] = "top-two-box, " + estimate.method
+        return summary
     keys = ("mean", "low", "high")
     if instrument == "sus":
         keys += ("grade", "percentile")
@@ -188,20 +215,25 @@ def _summary(instrument, values, variant, confidence, benchmarks) -> dict:
         estimate = q.ces_summary(values, confidence)
     else:
         estimate = q.umux_lite_summary(values, confidence)
-    summary = {"n": n, "mean": estimate.estimate, "low": number(estimate.low),
-               "high": number(estimate.high), "method": t_interval(estimate.method)}
+    summary = scale_interval({"n": n, "mean": estimate.estimate}, instrument, estimate.low,
+                             estimate.high)
+    summary["method"] = t_interval(estimate.method)
     if instrument == "sus":
         summary["grade"] = q.sus_grade(estimate.estimate)
         summary["percentile"] = q.sus_percentile(estimate.estimate)
         target = benchmarks.get("sus")
         if target is not None:
-            summary["benchmark"] = _benchmark(q.benchmark_sus_test(values, target, confidence),
-                                              target, variant, f"{estimate.estimate:.1f}",
-                                              confidence)
+            shown = f"{estimate.estimate:.1f}"
+            try:
+                result = q.benchmark_sus_test(values, target, confidence)
+            except ValueError as error:  # scores that do not vary: no t-test is defined
+                summary["benchmark"] = untestable_benchmark(
+                    error, variant=variant, metric="sus", target=target, alternative="greater",
+                    shown=shown, target_text=f"{target:g}")
+            else:
+                summary["benchmark"] = _benchmark(result, target, variant, shown, confidence)
     elif instrument == "umux_lite":
         summary["sus_equivalent"] = q.umux_lite_sus_equivalent(estimate.estimate)
-    if summary["low"] is None:
-        add_note(summary, "all values are equal")
     return summary
 
 

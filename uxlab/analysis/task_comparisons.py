@@ -6,8 +6,15 @@ import math
 
 import numpy as np
 
-from uxlab.analysis.comparisons import comparison_family, from_test, means_sample_size, require
-from uxlab.analysis.document import add_note, number
+from uxlab.analysis.comparisons import (
+    PLANNING_NOTE,
+    comparison_family,
+    from_test,
+    means_sample_size,
+    planned,
+    require,
+)
+from uxlab.analysis.document import add_note, number, scale_difference
 from uxlab.analysis.grouping import paired
 from uxlab.analysis.task_context import TaskContext
 from uxlab.stats import counts as count_stats
@@ -69,8 +76,9 @@ class TaskComparisons(TaskContext):
                               a_estimate=float(x.mean()), b_estimate=float(y.mean()),
                               n_a=int(x.size), n_b=int(y.size))
             add_note(entry, "the Bayesian probability needs independent groups")
-            if result.pvalue >= 1 - self.confidence and only_a != only_b:
-                entry["sample_size_to_detect"] = sample_size_matched_proportions(
+            if only_a != only_b:
+                entry["sample_size_to_detect"] = planned(
+                    sample_size_matched_proportions,
                     only_a / x.size, only_b / x.size, self.confidence, _POWER)
             return entry
         (x_a, n_a), (x_b, n_b) = self._counts(a), self._counts(b)
@@ -83,12 +91,13 @@ class TaskComparisons(TaskContext):
                           credible_low=number(posterior.interval.low),
                           credible_high=number(posterior.interval.high))
         p_a, p_b = x_a / n_a, x_b / n_b
-        if result.pvalue >= 1 - self.confidence and p_a != p_b:
+        if p_a != p_b:
             if 0 < p_a < 1 and 0 < p_b < 1:
-                entry["sample_size_to_detect"] = sample_size_compare_proportions(
+                entry["sample_size_to_detect"] = planned(
+                    sample_size_compare_proportions,
                     p_a, p_b, self.confidence, _POWER)
             else:
-                add_note(entry, "no sample size planned for a rate of 0 or 100%")
+                entry[PLANNING_NOTE] = "no sample size planned for a rate of 0 or 100%"
         return entry
 
     def _completion_omnibus(self) -> dict:
@@ -123,10 +132,10 @@ class TaskComparisons(TaskContext):
                           n_a=int(x.size), n_b=int(y.size),
                           a_estimate=math.exp(log_x.mean()), b_estimate=math.exp(log_y.mean()),
                           effect_size=_clean(effect_size))
+        scale_difference(entry, "time", result.interval, x, y)
         shift = float(log_y.mean() - log_x.mean())
-        if result.pvalue >= 1 - self.confidence:
-            entry["sample_size_to_detect"] = means_sample_size(
-                sd, shift, self.confidence, _POWER, paired=self.design == "within")
+        entry["sample_size_to_detect"] = means_sample_size(
+            sd, shift, self.confidence, _POWER, paired=self.design == "within")
         return entry
 
     def _time_omnibus(self) -> dict:
@@ -150,6 +159,7 @@ class TaskComparisons(TaskContext):
         entry = from_test(result, effect="difference in means (b - a)",
                           n_a=int(x.size), n_b=int(y.size),
                           a_estimate=float(x.mean()), b_estimate=float(y.mean()))
+        scale_difference(entry, measure, result.interval, x, y)
         self._plan_means(entry, result, x, y)
         return entry
 
@@ -172,6 +182,7 @@ class TaskComparisons(TaskContext):
                           n_a=int(x.size), n_b=int(y.size),
                           a_estimate=result.extra["mean_a"], b_estimate=result.extra["mean_b"],
                           effect_size=_clean(effect_size))
+        scale_difference(entry, "seq", result.interval, x, y)
         self._plan_means(entry, result, x, y)
         return entry
 
@@ -182,8 +193,6 @@ class TaskComparisons(TaskContext):
 
     def _plan_means(self, entry, result, x, y) -> None:
         """Sample size that would detect the observed mean difference (t-test planning)."""
-        if result.pvalue < 1 - self.confidence:
-            return
         shift = float(y.mean() - x.mean())
         sd = float(np.std(y - x, ddof=1)) if self.design == "within" else pooled_sd(x, y)
         entry["sample_size_to_detect"] = means_sample_size(

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from uxlab.analysis.comparisons import from_test
-from uxlab.analysis.document import add_note, number, t_interval, unavailable
+from uxlab.analysis.comparisons import from_test, untestable_benchmark
+from uxlab.analysis.document import add_note, number, scale_interval, t_interval, unavailable
 from uxlab.analysis.grouping import Cell
 from uxlab.analysis.interpretation import interpret_benchmark, percent
 from uxlab.analysis.task_context import TaskContext
@@ -30,8 +30,8 @@ class TaskSummaries(TaskContext):
         summary = {"n": n, "successes": successes, "attempts": len(cell),
                    "completion": self._completion(variant, successes, n),
                    "time": self._time(variant, cell),
-                   "errors": self._mean(cell.errors, count_stats.mean_interval),
-                   "clicks": self._mean(cell.clicks, count_stats.mean_interval),
+                   "errors": self._mean(cell.errors, count_stats.mean_interval, "errors"),
+                   "clicks": self._mean(cell.clicks, count_stats.mean_interval, "clicks"),
                    "seq": self._seq(variant, cell)}
         if self.time_target() is not None:
             summary["usability_metric"] = self._usability_metric(cell)
@@ -57,9 +57,10 @@ class TaskSummaries(TaskContext):
                                method="adjusted-wald")
         estimate = proportions.completion_interval(successes, n, self.confidence)
         best = proportions.best_point_estimate(successes, n, self.confidence)
-        summary = {"estimate": estimate.estimate, "low": estimate.low, "high": estimate.high,
-                   "method": estimate.method,
-                   "best_estimate": {"estimate": best.estimate, "method": best.method}}
+        summary = scale_interval({"estimate": estimate.estimate}, "completion", estimate.low,
+                                 estimate.high)
+        summary.update(method=estimate.method,
+                       best_estimate={"estimate": best.estimate, "method": best.method})
         target = self.benchmarks.get("completion")
         if target is not None:
             result = proportions.benchmark_completion_test(successes, n, target, self.confidence)
@@ -79,11 +80,12 @@ class TaskSummaries(TaskContext):
                                geometric_mean=float(values[0]), n=1, method=None)
         estimate = time_stats.geometric_mean_interval(values, self.confidence)
         best = time_stats.best_average(values, self.confidence)
-        summary = {"geometric_mean": estimate.estimate, "low": number(estimate.low),
-                   "high": number(estimate.high), "n": int(values.size),
-                   "method": estimate.method,
-                   "best_average": {"estimate": best.estimate, "low": number(best.low),
-                                    "high": number(best.high), "method": best.method}}
+        summary = scale_interval({"geometric_mean": estimate.estimate}, "time", estimate.low,
+                                 estimate.high, values)
+        summary.update(n=int(values.size), method=estimate.method,
+                       best_average=scale_interval({"estimate": best.estimate}, "time",
+                                                   best.low, best.high, values))
+        summary["best_average"]["method"] = best.method
         if values.size >= time_stats.MEDIAN_FROM_N:
             median = best if best.method.startswith("median") else \
                 time_stats.median_interval(values, self.confidence)
@@ -94,36 +96,44 @@ class TaskSummaries(TaskContext):
             try:
                 result = time_stats.benchmark_time_test(values, target, self.confidence)
             except ValueError as exc:  # e.g. times that do not vary: no t-test is defined
-                summary["benchmark"] = unavailable(str(exc), "test", "statistic", "df", "p",
-                                                   "difference", "low", "high",
-                                                   "interpretation", target=target)
+                summary["benchmark"] = untestable_benchmark(
+                    exc, variant=variant, metric="time", target=target, alternative="less",
+                    shown=f"{estimate.estimate:.1f} s", target_text=f"{target:g} s")
             else:
                 summary["benchmark"] = self._benchmark(
                     result, target, variant, "time", f"{estimate.estimate:.1f} s",
                     f"{target:g} s")
         return summary
 
-    def _mean(self, values: np.ndarray, summarize) -> dict:
+    def _mean(self, values: np.ndarray, summarize, metric: str) -> dict:
         values = values[~np.isnan(values)]
         if values.size < 2:
             return unavailable("fewer than 2 values" if values.size else "no values",
                                *_MEAN_KEYS, n=int(values.size))
         estimate = summarize(values, self.confidence)
-        summary = {"mean": estimate.estimate, "low": number(estimate.low),
-                   "high": number(estimate.high), "n": int(values.size),
-                   "method": t_interval(estimate.method)}
-        if summary["low"] is None:
-            add_note(summary, "all values are equal")
+        if not np.isfinite(estimate.estimate):
+            return unavailable("the values are too large to average", *_MEAN_KEYS,
+                               n=int(values.size))
+        summary = scale_interval({"mean": estimate.estimate}, metric, estimate.low,
+                                 estimate.high, values)
+        summary.update(n=int(values.size), method=t_interval(estimate.method))
         return summary
 
     def _seq(self, variant, cell: Cell) -> dict:
-        summary = self._mean(cell.seq, seq_summary)
+        summary = self._mean(cell.seq, seq_summary, "seq")
         target = self.benchmarks.get("seq")
         if summary["mean"] is not None and target is not None:
             values = cell.seq[~np.isnan(cell.seq)]
-            summary["benchmark"] = self._benchmark(
-                benchmark_seq_test(values, target, self.confidence), target, variant, "seq",
-                f"{summary['mean']:.2f}", f"{target:g}")
+            shown, target_text = f"{summary['mean']:.2f}", f"{target:g}"
+            try:
+                result = benchmark_seq_test(values, target, self.confidence)
+            except ValueError as exc:  # ratings that do not vary: no t-test is defined
+                summary["benchmark"] = untestable_benchmark(
+                    exc, variant=variant, metric="seq", target=target, alternative="greater",
+                    shown=shown, target_text=target_text)
+            else:
+                summary["benchmark"] = self._benchmark(result, target, variant, "seq", shown,
+                                                       target_text)
         return summary
 
     def _benchmark(self, result, target, variant, metric, shown, target_text) -> dict:

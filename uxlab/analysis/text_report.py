@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
+from uxlab.analysis.document import WITHHELD
 from uxlab.analysis.interpretation import (
     confidence_label,
     format_p,
@@ -63,30 +64,25 @@ def _task_table(task: dict, level: str) -> list[str]:
     for name, v in task["variants"].items():
         completion = v["completion"]
         rows.append([name, str(v["n"]), str(v["successes"]),
-                     _interval(completion.get("estimate"), completion.get("low"),
-                               completion.get("high"), _pct),
+                     _interval(completion, "estimate", _pct),
                      str(v["time"].get("n", 0)),
-                     _interval(v["time"].get("geometric_mean"), v["time"].get("low"),
-                               v["time"].get("high"), _one_decimal),
-                     _interval(v["errors"].get("mean"), v["errors"].get("low"),
-                               v["errors"].get("high"), significant_figures),
-                     _interval(v["clicks"].get("mean"), v["clicks"].get("low"),
-                               v["clicks"].get("high"), significant_figures),
-                     _interval(v["seq"].get("mean"), v["seq"].get("low"), v["seq"].get("high"),
-                               _two_decimals)])
+                     _interval(v["time"], "geometric_mean", _one_decimal),
+                     _interval(v["errors"], "mean", significant_figures),
+                     _interval(v["clicks"], "mean", significant_figures),
+                     _interval(v["seq"], "mean", _two_decimals)])
     return _table(header, rows)
 
 
 def _questionnaire_table(name: str, result: dict, level: str) -> list[str]:
     if name == "nps":
         header = ["variant", "n", f"NPS ({level} CI)", "promoters", "passives", "detractors"]
-        rows = [[v, str(s["n"]), _interval(s.get("score"), s.get("low"), s.get("high"), _whole),
+        rows = [[v, str(s["n"]), _interval(s, "score", _whole),
                  str(s.get("promoters", "–")), str(s.get("passives", "–")),
                  str(s.get("detractors", "–"))] for v, s in result["variants"].items()]
         return _table(header, rows)
     if name == "csat":
         header = ["variant", "n", f"top-two-box ({level} CI)"]
-        rows = [[v, str(s["n"]), _interval(s.get("estimate"), s.get("low"), s.get("high"), _pct)]
+        rows = [[v, str(s["n"]), _interval(s, "estimate", _pct)]
                 for v, s in result["variants"].items()]
         return _table(header, rows)
     header = ["variant", "n", f"mean ({level} CI)"]
@@ -96,8 +92,7 @@ def _questionnaire_table(name: str, result: dict, level: str) -> list[str]:
         header += ["SUS-equivalent"]
     rows = []
     for v, s in result["variants"].items():
-        row = [v, str(s["n"]), _interval(s.get("mean"), s.get("low"), s.get("high"),
-                                         _one_decimal)]
+        row = [v, str(s["n"]), _interval(s, "mean", _one_decimal)]
         if name == "sus":
             row += [s.get("grade") or "–",
                     "–" if s.get("percentile") is None else f"{s['percentile']:.0f}"]
@@ -132,10 +127,14 @@ def _indent(lines: list[str]) -> list[str]:
     return [f"    {line}" if line else line for line in lines]
 
 
-def _interval(value, low, high, fmt) -> str:
+def _interval(summary: dict, key: str, fmt) -> str:
+    """``summary[key]`` with its interval, or with the words saying why there is none."""
+    value, low, high = summary.get(key), summary.get("low"), summary.get("high")
     if value is None:
         return "–"
     text = fmt(value)
+    if summary.get("interval_withheld"):
+        return f"{text} ({WITHHELD})"
     if low is not None and high is not None:
         joint = "–" if low >= 0 and high >= 0 else " to "
         text += f" ({fmt(low)}{joint}{fmt(high)})"

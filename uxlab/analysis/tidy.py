@@ -49,6 +49,11 @@ UMUX_ITEMS = ("umux_1", "umux_2")
 # Each survey instrument is a group of columns that comes complete or not at all.
 SURVEY_INSTRUMENTS = {"sus": SUS_ITEMS, "umux_lite": UMUX_ITEMS, "nps": ("nps",),
                       "csat": ("csat",), "ces": ("ces",)}
+# Plausible limits of measured values: a task time from a millisecond to 10⁷ s (116 days), at
+# most a million errors or clicks. Beyond them a number is a data error (a unit slip, a sentinel),
+# and on the log scale it would overflow the intervals of every comparison it enters.
+TIME_LIMITS = (0.001, 1e7)
+COUNT_LIMIT = 1_000_000
 _RANGES = {"seq": (1, 7), "nps": (0, 10), "csat": (1, 5), "ces": (1, 7),
            **{c: (1, 5) for c in SUS_ITEMS}, **{c: (1, 7) for c in UMUX_ITEMS}}
 
@@ -332,9 +337,12 @@ def _attempts_from_columns(names, cells, rows, source) -> AttemptTable:
     task = label_column(cells["task"], "task", rows, problems)
     outcome = outcome_column(cells["outcome"], rows, problems, OUTCOMES)
     success = number_column(rows, cells["success"], "success", problems, whole=True, allowed=(0, 1))
-    time_s = number_column(rows, cells["time_s"], "time_s", problems, positive=True)
-    errors = number_column(rows, cells["errors"], "errors", problems, whole=True, low=0)
-    clicks = number_column(rows, cells["clicks"], "clicks", problems, whole=True, low=0)
+    time_s = number_column(rows, cells["time_s"], "time_s", problems, positive=True,
+                           low=TIME_LIMITS[0], most=TIME_LIMITS[1], unit="seconds")
+    errors = number_column(rows, cells["errors"], "errors", problems, whole=True, low=0,
+                           most=COUNT_LIMIT)
+    clicks = number_column(rows, cells["clicks"], "clicks", problems, whole=True, low=0,
+                           most=COUNT_LIMIT)
     seq = number_column(rows, cells["seq"], "seq", problems, whole=True, low=1, high=7)
     success = reconcile_outcome(outcome, success, rows, problems)
     table = AttemptTable(participant, variant, task, outcome, success, time_s, errors, clicks,

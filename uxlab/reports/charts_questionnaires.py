@@ -31,7 +31,7 @@ def sus_chart(analysis: dict, context: ReportContext) -> Chart | None:
     """Mean SUS per variant with its interval, over the shaded Sauro–Lewis grade bands."""
     sus = analysis.get("questionnaires", {}).get("sus", {}).get("variants", {})
     variants = [v for v in analysis.get("variants", {}) if v in sus]
-    if not variants:
+    if not any(sus[v].get("n") for v in variants):  # SUS not asked, or nobody answered
         return None
     level = fmt.confidence_label(analysis["confidence"])
     tally = Tally()
@@ -111,7 +111,7 @@ def nps_chart(analysis: dict, context: ReportContext) -> Chart | None:
     nps = analysis.get("questionnaires", {}).get("nps", {}).get("variants", {})
     variants = [v for v in analysis.get("variants", {})
                 if v in nps or v in context.nps_counts]
-    if not variants:
+    if not any(nps.get(v, {}).get("n") or v in context.nps_counts for v in variants):
         return None
     level = fmt.confidence_label(analysis["confidence"])
     tally = Tally()

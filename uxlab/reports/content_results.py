@@ -114,7 +114,8 @@ def comparison_table(comparisons: list[dict], level: str, caption: str) -> Table
             _effect(entry),
             (f"{effect_size['name']} {fmt.number(effect_size['value'])}"
              if effect_size.get("value") is not None else fmt.MISSING)))
-    return Table(f"{caption} (effects B − A, ratios B / A for time; {level} CI)",
+    return Table(f"{caption} (the effect of “C vs A” is C − A, for time the ratio C / A; "
+                 f"{level} CI)",
                  ("Comparison", "Test", "Statistic", "p", "Adjusted p", "Effect (CI)",
                   "Effect size"), tuple(rows),
                  numeric=(False, False, True, True, True, True, False),
@@ -156,12 +157,10 @@ def questionnaire_blocks(analysis: dict, context: ReportContext,
                           + (f" ({note})." if note else "."))]
     blocks: list[Block] = []
     for name, result in questionnaires.items():
+        if not result.get("variants"):
+            continue  # not asked (or not answered by anyone): no empty section
         title = INSTRUMENT_TITLES.get(name, name)
         blocks.append(Heading(title))
-        if not result.get("variants"):
-            blocks.append(Paragraph(f"No {title} answers: {result.get('note', 'no data')}.",
-                                    "note"))
-            continue
         blocks.append(_instrument_table(name, result, context, level, title))
         if result.get("note"):
             blocks.append(Paragraph(f"Note: {result['note']}.", "note"))

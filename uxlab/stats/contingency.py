@@ -44,7 +44,7 @@ def completion_omnibus(successes: Sequence[int], ns: Sequence[int]) -> TestResul
     TestResult
         ``test`` is ``"chi-square"`` (Pearson, no continuity correction; ``statistic`` = χ²,
         ``df`` = k − 1) or ``"fisher-freeman-halton"`` (``statistic`` = probability of the observed
-        table under the null). ``extra`` holds the rates, the smallest expected count and, for the
+        table under the null; ``df`` = None, an exact test has none). ``extra`` holds the rates, the smallest expected count and, for the
         exact test, ``"exact"``: True for full enumeration, False for the Monte Carlo fallback.
 
     Notes
@@ -96,8 +96,8 @@ def completion_omnibus(successes: Sequence[int], ns: Sequence[int]) -> TestResul
     else:
         statistic, pvalue = exact
         extra["exact"] = True
-    return TestResult("fisher-freeman-halton", statistic, pvalue, df=float(len(ns) - 1),
-                      extra=extra)
+    # An exact test has no degrees of freedom (df stays None, as the contract says).
+    return TestResult("fisher-freeman-halton", statistic, pvalue, extra=extra)
 
 
 def _freeman_halton_r_by_2(table: np.ndarray) -> tuple[float, float] | None:

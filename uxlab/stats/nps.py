@@ -29,6 +29,9 @@ class NetPromoterEstimate(Estimate):
     passives: int = 0
     detractors: int = 0
     adjusted_estimate: float = 0.0
+    #: The interval before clipping to −100 … 100 (``None`` where it was not computed).
+    computed_low: float | None = None
+    computed_high: float | None = None
 
 
 def _nps_counts(scores: Sequence[int], name: str) -> tuple[int, int, int]:
@@ -58,7 +61,8 @@ def nps(scores: Sequence[int], confidence: float = 0.95) -> NetPromoterEstimate:
     Returns
     -------
     NetPromoterEstimate
-        NPS = 100 · (promoters − detractors) / n, interval bounds clipped to [−100, 100].
+        NPS = 100 · (promoters − detractors) / n, interval bounds clipped to [−100, 100]
+        (the bounds before clipping in ``computed_low`` / ``computed_high``).
 
     Notes
     -----
@@ -80,16 +84,18 @@ def nps(scores: Sequence[int], confidence: float = 0.95) -> NetPromoterEstimate:
     n = promoters + passives + detractors
     adjusted, variance, n_adj = _nps_adjusted(promoters, detractors, n)
     margin = float(stats.norm.ppf(1 - (1 - confidence) / 2)) * math.sqrt(variance / n_adj)
+    low, high = 100 * (adjusted - margin), 100 * (adjusted + margin)
     return NetPromoterEstimate(
         estimate=100 * (promoters - detractors) / n,
-        interval=Interval(max(-100.0, 100 * (adjusted - margin)),
-                          min(100.0, 100 * (adjusted + margin)), confidence),
+        interval=Interval(max(-100.0, low), min(100.0, high), confidence),
         method="adjusted-wald",
         n=n,
         promoters=promoters,
         passives=passives,
         detractors=detractors,
         adjusted_estimate=100 * adjusted,
+        computed_low=low,
+        computed_high=high,
     )
 
 

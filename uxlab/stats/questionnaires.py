@@ -223,8 +223,13 @@ def benchmark_sus_test(scores: Sequence[float], benchmark: float = 68.0,
     -------
     TestResult
         ``alternative="greater"``; ``difference`` = mean − benchmark with its one-sided interval
-        (upper bound +∞) at ``confidence``. If every score is the same, t is infinite and the
-        limits p = 0 (mean above the benchmark) or p = 1 (not above) are returned.
+        (upper bound +∞) at ``confidence``.
+
+    Raises
+    ------
+    ValueError
+        If every score is the same: without spread the t statistic is undefined, so whether the
+        mean is above the benchmark cannot be tested.
 
     References
     ----------
@@ -311,6 +316,8 @@ def benchmark_seq_test(ratings: Sequence[float], benchmark: float = 5.5,
                        confidence: float = 0.95) -> TestResult:
     """One-sided one-sample t-test: is the mean SEQ above ``benchmark`` (default 5.5)?
 
+    Raises ``ValueError`` when the ratings do not vary (see :func:`benchmark_sus_test`).
+
     References
     ----------
     Sauro, J., & Lewis, J. R. (2016). *Quantifying the User Experience* (2nd ed.), ch. 4.
@@ -335,18 +342,15 @@ def _benchmark_test(values: np.ndarray, benchmark: float, confidence: float,
     confidence = check_confidence(confidence)
     if not isinstance(benchmark, (int, float)) or not math.isfinite(benchmark):
         raise ValueError(f"benchmark must be a finite number, got {benchmark!r}")
-    constant = not varies(values)
-    # The common value itself when nothing varies: a mean of equal values can miss it by a bit.
-    gap = float((values[0] if constant else values.mean()) - benchmark)
-    if constant:
-        # No spread: t is ±infinite; report its limits rather than scipy's NaN at gap 0.
-        statistic = math.copysign(math.inf, gap) if gap else 0.0
-        pvalue = 0.0 if gap > 0 else 1.0
-        low, high = gap + benchmark, math.inf
-    else:
-        result = stats.ttest_1samp(values, benchmark, alternative="greater")
-        statistic, pvalue = float(result.statistic), float(result.pvalue)
-        low, high = result.confidence_interval(confidence)
+    if not varies(values):
+        # No spread, no standard error: t is undefined, and its limit (±infinity, p = 0) would
+        # call two identical answers "significantly above the benchmark".
+        raise ValueError(f"the {measure} answers do not vary (their variability is zero), so "
+                         "the one-sample t-test against the benchmark is undefined")
+    gap = float(values.mean() - benchmark)
+    result = stats.ttest_1samp(values, benchmark, alternative="greater")
+    statistic, pvalue = float(result.statistic), float(result.pvalue)
+    low, high = result.confidence_interval(confidence)
     return TestResult(
         test=f"one-sample t (one-sided) vs {measure} benchmark",
         statistic=statistic,

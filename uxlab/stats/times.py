@@ -18,6 +18,7 @@ from scipy import stats
 from uxlab.stats.effects import hedges_g, paired_d
 from uxlab.stats.ratings import means_omnibus
 from uxlab.stats.results import Estimate, Interval, TestResult, check_confidence, varies
+from uxlab.stats.scales import safe_exp
 
 # Sauro & Lewis: the geometric mean is the better centre below 25 times, the median from 25 on.
 MEDIAN_FROM_N = 25
@@ -78,7 +79,7 @@ def geometric_mean_interval(times: Sequence[float], confidence: float = 0.95) ->
     mean = logs.mean()
     margin = stats.t.ppf((1 + confidence) / 2, logs.size - 1) * logs.std(ddof=1) / math.sqrt(
         logs.size)
-    interval = Interval(math.exp(mean - margin), math.exp(mean + margin), confidence)
+    interval = Interval(safe_exp(mean - margin), safe_exp(mean + margin), confidence)
     return Estimate(math.exp(mean), interval, "geometric mean (t-interval on log times)",
                     int(logs.size))
 
@@ -201,8 +202,8 @@ def compare_times_between(a: Sequence[float], b: Sequence[float],
              "geometric_mean_b": math.exp(log_b.mean()),
              "log_difference": log_difference, "hedges_g": hedges_g(log_a, log_b)}
     return TestResult("welch t (log times)", float(result.statistic), float(result.pvalue),
-                      df=float(result.df), difference=math.exp(log_difference),
-                      interval=Interval(math.exp(low), math.exp(high), confidence), extra=extra)
+                      df=float(result.df), difference=safe_exp(log_difference),
+                      interval=Interval(safe_exp(low), safe_exp(high), confidence), extra=extra)
 
 
 def compare_times_within(a: Sequence[float], b: Sequence[float],
@@ -245,8 +246,8 @@ def compare_times_within(a: Sequence[float], b: Sequence[float],
     log_difference = float((log_b - log_a).mean())
     extra = {"log_difference": log_difference, "d_z": paired_d(log_a, log_b)}
     return TestResult("paired t (log times)", float(result.statistic), float(result.pvalue),
-                      df=float(result.df), difference=math.exp(log_difference),
-                      interval=Interval(math.exp(low), math.exp(high), confidence), extra=extra)
+                      df=float(result.df), difference=safe_exp(log_difference),
+                      interval=Interval(safe_exp(low), safe_exp(high), confidence), extra=extra)
 
 
 def benchmark_time_test(times: Sequence[float], target: float,
@@ -288,7 +289,7 @@ def benchmark_time_test(times: Sequence[float], target: float,
     result = stats.ttest_1samp(logs, math.log(target), alternative="less")
     margin = stats.t.ppf(confidence, logs.size - 1) * logs.std(ddof=1) / math.sqrt(logs.size)
     mean = float(logs.mean())
-    interval = Interval(math.exp(mean - margin) / target, math.exp(mean + margin) / target,
+    interval = Interval(safe_exp(mean - margin) / target, safe_exp(mean + margin) / target,
                         confidence)
     extra = {"geometric_mean": math.exp(mean), "target": float(target),
              "meets_target": bool(result.pvalue < 1 - confidence)}
