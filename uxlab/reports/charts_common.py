@@ -44,10 +44,6 @@ class Chart:
         """PNG bytes."""
         return style.render(self.figure, "png", dpi=dpi)
 
-    def rgb(self, dpi: int = style.DPI_PNG):
-        """An RGB ``PIL.Image`` (for the PDF)."""
-        return style.render_rgb(self.figure, dpi)
-
     @property
     def size_inches(self) -> tuple[float, float]:
         width, height = self.figure.get_size_inches()

@@ -2,7 +2,8 @@
 
 Text and tables are real PDF text (selectable, searchable, extractable), set in DejaVu Sans, the
 Unicode font matplotlib ships, so "−", "χ²" and "≥" print as themselves. Charts are embedded as
-high-resolution PNG with their text description beneath. Every major section starts on a new page
+vector graphics (matplotlib's PDF output merged in, :mod:`uxlab.reports.pdf_charts`), so their
+labels are selectable text too, with their text description beneath. Every major section starts on a new page
 and is an entry of the PDF outline (bookmarks).
 
 reportlab is used because it writes selectable-text PDFs in pure Python with no system
@@ -23,13 +24,11 @@ from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import (
     BaseDocTemplate,
     CondPageBreak,
-    Flowable,
     Frame,
     KeepTogether,
     PageBreak,
@@ -44,11 +43,11 @@ from uxlab.reports import blocks as b
 from uxlab.reports.charts import report_charts
 from uxlab.reports.content import build_report
 from uxlab.reports.context import ReportContext
+from uxlab.reports.pdf_charts import ChartPlaceholder, embed_charts
 
 FONT = "DejaVuSans"
 PAGE = A4
 MARGIN = 17 * mm
-CHART_DPI = 200
 INK = colors.HexColor("#1a1a1a")
 MUTED = colors.HexColor("#4d4d4d")
 RULE = colors.HexColor("#c8c8c8")
@@ -85,13 +84,14 @@ def render_pdf_report(analysis: dict, context: ReportContext | None = None) -> b
     report = build_report(analysis, context, charts)
     buffer = io.BytesIO()
     document = _Document(buffer, report, context)
-    story = []
+    story, placements = [], []
+    styles = dict(_styles(), placements=placements)
     for index, section in enumerate(report.sections):
         if index:
             story.append(PageBreak())
-        story += _section(section, report, _styles())
+        story += _section(section, report, styles)
     document.build(story)
-    return buffer.getvalue()
+    return embed_charts(buffer.getvalue(), placements)
 
 
 class _Document(BaseDocTemplate):
@@ -230,24 +230,10 @@ def _figure(chart, styles: dict):
     available = PAGE[0] - 2 * MARGIN
     scale = min(1.0, available / (width_in * 72), (PAGE[1] - 2 * MARGIN - 30 * mm)
                 / (height_in * 72))
-    image = _Raster(chart.rgb(dpi=CHART_DPI), width_in * 72 * scale, height_in * 72 * scale)
-    return KeepTogether([image, _paragraph(chart.alt, styles["figure_text"]),
+    placeholder = ChartPlaceholder(chart, width_in * 72 * scale, height_in * 72 * scale,
+                                   styles["placements"])
+    return KeepTogether([placeholder, _paragraph(chart.alt, styles["figure_text"]),
                          Spacer(1, 4 * mm)])
-
-
-class _Raster(Flowable):
-    """A chart's pixels drawn at a given size (reportlab compresses them losslessly)."""
-
-    def __init__(self, image, width: float, height: float):
-        super().__init__()
-        self.image, self.width, self.height = image, width, height
-        self.hAlign = "LEFT"
-
-    def wrap(self, available_width, available_height):
-        return self.width, self.height
-
-    def draw(self):
-        self.canv.drawImage(ImageReader(self.image), 0, 0, self.width, self.height)
 
 
 @lru_cache(maxsize=1)

@@ -23,9 +23,7 @@ from dataclasses import dataclass
 from html import escape
 
 import matplotlib
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image
 
 # Okabe–Ito, darkest first, so the first variants' thin interval lines keep their contrast on
 # white paper when printed in grey; the light ones (orange, sky blue, yellow) come last.
@@ -86,6 +84,7 @@ RC = {
     "lines.linewidth": 1.4,
     "errorbar.capsize": 3.0,
     "svg.fonttype": "none",  # keep text as text: selectable, searchable, read by screen readers
+    "pdf.fonttype": 3,
     "svg.hashsalt": "uxlab",  # stable ids, so the same report renders byte-identical SVG
     "figure.dpi": 100,
     "savefig.dpi": DPI_PNG,
@@ -137,45 +136,28 @@ def new_figure(height: float, width: float = WIDTH_IN, **kwargs) -> Figure:
 
 
 def render(figure: Figure, fmt: str = "svg", *, dpi: int | None = None) -> str | bytes:
-    """Render a figure as SVG text (``fmt="svg"``) or PNG bytes (``fmt="png"``).
+    """Render a figure as SVG text (``fmt="svg"``), or PNG or vector PDF bytes (``"png"``, ``"pdf"``).
 
     The SVG keeps text as ``<text>`` (``svg.fonttype = none``) and has matplotlib's metadata block
     and XML prologue removed so it can be inlined in HTML. ``dpi`` is the PNG's resolution
     (default ``DPI_PNG``) or that of an SVG's rasterized parts (default ``DPI_SVG_RASTER``).
     """
-    if fmt not in ("svg", "png"):
-        raise ValueError(f"fmt must be 'svg' or 'png', got {fmt!r}")
+    if fmt not in ("svg", "png", "pdf"):
+        raise ValueError(f"fmt must be 'svg', 'png' or 'pdf', got {fmt!r}")
     dpi = dpi or (DPI_PNG if fmt == "png" else DPI_SVG_RASTER)
     buffer = io.BytesIO()
     with styled():
         figure.savefig(buffer, format=fmt, dpi=dpi, metadata=_metadata(fmt))
-    if fmt == "png":
+    if fmt != "svg":
         return buffer.getvalue()
     return _inline_svg(buffer.getvalue().decode("utf-8"))
-
-
-def render_rgb(figure: Figure, dpi: int = DPI_PNG) -> Image.Image:
-    """Render a figure to an RGB image in memory, at ``dpi``.
-
-    For the PDF: handing pixels straight to reportlab skips a PNG encode (matplotlib) and decode
-    (reportlab) per chart, which otherwise cost as much as drawing the chart.
-    """
-    original = figure.dpi
-    with styled():
-        try:
-            figure.set_dpi(dpi)
-            canvas = FigureCanvasAgg(figure)
-            canvas.draw()
-            size = canvas.get_width_height(physical=True)
-            image = Image.frombuffer("RGBA", size, canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-            return image.convert("RGB")
-        finally:
-            figure.set_dpi(original)
 
 
 def _metadata(fmt: str) -> dict:
     if fmt == "svg":
         return {"Date": None, "Creator": None, "Format": None, "Type": None}
+    if fmt == "pdf":
+        return {"CreationDate": None, "Creator": None, "Producer": None}
     return {"Software": None}
 
 
