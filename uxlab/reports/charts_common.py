@@ -79,11 +79,14 @@ def freeze_layout(figure: Figure) -> None:
 
 def point_interval(ax: Axes, tally: Tally, value: float | None, position: float,
                    low: float | None, high: float | None, variant: style.VariantStyle, *,
-                   horizontal: bool = True, missing_text: str = "n/a") -> None:
+                   horizontal: bool = True, missing_text: str = "n/a",
+                   limits: tuple[float, float] | None = None) -> None:
     """Draw one estimate with its interval (a line with caps) at ``position`` on the category axis.
 
     With ``value`` ``None`` nothing is estimated: a short grey label (``missing_text``) says why.
-    A one-sided interval (one bound ``None``) is drawn to the axis edge on its open side.
+    A one-sided interval (one bound ``None``) is drawn to the axis edge on its open side. With
+    the value axis's ``limits`` given, a bound beyond them is drawn to the edge and ends in an
+    arrow (SVG id ``interval-arrow-k-low`` / ``-high``) instead of a cap.
     """
     if value is None:
         _label_missing(ax, position, missing_text, horizontal)
@@ -95,6 +98,11 @@ def point_interval(ax: Axes, tally: Tally, value: float | None, position: float,
         _label_missing(ax, position, "no interval", horizontal, anchor=value)
     else:
         tally.intervals += 1
+        beyond = _beyond(low, high, limits)
+        if beyond["low"]:
+            low = limits[0]
+        if beyond["high"]:
+            high = limits[1]
         lower = value - low if low is not None else 0.0
         upper = high - value if high is not None else 0.0
         error = [[max(lower, 0.0)], [max(upper, 0.0)]]
@@ -107,9 +115,34 @@ def point_interval(ax: Axes, tally: Tally, value: float | None, position: float,
             line_collection.set_gid(f"interval-{k}")
         for end, cap in enumerate(container.lines[1]):
             cap.set_gid(f"interval-cap-{k}-{end}")
+            if beyond[("low", "high")[end]]:
+                cap.set_visible(False)
+        for side, outside in beyond.items():
+            if outside:
+                _arrow(ax, limits[side == "high"], position, side, horizontal, variant,
+                       f"interval-arrow-{k}-{side}")
     xy = (value, position) if horizontal else (position, value)
     (marker,) = ax.plot(*xy, linestyle="none", zorder=4, **variant.marker_kwargs())
     marker.set_gid(f"estimate-{k}")
+
+
+def _beyond(low, high, limits) -> dict[str, bool]:
+    """Which bounds lie beyond the value axis's limits."""
+    if limits is None:
+        return {"low": False, "high": False}
+    return {"low": low is not None and low < limits[0],
+            "high": high is not None and high > limits[1]}
+
+
+def _arrow(ax: Axes, at: float, position: float, side: str, horizontal: bool,
+           variant: style.VariantStyle, gid: str) -> None:
+    """An arrowhead at the axis edge: the interval goes on beyond the axis."""
+    marker = {(True, "low"): "<", (True, "high"): ">", (False, "low"): "v",
+              (False, "high"): "^"}[(horizontal, side)]
+    xy = (at, position) if horizontal else (position, at)
+    (arrow,) = ax.plot(*xy, linestyle="none", marker=marker, markersize=6.5,
+                       color=variant.color, clip_on=False, zorder=4)
+    arrow.set_gid(gid)
 
 
 def _label_missing(ax: Axes, position: float, text: str, horizontal: bool,

@@ -75,20 +75,24 @@ def _task_chart(analysis: dict, context: ReportContext, metric: _Metric) -> Char
         return None
     level = fmt.confidence_label(analysis["confidence"])
     tally = Tally()
+    rows = [[tasks[key]["variants"].get(name, {}).get(metric.summary, {}) for name in variants]
+            for key in order]
+    target = analysis.get("benchmarks", {}).get(metric.key)
+    targets = [t for t in (target.values() if isinstance(target, dict) else [target])
+               if t is not None]
+    limits = _axis_limits(metric, rows, targets)
     with style.styled():
         figure = new_figure(task_rows_height(len(order), len(variants)))
         ax = figure.add_subplot()
-        values, described = [], []
-        for row, key in enumerate(order):
+        described = []
+        for row, (key, summaries) in enumerate(zip(order, rows, strict=True)):
             parts = []
-            for i, name in enumerate(variants):
-                summary = tasks[key]["variants"].get(name, {}).get(metric.summary, {})
+            for i, (name, summary) in enumerate(zip(variants, summaries, strict=True)):
                 value = summary.get(metric.value)
                 low, high = summary.get("low"), summary.get("high")
                 point_interval(ax, tally, value, row + dodge(len(variants), i), low, high,
-                               style.variant_style(i),
-                               missing_text=_missing_reason(summary))
-                values += [v for v in (value, low, high) if v is not None]
+                               style.variant_style(i), missing_text=_missing_reason(summary),
+                               limits=limits)
                 parts.append(f"{context.variant_name(name)} "
                              f"{fmt.interval(value, low, high, metric.text)}"
                              if value is not None else
@@ -101,9 +105,7 @@ def _task_chart(analysis: dict, context: ReportContext, metric: _Metric) -> Char
         ax.grid(axis="y", visible=False)
         separate_rows(ax, len(order))
         benchmark_text, handles = _benchmarks(ax, analysis, metric, order)
-        target = analysis.get("benchmarks", {}).get(metric.key)
-        values += list(target.values()) if isinstance(target, dict) else [target or 0]
-        _value_axis(ax, metric, values)
+        _value_axis(ax, metric, limits)
         ax.set_xlabel(metric.axis_label)
         ax.set_ylabel("task")
         ax.set_title(metric.title)
@@ -118,22 +120,50 @@ def _missing_reason(summary: dict) -> str:
     return note if len(note) <= 40 else note[:39] + "…"
 
 
-def _value_axis(ax, metric: _Metric, values: list[float]) -> None:
+#: On the log axis of times, how far beyond the estimates an interval bound may lie and still
+#: widen the axis; a bound further out ends in an arrow at the axis edge (its value is in the
+#: table and the chart's text).
+PLAUSIBLE_SPAN = 4.0
+
+
+def _axis_limits(metric: _Metric, rows: list[list[dict]], targets: list[float]
+                 ) -> tuple[float, float]:
+    """The value axis: fitted to the estimates and the plausible part of their intervals.
+
+    Rates, SEQ have their scale's fixed axis. The log axis of times spans the estimates and the
+    targets, then widens to take in each interval bound within :data:`PLAUSIBLE_SPAN` times of
+    the estimates (one very wide interval would otherwise squeeze every other task into a
+    sliver, as a 2e-12 to 3e10 s interval once did).
+    """
+    if metric.limits is not None:
+        low, high = metric.limits
+        margin = 0.02 if metric.key == "completion" else 0.2
+        return low - margin, high + margin
+    estimates = [s.get(metric.value) for row in rows for s in row]
+    estimates = [v for v in estimates if v is not None and v > 0]
+    if not estimates:
+        return 1.0, 100.0
+    inner = [min(estimates + targets), max(estimates + targets)]
+    window = (inner[0] / PLAUSIBLE_SPAN, inner[1] * PLAUSIBLE_SPAN)
+    bounds = [s.get(key) for row in rows for s in row for key in ("low", "high")]
+    plausible = [b for b in bounds if b is not None and window[0] <= b <= window[1]]
+    low, high = min(inner + plausible) / 1.25, max(inner + plausible) * 1.25
+    if high / low < 3:
+        middle = (high * low) ** 0.5
+        low, high = middle / 1.8, middle * 1.8
+    return low, high
+
+
+def _value_axis(ax, metric: _Metric, limits: tuple[float, float]) -> None:
+    ax.set_xlim(*limits)
     if metric.key == "completion":
-        ax.set_xlim(-0.02, 1.02)
         ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
     elif metric.key == "seq":
-        ax.set_xlim(0.8, 7.2)
         ax.set_xticks(range(1, 8))
     elif metric.log:
         ax.set_xscale("log")
-        positive = [v for v in values if v > 0] or [1.0, 100.0]
-        low, high = min(positive) / 1.25, max(positive) * 1.25
-        if high / low < 3:
-            middle = (high * low) ** 0.5
-            low, high = middle / 1.8, middle * 1.8
-        ax.set_xlim(low, high)
-        ax.xaxis.set_major_locator(FixedLocator(_nice_log_ticks(low, high)))
+        ax.set_xlim(*limits)
+        ax.xaxis.set_major_locator(FixedLocator(_nice_log_ticks(*limits)))
         ax.xaxis.set_minor_locator(NullLocator())
         ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
 

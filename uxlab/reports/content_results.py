@@ -54,10 +54,8 @@ def _task_table(task: dict, context: ReportContext, level: str, title: str) -> T
         completion, time = v.get("completion", {}), v.get("time", {})
         rows.append((
             context.variant_label(variant), f"{v.get('successes', 0)} / {v.get('n', 0)}",
-            fmt.interval(completion.get("estimate"), completion.get("low"),
-                         completion.get("high"), fmt.percent),
-            fmt.interval(time.get("geometric_mean"), time.get("low"), time.get("high"),
-                         fmt.seconds),
+            fmt.summary_interval(completion, "estimate", fmt.percent),
+            fmt.summary_interval(time, "geometric_mean", fmt.seconds),
             _mean(v.get("errors", {})), _mean(v.get("clicks", {})),
             _mean(v.get("seq", {}))))
     return Table(f"Results by variant: {title} (estimates with {level} confidence intervals)",
@@ -68,7 +66,7 @@ def _task_table(task: dict, context: ReportContext, level: str, title: str) -> T
 
 
 def _mean(summary: dict) -> str:
-    return fmt.interval(summary.get("mean"), summary.get("low"), summary.get("high"))
+    return fmt.summary_interval(summary, "mean")
 
 
 def _task_notes(task: dict, context: ReportContext) -> list[str]:
@@ -182,14 +180,14 @@ def _instrument_table(name: str, result: dict, context: ReportContext, level: st
     caption = f"{title} by variant ({level} confidence intervals)"
     if name == "nps":
         rows = tuple((context.variant_label(v), str(s.get("n", 0)),
-                      fmt.interval(s.get("score"), s.get("low"), s.get("high"), fmt.whole),
+                      fmt.summary_interval(s, "score", fmt.whole),
                       _count(s, "promoters"), _count(s, "passives"), _count(s, "detractors"))
                      for v, s in variants.items())
         return Table(caption, ("Variant", "n", "NPS", "Promoters", "Passives", "Detractors"),
                      rows, numeric=(False, True, True, True, True, True))
     if name == "csat":
         rows = tuple((context.variant_label(v), str(s.get("n", 0)),
-                      fmt.interval(s.get("estimate"), s.get("low"), s.get("high"), fmt.percent))
+                      fmt.summary_interval(s, "estimate", fmt.percent))
                      for v, s in variants.items())
         return Table(caption, ("Variant", "n", "Top-two-box share"), rows,
                      numeric=(False, True, True))
@@ -202,8 +200,7 @@ def _instrument_table(name: str, result: dict, context: ReportContext, level: st
     rows = []
     for v, s in variants.items():
         row = [context.variant_label(v), str(s.get("n", 0)),
-               fmt.interval(s.get("mean"), s.get("low"), s.get("high"),
-                            fmt.decimal if name == "ces" else one)]
+               fmt.summary_interval(s, "mean", fmt.decimal if name == "ces" else one)]
         if name == "sus":
             row += [s.get("grade") or fmt.MISSING, fmt.whole(s.get("percentile"))]
         elif name == "umux_lite":

@@ -6,6 +6,7 @@ written the same way everywhere. Missing values (``None``) read as an en dash.
 
 from __future__ import annotations
 
+from uxlab.analysis.document import WITHHELD
 from uxlab.analysis.interpretation import (
     confidence_label,
     format_p,
@@ -17,7 +18,7 @@ from uxlab.analysis.interpretation import signed as _true_minus
 MISSING = "–"
 
 __all__ = ["MISSING", "confidence_label", "format_p", "signed", "test_name", "percent",
-           "seconds", "decimal", "whole", "interval", "p_value", "number", "points_difference",
+           "seconds", "decimal", "whole", "interval", "summary_interval", "p_value", "number", "points_difference",
            "degrees_of_freedom"]
 
 
@@ -100,6 +101,18 @@ def interval(estimate: float | None, low: float | None, high: float | None, fmt=
     signs = low_text.startswith(("−", "+")) or high_text.startswith(("−", "+"))
     joint = " to " if signs else "–"
     return f"{text} ({low_text}{joint}{high_text})"
+
+
+def summary_interval(summary: dict | None, key: str, fmt=decimal) -> str:
+    """A summary's ``key`` with its interval, saying so in words when the interval is withheld.
+
+    An interval the analysis withholds (too few or too spread values, docs/statistics.md) reads
+    ``"6.00 (too few values for an interval)"`` rather than as bounds or a bare estimate.
+    """
+    summary = summary or {}
+    if summary.get("interval_withheld") and summary.get(key) is not None:
+        return f"{fmt(summary[key])} ({WITHHELD})"
+    return interval(summary.get(key), summary.get("low"), summary.get("high"), fmt)
 
 
 def degrees_of_freedom(value: float | None) -> str:

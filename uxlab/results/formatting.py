@@ -16,6 +16,7 @@ from uxlab.reports.formatting import (  # noqa: F401  (the pages' templates use 
     percent,
     points_difference,
     seconds,
+    summary_interval,
     test_name,
     whole,
 )
