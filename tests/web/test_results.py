@@ -13,7 +13,7 @@ import pytest
 from tests.conftest import fresh
 from tests.results.page_data import data_elements, number, one
 from tests.results.records import DAY1, DAY2, TASKS, record_checkout
-from tests.support.study_data import Recorder
+from tests.support.study_data import Recorder, sus_answers
 from uxlab.accounts.service import grant_access
 from uxlab.analysis.dataset import Filters, attempt_rows, survey_rows
 from uxlab.analysis.exclusions import exclude_participant, find_participant
@@ -442,3 +442,39 @@ def test_exported_csvs_through_uxlab_analyze_give_the_page_numbers(client, study
     document = json.loads(result.output)
     assert document["tasks"], "the export held no attempts"
     assert_tasks_match(page(client, study), document)
+
+
+# --- small groups and unasked instruments (issue 9) ----------------------------------------------
+
+SCALES_ON_PAGE = {"completion": (0, 1), "time": (0, None), "errors": (0, None),
+                  "clicks": (0, None), "seq": (1, 7), "sus": (0, 100), "nps": (-100, 100)}
+
+
+@pytest.mark.parametrize("per_variant", [2, 3])
+def test_small_groups_keep_every_interval_on_its_scale(client, db, study, with_charts,
+                                                       per_variant):
+    """Two or three participants per variant, SUS asked and NPS never answered: every bound on
+    the page lies on its scale, a withheld interval says so, and there is no NPS chart."""
+    rec = Recorder(db, study)
+    for i in range(2 * per_variant):
+        variant = "AB"[i % 2]
+        session = rec.participant(f"S-{i}", variant)
+        for t, task in enumerate(TASKS):
+            rec.attempt(session, task, variant, time_ms=[9_000, 95_000, 30_000][(i + t) % 3],
+                        errors=(i * t) % 2, clicks=3 + 4 * ((i + t) % 2), seq=[2, 7, 5][i % 3])
+        rec.answers(session, "sus", sus_answers(1 + (i % 3) + (i % 2)), variant=variant)
+    db.commit()
+    html = page(client, study)
+    cells = [e for e in data_elements(html, _tag="td") if e.get("metric") in SCALES_ON_PAGE]
+    assert cells
+    for cell in cells:
+        bottom, top = SCALES_ON_PAGE[cell["metric"]]
+        for key in ("low", "high"):
+            value = number(cell, key)
+            if value is not None:
+                assert value >= bottom and (top is None or value <= top), cell
+    withheld = [c for c in cells if c.get("interval-withheld") == "true"]
+    assert withheld and all(c.get("low") is None for c in withheld)
+    assert "too few values for an interval" in html
+    assert "Net Promoter Score by variant" not in html and 'id="q-nps"' not in html
+    assert "SUS by variant" in html

@@ -89,6 +89,9 @@ SCALES = {"completion": RATE, "csat": RATE, "time": TIME, "errors": COUNT, "clic
           "seq": SEQ, "ces": CES, "sus": SUS, "umux_lite": UMUX_LITE, "nps": NPS}
 
 
+_FEW = "too few or too spread values for a meaningful interval"
+
+
 @dataclass(frozen=True)
 class Bounded:
     """What may be reported of one interval on its scale.
@@ -131,8 +134,7 @@ def bound_interval(low: float | None, high: float | None, scale: Scale,
     infinite = any(v is not None and math.isinf(v) for v in (low, high))
     if undefined or infinite:
         return Bounded(None, None, computed_low, computed_high, False, True,
-                       "the interval's bounds cannot be computed from so few or so extreme "
-                       "values")
+                       f"{_FEW}: its bounds are beyond any number")
     reason = _implausible(low, high, scale, observed)
     if reason:
         return Bounded(None, None, computed_low, computed_high, False, True, reason)
@@ -150,7 +152,7 @@ def _finite(value) -> float | None:
 
 
 def _implausible(low, high, scale: Scale, observed) -> str | None:
-    few = "too few or too spread values for a meaningful interval"
+    few = _FEW
     if scale.bounded:
         if low is not None and high is not None and low <= scale.low and high >= scale.high:
             return f"{few}: it would span the whole {scale.describe()} scale"
