@@ -190,7 +190,10 @@ def _nps_sd(summary: dict) -> float | None:
 
 
 def _sd_from_interval(summary: dict) -> float | None:
-    n, low, high = summary.get("n"), summary.get("low"), summary.get("high")
+    n = summary.get("n")
+    # The t-interval as computed: a bound truncated at 0 would understate the spread.
+    low = summary.get("low_untruncated", summary.get("low"))
+    high = summary.get("high_untruncated", summary.get("high"))
     if not n or n < 2 or low is None or high is None:
         return None
     # The document's confidence is not at hand here; 95% is the default and only ranks effects.
