@@ -17,6 +17,11 @@ quantity can have. This module decides, by one rule for every measure, what is r
   largest value, or, for times (a ratio scale), below a tenth of the smallest. An infinite or
   undefined bound (an overflow of exp on the log scale) is withheld the same way.
 
+Differences between variants follow the same rules on their own scales (:func:`difference_scale`):
+±(high − low) for a bounded measure, ratios above 0 for times, and for open scales a plausible
+range set by the most extreme differences the two groups' values allow
+(:func:`possible_differences`).
+
 Why these rules: a t-interval from two values uses t*(0.975, 1) = 12.71 (636.6 at 99.9%), so its
 half-width is the two values' spread times nine (or 450). Such bounds reflect the t quantile of a
 tiny sample, not the data. On a bounded scale the whole scale is the least informative honest
