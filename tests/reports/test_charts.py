@@ -207,8 +207,8 @@ def test_variant_styles_differ_without_colour():
 def test_render_rejects_an_unknown_format(two_variants):
     analysis, context = two_variants
     chart = completion_chart(analysis, context)
-    with pytest.raises(ValueError, match="'pdf'"):
-        style.render(chart.figure, "pdf")
+    with pytest.raises(ValueError, match="'eps'"):
+        style.render(chart.figure, "eps")
 
 
 def test_charts_are_deterministic(two_variants):
