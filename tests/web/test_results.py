@@ -478,3 +478,22 @@ def test_small_groups_keep_every_interval_on_its_scale(client, db, study, with_c
     assert "too few values for an interval" in html
     assert "Net Promoter Score by variant" not in html and 'id="q-nps"' not in html
     assert "SUS by variant" in html
+
+
+def test_a_comparison_row_names_its_own_variants(app):
+    """Issue 9: the row "C vs A" was labelled "B − A"."""
+    from uxlab.results import formatting
+
+    entries = [{"metric": "seq", "kind": "pairwise", "a": "A", "b": "C", "test": "welch t",
+                "p": 0.5, "p_adjusted": 0.9, "difference": 0.4, "low": -0.8, "high": 1.6,
+                "effect": "difference in means (b - a)", "interpretation": "…"},
+               {"metric": "time", "kind": "pairwise", "a": "B", "b": "C",
+                "test": "welch t (log times)", "p": 0.5, "p_adjusted": 0.9, "difference": 0.8,
+                "low": 0.5, "high": 1.3, "effect": "ratio of geometric means (b / a)",
+                "interpretation": "…"}]
+    with app.test_request_context():
+        macros = app.jinja_env.get_template("researcher/results_macros.html").make_module(
+            {"fmt": formatting})
+        html = str(macros.comparisons(entries))
+    assert "C − A" in html and "C / B" in html
+    assert "B − A" not in html and "B / A" not in html
