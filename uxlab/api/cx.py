@@ -18,7 +18,7 @@ from uxlab.csvutil import safe_cell
 from uxlab.cx import rows as parse
 from uxlab.cx.credentials import check_api_token, live_source, signature_matches
 from uxlab.cx.feed import COLUMNS, MAX_LIMIT, SCHEMA_VERSION, FeedError, FeedQuery, feed_page
-from uxlab.cx.importing import insert_new_rows
+from uxlab.cx.importing import insert_new_row
 from uxlab.cx.journeys import UnknownPlace, ensure_journey, ensure_stage, ensure_touchpoint
 from uxlab.extensions import db_session
 from uxlab.models import CxResponse, Touchpoint
@@ -120,14 +120,13 @@ def receive_response():
                                              "the source, so a repeated post is stored once)",
                        fields["_paths"].get("external_id", "external_id"))
     journey_id, stage_id, touchpoint_id = _place(db, fields.get("touchpoint"))
-    result = insert_new_rows(db, CxResponse, {
+    stored = insert_new_row(db, CxResponse, {
             "journey_id": journey_id, "stage_id": stage_id, "touchpoint_id": touchpoint_id,
             "metric": metric, "value": float(values["score"]),
             "recorded_at": values["recorded_at"], "respondent": values["respondent"],
             "segment": values["segment"], "source": source.name,
             "external_id": values["external_id"], "dedupe_key": values["external_id"],
             "comment": comment})
-    stored = result.rowcount != 0
     db.commit()
     return jsonify(stored=stored, duplicate=not stored), 201 if stored else 200
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
-from wtforms import BooleanField, SelectField, StringField, TextAreaField
+from wtforms import BooleanField, SelectChoice, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional
 
 
@@ -54,6 +54,6 @@ class TokenForm(FlaskForm):
 
 class SourceForm(FlaskForm):
     name = StringField("Source name", validators=[DataRequired(), Length(max=100)])
-    kind = SelectField("Shape of the posts", choices=[("generic", "uxlab JSON"),
-                                                     ("delighted", "Delighted"),
-                                                     ("wootric", "Wootric")])
+    kind = SelectField("Shape of the posts", choices=[SelectChoice("generic", "uxlab JSON"),
+                                                     SelectChoice("delighted", "Delighted"),
+                                                     SelectChoice("wootric", "Wootric")])

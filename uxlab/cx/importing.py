@@ -350,12 +350,23 @@ _INSERTS = {
 }
 
 
-def insert_new_rows(session: Session, table, rows: list[dict] | dict):
-    """Insert ``rows``, skipping any whose ``(source, dedupe_key)`` is stored already."""
+def _insert_ignoring_duplicates(session: Session, table):
     insert = _INSERTS[session.get_bind().dialect.name]
-    statement = insert(table.__table__).on_conflict_do_nothing(
-        index_elements=["source", "dedupe_key"])
-    return session.connection().execute(statement, rows)
+    return insert(table.__table__).on_conflict_do_nothing(index_elements=["source", "dedupe_key"])
+
+
+def insert_new_rows(session: Session, table, rows: list[dict]) -> None:
+    """Insert ``rows``, skipping any whose ``(source, dedupe_key)`` is stored already."""
+    session.connection().execute(_insert_ignoring_duplicates(session, table), rows)
+
+
+def insert_new_row(session: Session, table, row: dict) -> bool:
+    """Insert one row unless its ``(source, dedupe_key)`` is stored; return whether it was new.
+
+    RETURNING tells, where psycopg's rowcount for ON CONFLICT DO NOTHING does not.
+    """
+    statement = _insert_ignoring_duplicates(session, table).returning(table.__table__.c.id)
+    return session.connection().execute(statement, row).first() is not None
 
 
 def _read_text(stream: IO[str]) -> str:

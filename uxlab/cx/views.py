@@ -7,6 +7,7 @@ import io
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from wtforms import SelectChoice
 
 from uxlab.accounts.service import accessible_studies
 from uxlab.cx import credentials
@@ -113,9 +114,9 @@ def journeys():
 
 def _journey_forms(journeys) -> dict:
     stage_form = StageForm(prefix="stage")
-    stage_form.journey.choices = [(j.id, j.name) for j in journeys]
+    stage_form.journey.choices = [SelectChoice(j.id, j.name) for j in journeys]
     touchpoint_form = TouchpointForm(prefix="touchpoint")
-    touchpoint_form.stage.choices = [(s.id, f"{j.name} › {s.name}") for j in journeys
+    touchpoint_form.stage.choices = [SelectChoice(s.id, f"{j.name} › {s.name}") for j in journeys
                                      for s in j.stages]
     return {"journey": JourneyForm(prefix="journey"), "stage": stage_form,
             "touchpoint": touchpoint_form, "file": JourneyFileForm(prefix="file")}
