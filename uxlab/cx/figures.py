@@ -80,23 +80,25 @@ class Histogram:
         return np.repeat(np.array(keys, dtype=float), [self.counts[k] for k in keys])
 
 
-@dataclass
 class ResponseCube:
-    """The grouped responses: (place, metric, month) → histogram, within one segment filter."""
+    """The grouped responses: (place, metric) → month → histogram, within one segment filter."""
 
-    cells: dict[tuple[Place, str, str], Histogram]
+    def __init__(self, cells: dict[tuple[Place, str, str], Histogram]):
+        self.cells: dict[tuple[Place, str], dict[str, Histogram]] = defaultdict(dict)
+        for (place, metric, month), histogram in cells.items():
+            self.cells[place, metric][month] = histogram
 
     def histogram(self, place: Place, metric: str, period: str | None) -> Histogram:
         merged = Histogram()
-        for (p, m, month), hist in self.cells.items():
-            if p == place and m == metric and month_in(month, period):
+        for month, hist in self.cells.get((place, metric), {}).items():
+            if month_in(month, period):
                 for value, count in hist.counts.items():
                     merged.add(value, count)
         return merged
 
     def periods(self, place: Place, metric: str, granularity: str) -> list[str]:
         return sorted({period_of_month(month, granularity)
-                       for (p, m, month) in self.cells if p == place and m == metric})
+                       for month in self.cells.get((place, metric), {})})
 
 
 def _month_of(session: Session):

@@ -7,6 +7,7 @@ Each ``parse_*`` function takes text or JSON values and returns a clean value, o
 from __future__ import annotations
 
 import math
+import re
 from datetime import UTC, date, datetime
 
 from uxlab.models.cx import AGGREGATE_METRICS, SURVEY_METRICS
@@ -26,6 +27,7 @@ AGGREGATE_RANGES: dict[str, tuple[float, float, str]] = {
     "clv": (0, math.inf, "a customer lifetime value of 0 or more"),
 }
 MAX_TEXT = 200
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 MAX_COMMENT = 5000
 
 
@@ -105,10 +107,14 @@ def parse_date(value) -> date:
 
 
 def parse_text(value, *, limit: int = MAX_TEXT, required: bool = False) -> str | None:
-    if value is None:
-        text = ""
-    elif isinstance(value, (str, int)) and not isinstance(value, bool):
-        text = str(value).strip()
+    if value is None or value == "":
+        if required:
+            raise FieldError("required")
+        return None
+    if isinstance(value, str):
+        text = value.strip()
+    elif isinstance(value, int) and not isinstance(value, bool):
+        text = str(value)
     else:
         raise FieldError(f"must be text, not {type(value).__name__}")
     if not text:
@@ -117,7 +123,7 @@ def parse_text(value, *, limit: int = MAX_TEXT, required: bool = False) -> str |
         return None
     if len(text) > limit:
         raise FieldError(f"at most {limit} characters")
-    if any(ord(ch) < 32 and ch not in "\t\n" for ch in text):
+    if _CONTROL.search(text):
         raise FieldError("must not contain control characters")
     return text
 
