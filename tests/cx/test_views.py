@@ -15,7 +15,7 @@ from uxlab.models import ApiToken, CxResponse, Journey, JourneyStage, Touchpoint
 
 @pytest.fixture
 def demo(database, auth):
-    set_up_demo(database, str(PROJECT_ROOT / "studies"), simulate=4, seed=1)
+    set_up_demo(database, str(PROJECT_ROOT / "studies"), simulate=6, seed=1)
     assert auth.login(DEMO_EMAIL, DEMO_PASSWORD).status_code == 302
 
 
@@ -37,6 +37,35 @@ def test_demo_board_shows_both_sides_for_every_touchpoint(client, db, demo):
         assert re.search(r"NPS -?\d", body), name
         assert re.search(r"CSAT \d+%", body), name
         assert "/studies/" in body and "completion" in body, name  # the UX side
+
+
+def test_key_drivers_of_the_demo_journey(client, db, demo):
+    from uxlab.cx.bridge import journey_key_drivers
+
+    journey = db.scalar(select(Journey).where(Journey.name == "Purchase"))
+    expected = journey_key_drivers(db, journey, "csat")
+    html = client.get("/cx/drivers?journey=Purchase&metric=csat").get_data(as_text=True)
+    assert f"R² = {expected.result.r_squared:.2f} from {expected.result.n} respondents" in html
+    shown = re.findall(r'<tr><th scope="row">([^<]+)</th><td class="num">([\d.]+)</td>', html)
+    assert [(name, float(share)) for name, share in shown] == [
+        (row.touchpoint, round(row.share, 3)) for row in expected.rows]
+    assert sum(row.share for row in expected.rows) == pytest.approx(expected.result.r_squared)
+
+
+def test_sus_to_ltr_page_uses_the_studys_participants(client, db, demo):
+    from uxlab.cx.bridge import study_ltr
+    from uxlab.models import Study
+
+    study = db.scalar(select(Study).where(Study.slug == "checkout-redesign"))
+    fit = study_ltr(db, study)
+    page = client.get(f"/cx/studies/{study.id}/ltr?sus=80")
+    html = page.get_data(as_text=True)
+    assert fit.n == 6  # the six simulated participants answered SUS and NPS
+    prediction = fit.predict(80)
+    assert f"between {prediction.interval.low:.1f} and {prediction.interval.high:.1f}" in html
+    assert f"Sauro's equation {0.52 + 0.09 * 80:.1f}" in html
+    assert client.get(f"/cx/studies/{study.id}/ltr?sus=abc").status_code == 400
+    assert client.get("/cx/studies/999999/ltr").status_code == 404
 
 
 def test_bad_filters_are_named(client, demo):

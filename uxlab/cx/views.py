@@ -12,6 +12,7 @@ from wtforms import SelectChoice
 from uxlab.accounts.service import accessible_studies
 from uxlab.cx import credentials
 from uxlab.cx.board import METRIC_LABELS, BoardError, build_board
+from uxlab.cx.bridge import journey_key_drivers, study_ltr
 from uxlab.cx.forms import (
     ImportForm,
     JourneyFileForm,
@@ -40,6 +41,10 @@ from uxlab.cx.text_summary import figure_text, shown_value, trend_text
 from uxlab.extensions import db_session
 from uxlab.models import CxSource, JourneyStage, Study, Touchpoint
 from uxlab.researcher.forms import ConfirmForm
+from uxlab.stats import regression
+
+PUBLISHED = {"intercept": regression.PUBLISHED_INTERCEPT, "slope": regression.PUBLISHED_SLOPE,
+             "r": regression.PUBLISHED_R, "n": regression.PUBLISHED_N}
 
 bp = Blueprint("cx", __name__, url_prefix="/cx")
 
@@ -269,3 +274,37 @@ def revoke_token(token_id: int):
     session.commit()
     flash(f"API token {row.name} revoked.", "success")
     return redirect(url_for("cx.settings"), 303)
+
+
+@bp.route("/drivers")
+def drivers():
+    """Key drivers of a journey's overall NPS among its touchpoints' ratings."""
+    session = db_session()
+    journeys_list = all_journeys(session)
+    name = request.args.get("journey") or (journeys_list[0].name if journeys_list else None)
+    journey = next((j for j in journeys_list if j.name == name), None)
+    metric = request.args.get("metric", "csat")
+    if metric not in ("nps", "csat", "ces") or (name and journey is None):
+        abort(400)
+    result = journey_key_drivers(session, journey, metric) if journey else None
+    return render_template("cx/drivers.html", journeys=journeys_list, journey=journey,
+                           metric=metric, drivers=result)
+
+
+@bp.route("/studies/<int:study_id>/ltr")
+def study_ltr_page(study_id: int):
+    """The study's own SUS → likelihood-to-recommend line beside Sauro's, with a what-if."""
+    session = db_session()
+    study = session.scalar(accessible_studies(current_user).where(Study.id == study_id))
+    if study is None:
+        abort(404)
+    fit = study_ltr(session, study)
+    sus_text = request.args.get("sus", "80")
+    what_if, error = None, None
+    if not isinstance(fit, str):
+        try:
+            what_if = fit.predict(float(sus_text))
+        except ValueError:
+            error = f"SUS must be a number from 0 to 100, not {sus_text!r}"
+    return render_template("cx/ltr.html", study=study, fit=fit, what_if=what_if, error=error,
+                           sus=sus_text, published=PUBLISHED), 400 if error else 200
