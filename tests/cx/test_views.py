@@ -152,3 +152,32 @@ def test_settings_show_a_token_once_and_revoke_it(client, db, make_user, auth):
     assert revoked.status_code == 303
     assert client.get("/api/v1/cx/feed", headers={"Authorization": f"Bearer {token}"}
                       ).status_code == 401
+
+
+def test_journey_report_downloads_follow_the_filters(client, demo):
+    from pypdf import PdfReader
+
+    html = client.get("/cx/").get_data(as_text=True)
+    assert "/cx/report.pdf?journey=Purchase" in html
+    page = client.get("/cx/report.html?journey=Purchase&segment=new+customers")
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    text = page.get_data(as_text=True)
+    assert "Journey report: Purchase" in text and "new customers" in text
+    assert "Stage: Checkout" in text and "Guest checkout" in text
+    assert not re.search(r'(src|href)="https?://', text)  # self-contained
+    pdf = client.get("/cx/report.pdf?journey=Purchase&period=2020-01")
+    assert pdf.mimetype == "application/pdf"
+    extracted = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.data)).pages)
+    assert "Journey report: Purchase" in extracted and "2020-01" in extracted
+    assert client.get("/cx/report.pdf?period=soon").status_code == 400
+    assert client.get("/cx/report.html?_anchor=x&endpoint=y").status_code == 200
+
+
+def test_cli_journey_report(cli, tmp_path, demo):
+    out = tmp_path / "journey.pdf"
+    result = cli("cx", "report", "--journey", "Purchase", "--format", "pdf", "-o", str(out))
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes().startswith(b"%PDF")
+    assert cli("cx", "report", "--format", "pdf").exit_code != 0
+    html = cli("cx", "report", "--journey", "Purchase")
+    assert "Journey report: Purchase" in html.output

@@ -20,6 +20,7 @@ from uxlab.cx.credentials import (
 from uxlab.cx.importing import CxImportError, import_cx_csv, parse_qualtrics_map
 from uxlab.cx.journey_files import JourneyDefinitionError, read_journey_file
 from uxlab.cx.journeys import load_journeys
+from uxlab.cx.report import render_journey_report
 from uxlab.cx.text_summary import board_text
 
 
@@ -126,6 +127,38 @@ def summary_command(journey, period, compare_to, granularity, segment, as_json) 
             sys.stdout.write("\n")
         else:
             click.echo(board_text(board))
+
+
+@cx_group.command("report")
+@click.option("--journey", help="Journey name (default: the first journey).")
+@click.option("--period", help="Only this month (YYYY-MM) or quarter (YYYY-Qn).")
+@click.option("--compare-to", help="Compare --period with this earlier period.")
+@click.option("--segment", help="Only this segment.")
+@click.option("--format", "fmt", type=click.Choice(("html", "pdf")), default="html",
+              show_default=True)
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
+              help="File to write (HTML: default standard output; PDF: required).")
+def report_command(journey, period, compare_to, segment, fmt, output) -> None:
+    """Write the journey report (the CX board as HTML or PDF)."""
+    if fmt == "pdf" and output is None:
+        raise click.BadParameter("a PDF needs a file: give -o FILE.pdf", param_hint="--output")
+    with db_session(write=False) as session:
+        try:
+            board = build_board(session, journey, period, compare_to, "month", segment)
+        except BoardError as exc:
+            raise click.BadParameter(str(exc), param_hint=f"--{exc.field.replace('_', '-')}") \
+                from None
+        if board.journey is None:
+            raise click.ClickException("no journeys yet: load one with `uxlab journeys load`")
+        body, _mimetype = render_journey_report(board, fmt)
+    if output is None:
+        click.echo(body)
+    elif isinstance(body, bytes):
+        output.write_bytes(body)
+    else:
+        output.write_text(body, encoding="utf-8")
+    if output is not None:
+        click.echo(f"wrote {output}")
 
 
 @cx_group.group("token")

@@ -4,9 +4,19 @@ from __future__ import annotations
 
 import io
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from werkzeug.utils import secure_filename
 from wtforms import SelectChoice
 
 from uxlab.accounts.service import accessible_studies
@@ -37,6 +47,7 @@ from uxlab.cx.journeys import (
     ensure_touchpoint,
     load_journeys,
 )
+from uxlab.cx.report import render_journey_report
 from uxlab.cx.text_summary import figure_text, shown_value, trend_text
 from uxlab.extensions import db_session
 from uxlab.models import CxSource, JourneyStage, Study, Touchpoint
@@ -80,6 +91,27 @@ def board():
         board = build_board(session, visible_study_ids=visible)
     return render_template("cx/board.html", board=board, error=error,
                            synthetic=_has_synthetic(session)), 400 if error else 200
+
+
+@bp.route("/report.<any(html, pdf):fmt>")
+def journey_report_download(fmt: str):
+    """The board under the query's filters as a journey report (HTML or PDF)."""
+    session = db_session()
+    args = request.args
+    visible = set(session.scalars(accessible_studies(current_user).with_only_columns(Study.id)))
+    try:
+        board = build_board(session, args.get("journey") or None, args.get("period") or None,
+                            args.get("compare_to") or None, args.get("granularity", "month"),
+                            args.get("segment") or None, visible_study_ids=visible)
+    except BoardError as exc:
+        return render_template("error.html", code=400, name="Bad filter",
+                               description=f"{exc.field}: {exc}"), 400
+    if board.journey is None:
+        abort(404)
+    body, mimetype = render_journey_report(board, fmt, _has_synthetic(session))
+    name = f"journey-{secure_filename(board.journey.name) or 'report'}.{fmt}"
+    return Response(body, mimetype=mimetype,
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
 def _has_synthetic(session) -> bool:
