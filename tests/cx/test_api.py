@@ -171,3 +171,29 @@ def test_webhook_takes_the_delighted_shape(client, db, journeys):
     assert answer.status_code == 201, answer.get_json()
     assert db.execute(select(CxResponse.value, CxResponse.respondent,
                              CxResponse.external_id)).all() == [(3.0, "p5", "991")]
+
+
+def test_feed_figures_equal_uxlab_stats(client, db, token, tmp_path):
+    from tests.cx.conftest import RESPONSE_HEADER, generate_responses, values_of, write_csv
+    from uxlab.cx.importing import import_cx_csv
+    from uxlab.stats.nps import nps
+    from uxlab.stats.questionnaires import csat_top_two_box
+
+    rows = generate_responses(seed=4, per_cell=6)
+    path = write_csv(tmp_path / "r.csv", RESPONSE_HEADER, rows)
+    with path.open(encoding="utf-8", newline="") as stream:
+        import_cx_csv(db, stream)
+    db.commit()
+    answer = client.get("/api/v1/cx/feed", query_string={"touchpoint": "Guest checkout",
+                                                         "granularity": "quarter",
+                                                         "limit": 1000},
+                        headers=bearer(token))
+    feed = {(r["metric"], r["period"]): r for r in answer.get_json()["rows"]}
+    place = ("Purchase", "Checkout", "Guest checkout")
+    q3 = ["2026-07", "2026-08", "2026-09"]
+    expected = nps(values_of(rows, place, "nps", q3).astype(int))
+    row = feed["nps", "2026-Q3"]
+    assert (row["estimate"], row["low"], row["high"], row["n"]) == pytest.approx(
+        (expected.estimate, expected.low, expected.high, expected.n))
+    csat = csat_top_two_box(values_of(rows, place, "csat", ["2026-10"]).astype(int))
+    assert feed["csat", "2026-Q4"]["estimate"] == pytest.approx(csat.estimate)
