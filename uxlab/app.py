@@ -59,6 +59,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from uxlab.api import bp as api_bp
     from uxlab.auth.views import bp as auth_bp
+    from uxlab.cx.views import bp as cx_bp
     from uxlab.participants.prototypes import bp as prototypes_bp
     from uxlab.participants.views import bp as participant_bp
     from uxlab.researcher import bp as researcher_bp
@@ -67,6 +68,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(auth_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(researcher_bp)
+    app.register_blueprint(cx_bp)
     app.register_blueprint(participant_bp)
     app.register_blueprint(prototypes_bp)
     app.register_blueprint(sharing_bp)

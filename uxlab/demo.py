@@ -9,6 +9,9 @@ from sqlalchemy import select
 
 from uxlab import schema
 from uxlab.accounts.service import create_user
+from uxlab.cx.demo_data import load_demo_cx
+from uxlab.cx.journey_files import read_journey_file
+from uxlab.cx.journeys import load_journeys
 from uxlab.db import Database
 from uxlab.models import Participant, User
 from uxlab.participants.links import create_participants
@@ -20,6 +23,7 @@ DEMO_EMAIL = "demo@uxlab.example"
 DEMO_PASSWORD = "uxlab-demo-password"
 DEMO_STUDY_FILE = "checkout-redesign.toml"
 DEMO_LINK_LABEL = "demo"
+DEMO_JOURNEY_FILE = "journeys.toml"
 
 
 @dataclass(frozen=True)
@@ -28,6 +32,7 @@ class DemoResult:
     study_status: str
     participant_token: str
     simulated: int = 0
+    cx_responses: int = 0
 
 
 def set_up_demo(db: Database, studies_dir: str, simulate: int = 0,
@@ -52,4 +57,13 @@ def set_up_demo(db: Database, studies_dir: str, simulate: int = 0,
         if participant is None:
             participant = create_participants(session, study, 1, DEMO_LINK_LABEL)[0]
         simulated = simulate_participants(session, study, simulate, seed) if simulate else 0
-        return DemoResult(study.title, study.status, participant.token, simulated)
+        cx_added = _load_demo_journeys(session, Path(studies_dir) / DEMO_JOURNEY_FILE)
+        return DemoResult(study.title, study.status, participant.token, simulated, cx_added)
+
+
+def _load_demo_journeys(session, path: Path) -> int:
+    """Load the demo journeys and their synthetic CX data, when the journey file is there."""
+    if not path.exists():
+        return 0
+    load_journeys(session, read_journey_file(path))
+    return load_demo_cx(session)

@@ -269,7 +269,8 @@ def test_add_two_variants_and_three_tasks(client, db, draft):
     assert find.optimal_path == ["index.html", "shoes.html", "product-trail-runner.html"]
     assert coupon.criterion == {"type": "element", "selector": "#apply-coupon"}
     assert (coupon.target_completion, coupon.target_time_s) == (0.7, 45)
-    assert (coupon.touchpoint.journey, coupon.touchpoint.stage, coupon.touchpoint.name) == (
+    assert (coupon.touchpoint.journey.name, coupon.touchpoint.stage.name,
+            coupon.touchpoint.name) == (
         "Purchase", "Cart", "Promos")
     assert returns.criterion == {"type": "answer", "question": "How many days?",
                                  "answers": ["30", "30 days"]}

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, request
 from werkzeug.exceptions import HTTPException
 
-from uxlab.api import attempts, events, openapi
+from uxlab.api import attempts, cx, events, openapi
 from uxlab.api.common import ApiError
 from uxlab.extensions import WRITE_METHODS, csrf
 
@@ -16,6 +16,9 @@ bp.add_url_rule("/sessions/<uuid:public_id>/events", view_func=events.post_event
                 methods=["POST"])
 bp.add_url_rule("/sessions/<uuid:public_id>/attempts/<int:attempt_id>/finish",
                 view_func=attempts.finish, methods=["POST"])
+bp.add_url_rule("/cx/feed", view_func=cx.feed, methods=["GET"])
+bp.add_url_rule("/cx/feed.<any(csv):fmt>", view_func=cx.feed, methods=["GET"])
+bp.add_url_rule("/cx/responses", view_func=cx.receive_response, methods=["POST"])
 
 # Why no CSRF token here: every write to this blueprint must be Content-Type: application/json
 # (require_json below). A cross-site page can send that type only through a CORS preflight, and

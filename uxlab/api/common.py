@@ -29,8 +29,8 @@ def _refuse_constant(name: str):
     raise ValueError(f"{name} is not valid JSON")
 
 
-def read_json_body(limit: int = MAX_BODY_BYTES) -> Any:
-    """Parse the request's JSON body, refusing bodies over ``limit`` bytes without reading them."""
+def read_raw_body(limit: int = MAX_BODY_BYTES) -> bytes:
+    """Read the request's body, refusing bodies over ``limit`` bytes without reading them."""
     if request.content_length is not None and request.content_length > limit:
         raise ApiError(413, "body too large",
                        f"the body is {request.content_length} bytes; at most {limit} are allowed")
@@ -38,11 +38,21 @@ def read_json_body(limit: int = MAX_BODY_BYTES) -> Any:
     raw = request.stream.read(limit + 1)
     if len(raw) > limit:
         raise ApiError(413, "body too large", f"the body is over {limit} bytes")
+    return raw
+
+
+def parse_json(raw: bytes) -> Any:
+    """Parse a JSON body (no NaN or Infinity), answering 400 when it is not JSON."""
     try:
         return json.loads(raw, parse_constant=_refuse_constant)
     except (ValueError, RecursionError) as exc:
         # ValueError covers JSONDecodeError and bodies that are not UTF-8 text.
         raise ApiError(400, "malformed JSON", f"the body is not valid JSON: {exc}") from None
+
+
+def read_json_body(limit: int = MAX_BODY_BYTES) -> Any:
+    """Parse the request's JSON body, refusing bodies over ``limit`` bytes without reading them."""
+    return parse_json(read_raw_body(limit))
 
 
 def read_json_object(required: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict[str, Any]:

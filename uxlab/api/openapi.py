@@ -12,9 +12,9 @@ from typing import Any
 from flask import jsonify
 
 from uxlab import __version__
-from uxlab.api import attempts, common, events
+from uxlab.api import attempts, common, cx, events
 
-MODULES: tuple[ModuleType, ...] = (events, attempts)
+MODULES: tuple[ModuleType, ...] = (events, attempts, cx)
 
 
 def document() -> dict[str, Any]:
@@ -39,6 +39,8 @@ def document() -> dict[str, Any]:
         "components": {
             "schemas": schemas,
             "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer",
+                           "description": "An API token (uxlab cx token create NAME)."},
                 "participantCookie": {
                     "type": "apiKey", "in": "cookie", "name": "session",
                     "description": "Flask's signed session cookie, set when the participant "

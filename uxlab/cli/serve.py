@@ -19,6 +19,9 @@ def _demo(base_url: str, simulate: int = 0, seed: int | None = None) -> None:
     if simulate:
         click.echo(f"Added {simulate} synthetic participants (codes SIM-…, labelled "
                    f"'synthetic'); {result.simulated} completed the study.")
+    if result.cx_responses:
+        click.echo(f"Loaded the demo journeys with {result.cx_responses} synthetic CX responses "
+                   f"(source 'synthetic-demo'): {base_url}/cx/")
     click.echo(f"Researcher UI:  {base_url}/login")
     click.echo(f"  email:    {DEMO_EMAIL}")
     click.echo(f"  password: {DEMO_PASSWORD}")

@@ -2,19 +2,31 @@
 
 from uxlab.models.accounts import LoginThrottle, StudyMember, User
 from uxlab.models.base import Base
-from uxlab.models.cx import CxMeasure, CxResponse, Touchpoint
+from uxlab.models.cx import (
+    ApiToken,
+    CxMeasure,
+    CxResponse,
+    CxSource,
+    Journey,
+    JourneyStage,
+    Touchpoint,
+)
 from uxlab.models.feedback import Observation, QuestionnaireResponse, UsabilityProblem
 from uxlab.models.participants import Attempt, Event, IdempotencyKey, Participant, TestSession
 from uxlab.models.sharing import ShareLink
 from uxlab.models.studies import Questionnaire, Study, Task, Variant
 
 __all__ = [
+    "ApiToken",
     "Attempt",
     "Base",
     "CxMeasure",
     "CxResponse",
+    "CxSource",
     "Event",
     "IdempotencyKey",
+    "Journey",
+    "JourneyStage",
     "LoginThrottle",
     "Observation",
     "Participant",

@@ -51,3 +51,13 @@ def _environment() -> Environment:
                               lstrip_blocks=False)
     environment.filters["block_kind"] = lambda block: type(block).__name__.lower()
     return environment
+
+
+def render_report_blocks(report, uxlab_version: str = "") -> str:
+    """Render an already built :class:`uxlab.reports.blocks.Report` without charts as HTML.
+
+    For reports assembled elsewhere from the same blocks (the CX journey report), so that they
+    share the study report's layout, stylesheet and accessibility.
+    """
+    template = _environment().get_template("reports/report.html")
+    return template.render(report=report, svgs={}, uxlab_version=uxlab_version or "unknown")

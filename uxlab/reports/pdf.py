@@ -286,3 +286,17 @@ def _styles() -> dict[str, ParagraphStyle]:
                             alignment=TA_RIGHT),
         "figure_text": style("figure_text", fontSize=7.5, leading=10, textColor=MUTED),
     }
+
+
+def render_report_blocks_pdf(report: b.Report, context: ReportContext | None = None) -> bytes:
+    """Lay out an already built report (e.g. the CX journey report) as a PDF, as above."""
+    context = context or ReportContext()
+    buffer = io.BytesIO()
+    document = _Document(buffer, report, context)
+    story = []
+    for index, section in enumerate(report.sections):
+        if index:
+            story.append(PageBreak())
+        story += _section(section, report, _styles())
+    document.build(story)
+    return buffer.getvalue()

@@ -73,8 +73,8 @@ def _task_form_data(task) -> dict:
         "optimal_path": "\n".join(task.optimal_path or []),
         "optimal_clicks": task.optimal_clicks, "benchmark_completion": task.target_completion,
         "benchmark_time": task.target_time_s,
-        "touchpoint_journey": touchpoint.journey if touchpoint else "",
-        "touchpoint_stage": touchpoint.stage if touchpoint else "",
+        "touchpoint_journey": touchpoint.journey.name if touchpoint else "",
+        "touchpoint_stage": touchpoint.stage.name if touchpoint else "",
         "touchpoint_name": touchpoint.name if touchpoint else "",
     }
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
 
+from uxlab.cx.journeys import ensure_touchpoint
 from uxlab.models import (
     Participant,
     Questionnaire,
@@ -182,17 +183,8 @@ def _questionnaire_fields(q: QuestionnaireSpec, position: int) -> dict:
 
 
 def touchpoint_for(session: Session, spec: TouchpointSpec) -> Touchpoint:
-    """Return the touchpoint (journey, name), creating it on first use."""
-    touchpoint = session.scalar(
-        select(Touchpoint).where(Touchpoint.journey == spec.journey, Touchpoint.name == spec.name)
-    )
-    if touchpoint is None:
-        touchpoint = Touchpoint(journey=spec.journey, name=spec.name, stage=spec.stage)
-        session.add(touchpoint)
-        session.flush()
-    elif spec.stage and touchpoint.stage != spec.stage:
-        touchpoint.stage = spec.stage
-    return touchpoint
+    """Return the touchpoint (journey, name), creating journey, stage and touchpoint on first use."""
+    return ensure_touchpoint(session, spec.journey, spec.stage, spec.name)
 
 
 def spec_from_study(study: Study) -> StudySpec:
@@ -216,8 +208,8 @@ def spec_from_study(study: Study) -> StudySpec:
                 optimal_path=tuple(t.optimal_path) if t.optimal_path else None,
                 optimal_clicks=t.optimal_clicks, benchmark_completion=t.target_completion,
                 benchmark_time=t.target_time_s,
-                touchpoint=TouchpointSpec(t.touchpoint.journey, t.touchpoint.name,
-                                          t.touchpoint.stage) if t.touchpoint else None,
+                touchpoint=TouchpointSpec(t.touchpoint.journey.name, t.touchpoint.name,
+                                          t.touchpoint.stage.name) if t.touchpoint else None,
             )
             for t in study.tasks
         ),
