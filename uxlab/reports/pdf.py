@@ -81,17 +81,7 @@ def render_pdf_report(analysis: dict, context: ReportContext | None = None) -> b
     """
     context = context or ReportContext()
     charts = report_charts(analysis, context)
-    report = build_report(analysis, context, charts)
-    buffer = io.BytesIO()
-    document = _Document(buffer, report, context)
-    story, placements = [], []
-    styles = dict(_styles(), placements=placements)
-    for index, section in enumerate(report.sections):
-        if index:
-            story.append(PageBreak())
-        story += _section(section, report, styles)
-    document.build(story)
-    return embed_charts(buffer.getvalue(), placements)
+    return render_report_blocks_pdf(build_report(analysis, context, charts), context)
 
 
 class _Document(BaseDocTemplate):
@@ -289,14 +279,15 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def render_report_blocks_pdf(report: b.Report, context: ReportContext | None = None) -> bytes:
-    """Lay out an already built report (e.g. the CX journey report) as a PDF, as above."""
+    """Lay out a built report as a PDF: the study report above, or e.g. the CX journey report."""
     context = context or ReportContext()
     buffer = io.BytesIO()
     document = _Document(buffer, report, context)
-    story = []
+    story, placements = [], []
+    styles = dict(_styles(), placements=placements)
     for index, section in enumerate(report.sections):
         if index:
             story.append(PageBreak())
-        story += _section(section, report, _styles())
+        story += _section(section, report, styles)
     document.build(story)
-    return buffer.getvalue()
+    return embed_charts(buffer.getvalue(), placements)
