@@ -81,8 +81,12 @@ def _http_error(exc: HTTPException):
     """Render HTTP errors as a page, or as JSON under /api/ (the body names the problem)."""
     from flask import jsonify, render_template, request
 
+    from uxlab.participants import errors as participant_errors
+
     if request.path.startswith("/api/"):
         return jsonify(error=exc.name, message=exc.description), exc.code
+    if request.path.startswith(participant_errors.PARTICIPANT_PATHS):
+        return participant_errors.http_error(exc)
     return render_template("error.html", code=exc.code, name=exc.name,
                            description=exc.description), exc.code
 

@@ -23,7 +23,7 @@ from sqlalchemy import select
 
 from uxlab.extensions import db_session
 from uxlab.models import Participant, Study
-from uxlab.participants import flow
+from uxlab.participants import errors, flow
 from uxlab.participants.answers import AnswerError, field_name, parse_answers, store_answers
 from uxlab.participants.idempotency import run_once
 from uxlab.participants.instruments import instrument_for
@@ -42,13 +42,12 @@ def private_headers(response):
     return response
 
 
+errors.register(bp)
+
+
 def _message(title: str, text: str, status: int):
-    return render_template("participant/message.html", title=title, text=text), status
-
-
-def _abort_with_message(title: str, text: str, status: int):
-    page, status = _message(title, text, status)
-    abort(make_response(page, status))
+    """A dead end: a plain sentence, and no "Continue the study" that would lead back here."""
+    return errors.message_page(title, text, status)
 
 
 @bp.route("/p/<token>")
@@ -58,8 +57,12 @@ def enter(token: str):
     if participant is None:
         return _message("Link not found", "This link is not valid. Please check that you "
                         "copied all of it.", 404)
-    session.clear()
-    session["participant_id"] = participant.id
+    # The same link opened again (a second tab, a bookmark) keeps the session, and with it the
+    # CSRF token of the pages already open: an older tab's form stays valid, and if it is out of
+    # date the step check says so in a sentence, not with a CSRF error.
+    if session.get("participant_id") != participant.id:
+        session.clear()
+        session["participant_id"] = participant.id
     session.permanent = True
     return redirect(url_for("participant.run"))
 
@@ -93,14 +96,13 @@ def recruit(token: str):
 def _participant(for_update: bool = False) -> Participant:
     participant_id = session.get("participant_id")
     if participant_id is None:
-        _abort_with_message("Open your study link", "Please open the link you were given to "
-                            "take part in the study.", 403)
+        abort(403)
     # FOR UPDATE serializes one participant's concurrent posts on PostgreSQL (SQLite's writers
     # are serialized already), so a double click cannot advance the step twice.
     participant = db_session().get(Participant, participant_id, with_for_update=for_update)
-    if participant is None:
+    if participant is None:  # removed by the researcher since the link was opened
         session.clear()
-        abort(404)
+        abort(make_response(_message("Link not found", "This link is no longer valid.", 404)))
     return participant
 
 
@@ -112,6 +114,9 @@ def run():
     step = flow.current_step(study, participant)
     if step.kind == "done":
         return _done(study, participant)
+    if study.status == "draft":
+        return _message("Study not open yet", "This study has not started yet. Please try "
+                        "your link again later.", 403)
     if study.status != "running":
         return _message("Study closed", "This study is closed. Thank you for your interest.",
                         410)
@@ -189,11 +194,8 @@ def submit():
         db.commit()
         return redirect(body["redirect"], 303)
     db.rollback()
-    if status == 409:
-        return _message("This page is out of date", "You have already moved on in the study "
-                        "(perhaps in another tab). Nothing was changed.", 409)
-    if status == 410:
-        return _message("Study closed", "This study is closed.", 410)
+    if status in (409, 410):
+        return errors.status_page(status)
     step = flow.current_step(study, participant)
     context = {"study": study, "participant": participant, "step": step,
                "step_number": participant.step, "idempotency_key": uuid.uuid4().hex}
