@@ -12,6 +12,7 @@ from sqlalchemy import select, text
 from uxlab.models import ShareLink
 from uxlab.sharing.service import (
     create_share_link,
+    find_share_link,
     link_status,
     resolve_share_token,
     revoke_share_link,
@@ -93,3 +94,14 @@ def test_a_study_revokes_and_lists_only_its_own_links(db, study, make_study, dem
         revoke_share_link(db, study, theirs.id)
     assert [link.label for link in share_links(db, study)] == ["mine"]
     assert db.scalar(select(ShareLink.revoked_at).where(ShareLink.id == theirs.id)) is None
+
+
+def test_a_revoked_or_expired_token_still_finds_its_link(db, study):
+    """So the share page can say the link was withdrawn or expired (410), not "not found"."""
+    link, token = create_share_link(db, study)
+    db.commit()
+    revoke_share_link(db, study, link.id)
+    db.commit()
+    assert find_share_link(db, token).id == link.id
+    assert find_share_link(db, token + "x") is None
+    assert find_share_link(db, "") is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -95,16 +95,22 @@ def test_revoked_and_expired_links_stop_at_once(client, auth, db, owner, study):
     assert response.status_code == 303
 
     response = client.get(path)
-    assert response.status_code == 404
+    assert response.status_code == 410
+    page = response.get_data(as_text=True)
+    assert "This link to a study report was withdrawn by the person who shared it." in page
+    assert study.title not in page  # a withdrawn link shows nothing of the study
     assert response.headers["Referrer-Policy"] == "no-referrer"
 
     db.rollback()  # leave the snapshot read before the app's write (SQLite WAL)
     expiring, secret = create_share_link(db, study, expires_at=utcnow() + timedelta(hours=1))
     db.commit()
     assert client.get(f"/share/{secret}").status_code == 200
-    expiring.expires_at = utcnow() - timedelta(seconds=1)
+    expiring.expires_at = datetime(2026, 3, 1, tzinfo=UTC)
     db.commit()
-    assert client.get(f"/share/{secret}").status_code == 404
+    response = client.get(f"/share/{secret}")
+    assert response.status_code == 410
+    assert "This link to a study report expired on 1 March 2026 at 00:00 UTC." in \
+        response.get_data(as_text=True)
 
 
 def test_unknown_token_is_404(client, study):

@@ -82,11 +82,20 @@ def revoke_share_link(session: Session, study: Study, link_id: int) -> ShareLink
     return link
 
 
-def resolve_share_token(session: Session, token: str) -> Study | None:
-    """Return the study an active link's ``token`` opens, or None (unknown, expired, revoked)."""
+def find_share_link(session: Session, token: str) -> ShareLink | None:
+    """Return the link ``token`` belongs to, whatever its status, or None for an unknown token.
+
+    The holder of a revoked or expired token is told so (it once worked for them); an unknown
+    token learns nothing.
+    """
     if not token or len(token) > 200:
         return None
-    link = session.scalar(select(ShareLink).where(ShareLink.token_hash == hash_token(token)))
+    return session.scalar(select(ShareLink).where(ShareLink.token_hash == hash_token(token)))
+
+
+def resolve_share_token(session: Session, token: str) -> Study | None:
+    """Return the study an active link's ``token`` opens, or None (unknown, expired, revoked)."""
+    link = find_share_link(session, token)
     if link is None or link_status(link) != "active":
         return None
     return session.get(Study, link.study_id)

@@ -6,7 +6,8 @@ built from the same results as the researcher's results page with its default fi
 participants left out). Every response here says ``Referrer-Policy: no-referrer`` (the token is
 in the URL and must not leak to another site through a Referer header), ``X-Robots-Tag:
 noindex`` (a pasted link must not end up in a search engine) and ``Cache-Control: no-store`` (so
-a revoked link does not live on in a cache).
+a revoked link does not live on in a cache). A revoked or expired link answers 410 with a sentence
+saying so; an unknown token 404.
 """
 
 from __future__ import annotations
@@ -14,10 +15,11 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template
 
 from uxlab.extensions import db_session
+from uxlab.models import Study
 from uxlab.reports.html import render_html_report
 from uxlab.results.context import report_context
 from uxlab.results.page import build_results
-from uxlab.sharing.service import resolve_share_token
+from uxlab.sharing.service import find_share_link, link_status
 
 bp = Blueprint("sharing", __name__, url_prefix="/share")
 
@@ -33,11 +35,15 @@ def private_headers(response):
 
 @bp.route("/<token>")
 def report(token: str):
-    """Show the report of the study this token opens (404 if unknown, expired or revoked)."""
+    """Show the report of the study this token opens (410 if expired or revoked, 404 unknown)."""
     session = db_session()
-    study = resolve_share_token(session, token)
-    if study is None:
+    link = find_share_link(session, token)
+    if link is None:
         abort(404)
+    status = link_status(link)
+    if status != "active":
+        return render_template("sharing/gone.html", status=status, link=link), 410
+    study = session.get(Study, link.study_id)
     page = build_results(session, study)
     if page.analysis is None:
         return render_template("sharing/no_results.html", study=study)
