@@ -107,6 +107,37 @@ def test_reloads_are_one_visit_for_direct_and_lostness():
     assert metrics.lostness == 0
 
 
+def test_a_page_a_reload_showed_again_is_no_visit():
+    """The runner marks the page a reload of the task shows again (issue 10): the path, direct
+    success and lostness are those of the same navigation without the reload."""
+    make = EventMaker()
+    restored = {"restored": True}
+    with_reloads = [make.navigate("index.html"), make.navigate("index.html", data=restored),
+                    make.navigate("shoes.html"), make.navigate("shoes.html", data=restored),
+                    make.navigate("shoes.html", data=restored),
+                    make.navigate("product-trail-runner.html")]
+    without = _metrics(_visits("index.html", "shoes.html", "product-trail-runner.html"))
+    metrics = _metrics(with_reloads)
+    assert metrics.path == FIND_PRODUCT == without.path
+    assert (metrics.direct, metrics.lostness, metrics.first_click_correct) == (True, 0, True)
+    # A reload after a detour leaves the detour as it was.
+    detour = _metrics([make.navigate("help.html"), make.navigate("help.html", data=restored),
+                       make.navigate("shoes.html"), make.navigate("product-trail-runner.html")])
+    assert detour.path == ["index.html", "help.html", "shoes.html", "product-trail-runner.html"]
+    assert detour.direct is False
+
+
+def test_a_reload_on_an_error_page_is_one_error():
+    rules = [{"type": "url", "url": "size-missing.html"}]
+    make = EventMaker()
+    events = [make.navigate("size-missing.html"),
+              make.navigate("size-missing.html", data={"restored": True})]
+    metrics = _metrics(events, start_page="product-trail-runner.html", error_rules=rules,
+                       optimal_path=None, success=False)
+    assert metrics.errors == 1
+    assert metrics.path == ["product-trail-runner.html", "size-missing.html"]
+
+
 def test_no_direct_without_success_and_no_lostness_on_short_paths():
     metrics = _metrics(_visits("index.html", "shoes.html"), success=False)
     assert metrics.direct is None

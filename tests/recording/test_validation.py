@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -25,7 +26,8 @@ good = {
     "target": st.one_of(st.none(), st.text(max_size=50), values),
     "url": st.one_of(st.none(), st.text(max_size=50), values),
     "data": st.one_of(st.none(), st.dictionaries(
-        st.sampled_from(["interactive", "matched", "text", "vw"]), values, max_size=4), values),
+        st.sampled_from(["interactive", "restored", "matched", "text", "vw"]), values,
+        max_size=4), values),
 }
 
 
@@ -57,4 +59,16 @@ def test_a_typical_click_takes_the_quick_path():
              "attempt": 4, "x": 10.5, "y": 20, "target": "main > a", "url": "index.html",
              "data": {"interactive": True, "vw": 1280, "vh": 800, "text": "Shoes",
                       "matched": ["success"]}}
+    assert _quick_row(event) == _event_row(event, "events[0]")
+
+
+def test_restored_must_be_a_flag():
+    """The metrics leave a page a reload showed again out of the path: only true/false says so."""
+    event = {"id": str(uuid.uuid4()), "seq": 0, "tab": "t1", "type": "navigate",
+             "t": 1_700_000_000_000, "attempt": 4, "url": "shoes.html", "data": {"restored": "yes"}}
+    assert _quick_row(event) is None
+    with pytest.raises(EventError) as refused:
+        _event_row(event, "events[0]")
+    assert refused.value.field == "events[0].data.restored"
+    event["data"]["restored"] = True
     assert _quick_row(event) == _event_row(event, "events[0]")

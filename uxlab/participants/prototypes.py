@@ -33,20 +33,31 @@ def inject_recorder(html: str) -> str:
     return html[:at] + tag + html[at:]
 
 
-@bp.route("/<path:path>")
-def serve(path: str):
-    """Serve a file of a local prototype; HTML pages get the recorder."""
-    root = Path(current_app.config["STUDIES_DIR"]).resolve()
+def local_file(studies_dir: str | Path, path: str) -> tuple[Path, str] | None:
+    """Return the file ``/prototypes/<path>`` serves (and its path under the studies folder), or
+    None when there is none to serve: outside the folder, hidden, a study definition, missing."""
+    root = Path(studies_dir).resolve()
     full = safe_join(str(root), path)
     if full is None:
-        abort(404)
+        return None
     target = Path(full)
     if target.is_dir():
         target = target / "index.html"
         path = path.rstrip("/") + "/index.html"
     if not target.is_file() or target.suffix in HIDDEN_SUFFIXES \
             or any(part.startswith(".") for part in Path(path).parts):
+        return None
+    return target, path
+
+
+@bp.route("/<path:path>")
+def serve(path: str):
+    """Serve a file of a local prototype; HTML pages get the recorder."""
+    found = local_file(current_app.config["STUDIES_DIR"], path)
+    if found is None:
         abort(404)
+    target, path = found
+    root = Path(current_app.config["STUDIES_DIR"]).resolve()
     if target.suffix in (".html", ".htm"):
         response = Response(inject_recorder(target.read_text(encoding="utf-8")),
                             mimetype="text/html")

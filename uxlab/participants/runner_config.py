@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import urljoin
 
-from flask import request, url_for
+from flask import current_app, request, url_for
 
 from uxlab.models import Attempt, Participant, Study, TestSession
 from uxlab.participants.flow import Step
+from uxlab.participants.resume import resume_url
 from uxlab.recording.rules import criterion_for_variant
 from uxlab.timeutil import utcnow
 
@@ -29,10 +30,18 @@ def origin_of(url: str) -> str:
 
 
 def task_page_config(study: Study, participant: Participant, step: Step,
-                     test_session: TestSession, attempt: Attempt, token: str) -> dict:
-    """Return the JSON config embedded in the task page (see docs/recording.md)."""
-    root = prototype_root(step.variant.prototype)
+                     test_session: TestSession, attempt: Attempt, token: str,
+                     last_page: str | None = None) -> dict:
+    """Return the JSON config embedded in the task page (see docs/recording.md).
+
+    ``last_page`` is the page the attempt's events say was shown last (a reload): the frame opens
+    there rather than on the task's start page, when it is a page of the prototype.
+    """
+    prototype = step.variant.prototype
+    root = prototype_root(prototype)
     task = step.task
+    resume = resume_url(last_page, root, None if is_external(prototype) else prototype,
+                        current_app.config["STUDIES_DIR"])
     from uxlab.participants.flow import task_position
 
     number, total = task_position(study, participant)
@@ -49,7 +58,8 @@ def task_page_config(study: Study, participant: Participant, step: Step,
         "server_now_ms": int(utcnow().timestamp() * 1000),
         "prototype_origin": origin_of(root),
         "prototype_root": root,
-        "start_url": urljoin(root, task.start_page or "index.html"),
+        "start_url": resume or urljoin(root, task.start_page or "index.html"),
+        "resume_page": last_page if resume else None,
         "endpoints": {
             "events": url_for("api.post_events", public_id=test_session.public_id),
             "finish": url_for("api.finish", public_id=test_session.public_id,

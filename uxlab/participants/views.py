@@ -28,6 +28,7 @@ from uxlab.participants.answers import AnswerError, field_name, parse_answers, s
 from uxlab.participants.idempotency import run_once
 from uxlab.participants.instruments import instrument_for
 from uxlab.participants.links import create_participants
+from uxlab.participants.resume import last_page
 from uxlab.participants.runner_config import task_page_config
 from uxlab.recording.auth import ingest_token
 
@@ -132,7 +133,8 @@ def run():
         if attempt is None:
             return render_template("participant/task_intro.html", **context)
         config = task_page_config(study, participant, step, test_session, attempt,
-                                  ingest_token(current_app, test_session.public_id))
+                                  ingest_token(current_app, test_session.public_id),
+                                  last_page(db_session(), attempt.id))
         return render_template("participant/task_run.html", config=config, **context)
     return _questionnaire_page(context, step, errors={})
 

@@ -125,6 +125,9 @@ def attempt_metrics(
 
     Notes
     -----
+    - A ``navigate`` event with ``data.restored`` true is the page a reload of the task showed
+      again (the runner marks it): it is left out of everything below, so a reload is neither a
+      revisit nor a second error.
     - clicks: ``click`` events; misclicks: those with ``data.interactive`` false.
     - errors: ``navigate`` and ``click`` events that meet at least one error rule, plus the
       moderator's.
@@ -139,6 +142,9 @@ def attempt_metrics(
       N = different pages (by path, without query), R = the optimal path's length; None without
       an optimal path or when N < R.
     """
+    # A page a reload showed again is no move of the participant's: not a visit, not an error.
+    events = [e for e in events if not (e.get("type") == "navigate"
+                                        and (e.get("data") or {}).get("restored") is True)]
     clicks = [e for e in events if e.get("type") == "click"]
     misclicks = sum(1 for e in clicks if (e.get("data") or {}).get("interactive") is False)
     rules = [(rule, error_rule_id(i)) for i, rule in enumerate(error_rules)]

@@ -17,6 +17,8 @@ EVENT_TYPES = frozenset(
 REQUIRED_FIELDS = ("id", "seq", "tab", "type", "t")
 OPTIONAL_FIELDS = ("attempt", "x", "y", "target", "url", "data")
 EVENT_FIELDS = frozenset(REQUIRED_FIELDS + OPTIONAL_FIELDS)
+#: ``data`` keys the metrics read as flags: a click on a control; a page shown again by a reload.
+BOOLEAN_DATA_KEYS = ("interactive", "restored")
 
 MAX_EVENT_BYTES = 32 * 1024
 MAX_TAB_LENGTH = 64
@@ -85,9 +87,10 @@ def _data(value: Any, where: str) -> dict[str, Any]:
         return {}
     if type(value) is not dict:
         raise EventError(f"{where}.data", "must be an object")
-    # The metrics read these two keys; everything else in data is the recorder's to add.
-    if "interactive" in value and type(value["interactive"]) is not bool:
-        raise EventError(f"{where}.data.interactive", "must be true or false")
+    # The metrics read these keys; everything else in data is the recorder's to add.
+    for key in BOOLEAN_DATA_KEYS:
+        if key in value and type(value[key]) is not bool:
+            raise EventError(f"{where}.data.{key}", "must be true or false")
     if "matched" in value:
         matched = value["matched"]
         if type(matched) is not list or not all(type(m) is str for m in matched):
@@ -147,7 +150,7 @@ def _encodable(text: str) -> bool:
 
 
 def _known_data_keys_ok(data: dict) -> bool:
-    if "interactive" in data and type(data["interactive"]) is not bool:
+    if any(key in data and type(data[key]) is not bool for key in BOOLEAN_DATA_KEYS):
         return False
     if "matched" in data:
         matched = data["matched"]

@@ -289,6 +289,20 @@ const runTask = (cfg) => {
   const done = $("uxlab-done"), giveUp = $("uxlab-giveup"), dialog = $("uxlab-answer-dialog");
   let confirm = $("uxlab-giveup-confirm");
 
+  // A reload reopens the page the participant was on (docs/recording.md): the server's, or a
+  // later one still queued here. A page shown again so is no move of theirs: "restored".
+  let landing = cfg.resume_page || null;
+  const restoring = new Set([landing]);
+  const queued = queue.read().filter((e) => e.attempt === attemptId && e.type === "navigate" && e.url).pop();
+  const reopen = queued && tryOr(() => new URL(queued.url, cfg.prototype_root).href, "");
+  if (reopen && reopen.startsWith(cfg.prototype_root)) {
+    restoring.add(landing = queued.url);
+    if (frame && reopen !== cfg.start_url) {
+      restoring.add(cleanEvent({type: "navigate", url: cfg.start_url}, [], localRoot).url);
+      frame.src = reopen;
+    }
+  }
+
   const record = (fields) => {
     const event = {id: uuid(), seq: nextSeq(), tab: tabId, t: Date.now(), attempt: attemptId,
       x: null, y: null, target: null, url: null, data: {}, ...fields};
@@ -381,6 +395,10 @@ const runTask = (cfg) => {
       }
     } else if (message.kind === "event") {
       const fields = cleanEvent(message.event, ruleIds, localRoot);
+      if (fields && fields.url && restoring.has(fields.url) && fields.type === "navigate") {
+        fields.data.restored = true;
+        if (fields.url === landing) restoring.clear();
+      } else if (fields && fields.type === "click") restoring.clear();
       const event = fields && record(fields);
       if (event && !finishing && meets(event)) finish("criterion", {event});
     }
