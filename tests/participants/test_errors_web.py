@@ -147,3 +147,10 @@ def test_a_server_error_on_a_participant_page_is_a_participant_page(bot, app, mo
     app.config["PROPAGATE_EXCEPTIONS"] = False
     response = bot.client.get("/run")
     participant_page(response, 500, "Something went wrong", can_continue=True)
+
+
+def test_a_page_the_prototype_lacks_has_no_link_out_of_the_frame(bot):
+    bot.enter()
+    response = bot.client.get("/prototypes/checkout-redesign/a/no-such-page.html")
+    html = participant_page(response, 404, "Page not found", can_continue=False)
+    assert "<a " not in html.replace('<a class="skip-link" href="#main">', "")

@@ -8,6 +8,8 @@ from pathlib import Path
 from flask import Blueprint, Response, abort, current_app, send_from_directory
 from werkzeug.security import safe_join
 
+from uxlab.participants.errors import message_page
+
 bp = Blueprint("prototypes", __name__, url_prefix="/prototypes")
 
 #: Study definitions are not part of any prototype; only the pages and their assets are served.
@@ -48,6 +50,14 @@ def local_file(studies_dir: str | Path, path: str) -> tuple[Path, str] | None:
             or any(part.startswith(".") for part in Path(path).parts):
         return None
     return target, path
+
+
+@bp.errorhandler(404)
+def not_in_prototype(exc):
+    """A page the prototype lacks, shown inside the participant's task: a sentence, and no link
+    (neither into the researcher side nor to the runner, which would open inside itself)."""
+    return message_page("Page not found", "This page is not part of the website being tested. "
+                        "Please go back to the previous page.", 404)
 
 
 @bp.route("/<path:path>")
