@@ -150,9 +150,11 @@ def _reload_on_the_second_page(live_app, demo, page, block_events: bool):
     assert attempt.lostness == 0
     assert attempt.first_click_correct is True
     pages = _stored_pages(live_app)
-    assert [url for url, _ in pages] == ["index.html", "shoes.html", "shoes.html",
-                                         "product-trail-runner.html"]
-    assert [bool(payload.get("restored")) for _, payload in pages] == [False, False, True, False]
+    assert [url for url, payload in pages if not payload.get("restored")] == FIND_PRODUCT
+    # The page the reload showed again; when the runner had to move the frame to the queue's page,
+    # the page the frame began to load may report itself too, marked all the same.
+    restored = [url for url, payload in pages if payload.get("restored")]
+    assert restored in (["shoes.html"], ["index.html", "shoes.html"])
 
 
 def test_a_reload_mid_task_keeps_the_page_and_the_path(live_app, demo, new_page):
