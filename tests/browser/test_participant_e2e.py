@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from tests.conftest import PROJECT_ROOT, unavailable
 from tests.support import browser
 from tests.support.live_server import LiveServer
+from tests.support.polling import wait_for
 from uxlab.db import Database
 from uxlab.models import Attempt, Event, Participant, QuestionnaireResponse, Study
 from uxlab.participants.links import create_participants
@@ -186,14 +187,6 @@ def _click_events(database) -> int:
         return session.scalar(select(func.count()).select_from(Event).where(Event.type == "click"))
 
 
-def _wait_for(condition, timeout=20.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return condition()
-
 
 def test_a_participant_completes_the_demo_study(page, server, study_db):
     runner = Runner(page, server.url)
@@ -218,7 +211,7 @@ def test_a_participant_completes_the_demo_study(page, server, study_db):
         "guest-checkout": "success", "return-policy": "success"}
     assert attempts["find-product"].decided_by == "auto"
     assert attempts["return-policy"].answer == "30 days"
-    assert _wait_for(lambda: _click_events(study_db) == len(runner.clicks))
+    assert wait_for(lambda: _click_events(study_db) == len(runner.clicks))
     attempts = _attempts(study_db)
     for key, attempt in attempts.items():
         made = [interactive for task, interactive in runner.clicks if task == key]
@@ -274,7 +267,7 @@ def test_thirty_seconds_offline_loses_nothing(page, server, study_db):
     page.wait_for_timeout(27_000)
     page.context.set_offline(False)
     runner.click("#logo")
-    assert _wait_for(lambda: _click_events(study_db) == len(runner.clicks), timeout=60), \
+    assert wait_for(lambda: _click_events(study_db) == len(runner.clicks), timeout=60), \
         f"{_click_events(study_db)} click events stored of {len(runner.clicks)}"
     with study_db.session(write=False) as session:
         unique = session.scalar(select(func.count(func.distinct(Event.event_uuid))))
@@ -290,7 +283,7 @@ def test_a_page_records_without_fetching_the_recorder(page, server, study_db):
     runner = Runner(page, server.url)
     runner.open(study_db.token)
     _do_find_product(runner)
-    assert _wait_for(lambda: _click_events(study_db) == len(runner.clicks)), \
+    assert wait_for(lambda: _click_events(study_db) == len(runner.clicks)), \
         f"{_click_events(study_db)} click events stored of {len(runner.clicks)}"
 
 
@@ -309,7 +302,7 @@ def test_server_killed_and_restarted_loses_nothing(page, server, study_db):
     page.click("#uxlab-giveup")
     page.click("#uxlab-giveup-confirm")
     runner.ended()
-    assert _wait_for(lambda: _click_events(study_db) == len(runner.clicks), timeout=60)
+    assert wait_for(lambda: _click_events(study_db) == len(runner.clicks), timeout=60)
     with study_db.session(write=False) as session:
         unique = session.scalar(select(func.count(func.distinct(Event.event_uuid))))
         total = session.scalar(select(func.count()).select_from(Event))

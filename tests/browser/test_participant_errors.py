@@ -6,12 +6,11 @@ queue's knowledge of the page), and a withdrawn share link.
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from sqlalchemy import select
 
 from tests.conftest import PROJECT_ROOT
+from tests.support.polling import wait_for
 from uxlab.models import Attempt, Event, Study
 from uxlab.participants.links import create_participants
 from uxlab.sharing.service import create_share_link, revoke_share_link
@@ -38,14 +37,6 @@ def demo(live_app):
         start_study(study)
         return create_participants(session, study, 1)[0].token
 
-
-def _wait_for(condition, timeout=15.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.2)
-    return condition()
 
 
 def _no_way_to_the_researcher_side(page):
@@ -129,7 +120,7 @@ def _reload_on_the_second_page(live_app, demo, page, block_events: bool):
     page.wait_for_function("document.querySelector('#uxlab-frame').contentWindow"
                            ".location.pathname.endsWith('/shoes.html')")
     if not block_events:
-        assert _wait_for(lambda: any(url == "shoes.html" for url, _ in _stored_pages(live_app)))
+        assert wait_for(lambda: any(url == "shoes.html" for url, _ in _stored_pages(live_app)))
     page.reload()
     page.wait_for_selector("#uxlab-frame")
     assert "Find a product" in page.inner_text(".uxlab-bar")
@@ -143,7 +134,7 @@ def _reload_on_the_second_page(live_app, demo, page, block_events: bool):
     frame.locator("#product-trail-runner").click()
     page.wait_for_selector("fieldset.scale")  # the success criterion ended the task
 
-    assert _wait_for(lambda: (_find_product_attempt(live_app) or Attempt()).path == FIND_PRODUCT)
+    assert wait_for(lambda: (_find_product_attempt(live_app) or Attempt()).path == FIND_PRODUCT)
     attempt = _find_product_attempt(live_app)
     assert attempt.outcome == "success"
     assert attempt.direct is True

@@ -5,29 +5,10 @@ from __future__ import annotations
 import pytest
 
 from tests.conftest import fresh
-from tests.participants.bot import Bot
 from uxlab.models import Participant
 from uxlab.participants import flow
-from uxlab.participants.links import create_participants
 
 RESEARCHER_SIDE = ('href="/"', "/login", "/studies", "Bad Request", "CSRF", "Werkzeug")
-
-
-@pytest.fixture
-def running_study(db, make_study):
-    study = make_study()
-    study.status = "running"
-    db.commit()
-    return study
-
-
-@pytest.fixture
-def bot(client, db, running_study):
-    participant = create_participants(db, running_study, 1)[0]
-    db.commit()
-    bot = Bot(client, participant.token)
-    bot.participant_id = participant.id
-    return bot
 
 
 def participant_page(response, status: int, title: str, can_continue: bool) -> str:

@@ -4,30 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import fresh
 from tests.participants.bot import Bot, event
 from uxlab.models import Attempt, Participant, QuestionnaireResponse
 from uxlab.participants.links import create_participants
-
-
-@pytest.fixture
-def running_study(db, make_study):
-    study = make_study()
-    study.status = "running"
-    db.commit()
-    return study
-
-
-@pytest.fixture
-def bot(client, db, running_study):
-    participant = create_participants(db, running_study, 1)[0]
-    db.commit()
-    bot = Bot(client, participant.token)
-    bot.participant_id = participant.id
-    return bot
 
 
 def _count(db, model, *where):

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from tests.participants.bot import Bot, event
-from uxlab.participants.links import create_participants
+from tests.participants.bot import event
 from uxlab.participants.resume import resume_url
 
 
 @pytest.fixture
-def bot(client, db, make_study):
-    study = make_study()
-    study.status = "running"
-    participant = create_participants(db, study, 1)[0]
-    db.commit()
-    bot = Bot(client, participant.token)
+def bot(bot):
+    """The participant, consented and on the first task, started."""
     bot.enter()
     bot.consent()
     bot.start_task()
