@@ -51,6 +51,13 @@ def _message(title: str, text: str, status: int):
     return errors.message_page(title, text, status)
 
 
+def _not_running(study: Study):
+    if study.status == "draft":
+        return _message("Study not open yet", "This study has not started yet. Please try "
+                        "your link again later.", 403)
+    return _message("Study closed", "This study is closed. Thank you for your interest.", 410)
+
+
 @bp.route("/p/<token>")
 def enter(token: str):
     """Exchange a link token for the participant cookie, then drop the token from the URL."""
@@ -76,8 +83,7 @@ def recruit(token: str):
     if study is None or not study.open_recruitment:
         return _message("Link not found", "This study link is not valid.", 404)
     if study.status != "running":
-        return _message("Study closed", "This study is not taking part­icipants at the moment.",
-                        410)
+        return _not_running(study)
     known = session.get("participant_id")
     if known and db.scalar(select(Participant.id).where(Participant.id == known,
                                                         Participant.study_id == study.id)):
@@ -115,12 +121,8 @@ def run():
     step = flow.current_step(study, participant)
     if step.kind == "done":
         return _done(study, participant)
-    if study.status == "draft":
-        return _message("Study not open yet", "This study has not started yet. Please try "
-                        "your link again later.", 403)
     if study.status != "running":
-        return _message("Study closed", "This study is closed. Thank you for your interest.",
-                        410)
+        return _not_running(study)
     context = {"study": study, "participant": participant, "step": step,
                "step_number": participant.step, "idempotency_key": uuid.uuid4().hex}
     if step.kind == "consent":
