@@ -12,12 +12,15 @@ import numpy as np
 
 from uxlab.analysis.tidy import AttemptTable
 
-MEASURES = ("success", "time_s", "errors", "clicks", "seq")
+MEASURES = ("success", "time_s", "errors", "clicks", "seq", "direct", "first_click", "lostness")
 
 
 @dataclass(frozen=True, eq=False)
 class Cell:
-    """The attempts of one variant at one task. ``participant`` holds integer codes."""
+    """The attempts of one variant at one task. ``participant`` holds integer codes.
+
+    ``direct``, ``first_click`` and ``lostness`` are ``nan`` where the rows had no such column.
+    """
 
     participant: np.ndarray
     success: np.ndarray
@@ -25,6 +28,9 @@ class Cell:
     errors: np.ndarray
     clicks: np.ndarray
     seq: np.ndarray
+    direct: np.ndarray
+    first_click: np.ndarray
+    lostness: np.ndarray
 
     def __len__(self) -> int:
         return len(self.participant)
@@ -32,12 +38,16 @@ class Cell:
 
 @dataclass(frozen=True, eq=False)
 class Grouped:
-    """Cells by task and variant, plus the participant names behind the integer codes."""
+    """Cells by task and variant, plus the participant names behind the integer codes.
+
+    ``navigation`` names the navigation columns (direct, first_click, lostness) the table had.
+    """
 
     tasks: tuple[str, ...]
     variants: tuple[str, ...]
     cells: dict[tuple[str, str], Cell]
     participant_names: np.ndarray
+    navigation: tuple[str, ...] = ()
 
     def cell(self, task: str, variant: str) -> Cell:
         return self.cells[(task, variant)]
@@ -66,7 +76,7 @@ def group_attempts(table: AttemptTable, variants: tuple[str, ...]) -> Grouped:
         for v, variant in enumerate(variants):
             index = t * len(variants) + v
             cells[(task, variant)] = Cell(**{name: parts[index] for name, parts in columns.items()})
-    return Grouped(tasks, variants, cells, participant_names)
+    return Grouped(tasks, variants, cells, participant_names, table.navigation)
 
 
 def paired(a: Cell, b: Cell, measure: str,

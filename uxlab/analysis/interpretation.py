@@ -31,6 +31,8 @@ TEST_NAMES = {
     "welch anova": "Welch ANOVA",
     "welch anova (log times)": "Welch ANOVA on log times",
     "exact binomial mid-p": "exact binomial mid-p test",
+    "one-sample t (one-sided) vs UMUX-Lite benchmark": "one-sample t-test",
+    "adjusted-wald NPS z (one-sided) vs benchmark": "one-sided adjusted-Wald z-test of the NPS",
 }
 ADJUSTMENT_NAMES = {"holm": "Holm", "bh": "Benjamini–Hochberg"}
 
@@ -46,6 +48,8 @@ class Wording:
 
 WORDINGS = {
     "completion": Wording("completion rate", "proportion"),
+    "direct": Wording("direct success rate", "proportion"),
+    "first_click": Wording("first-click success rate", "proportion"),
     "time": Wording("task time", "ratio"),
     "errors": Wording("errors", "mean", "errors"),
     "clicks": Wording("clicks", "mean", "clicks"),

@@ -27,7 +27,7 @@ from uxlab.analysis.tidy import SurveyTable
 from uxlab.stats import questionnaires as q
 from uxlab.stats import ratings
 from uxlab.stats.effects import pooled_sd
-from uxlab.stats.nps import nps, nps_difference
+from uxlab.stats.nps import benchmark_nps_test, nps, nps_difference
 from uxlab.stats.planning import sample_size_compare_nps
 from uxlab.stats.proportions import mcnemar_test, two_proportion_test
 
@@ -193,6 +193,11 @@ def _summary(instrument, values, variant, confidence, benchmarks) -> dict:
                                  estimate.computed_low, estimate.computed_high)
         summary.update(promoters=estimate.promoters, passives=estimate.passives,
                        detractors=estimate.detractors, method=estimate.method)
+        target = benchmarks.get("nps")
+        if target is not None:
+            summary["benchmark"] = _benchmark(
+                benchmark_nps_test(values.astype(int), target, confidence), target, variant,
+                f"{estimate.estimate:.0f}", confidence, "nps")
         return summary
     if instrument == "csat":
         if n == 0:
@@ -223,17 +228,15 @@ def _summary(instrument, values, variant, confidence, benchmarks) -> dict:
         summary["percentile"] = q.sus_percentile(estimate.estimate)
         target = benchmarks.get("sus")
         if target is not None:
-            shown = f"{estimate.estimate:.1f}"
-            try:
-                result = q.benchmark_sus_test(values, target, confidence)
-            except ValueError as error:  # scores that do not vary: no t-test is defined
-                summary["benchmark"] = untestable_benchmark(
-                    error, variant=variant, metric="sus", target=target, alternative="greater",
-                    shown=shown, target_text=f"{target:g}")
-            else:
-                summary["benchmark"] = _benchmark(result, target, variant, shown, confidence)
+            summary["benchmark"] = _mean_benchmark(q.benchmark_sus_test, values, target, variant,
+                                                   f"{estimate.estimate:.1f}", confidence, "sus")
     elif instrument == "umux_lite":
         summary["sus_equivalent"] = q.umux_lite_sus_equivalent(estimate.estimate)
+        target = benchmarks.get("umux_lite")
+        if target is not None:
+            summary["benchmark"] = _mean_benchmark(q.benchmark_umux_lite_test, values, target,
+                                                   variant, f"{estimate.estimate:.1f}",
+                                                   confidence, "umux_lite")
     return summary
 
 
@@ -252,10 +255,20 @@ def _compare_top_two_box(x, y, design, confidence) -> dict:
                      n_a=len(x), n_b=len(y))
 
 
-def _benchmark(result, target, variant, shown, confidence) -> dict:
+def _mean_benchmark(test, values, target, variant, shown, confidence, metric) -> dict:
+    """A mean score's one-sample benchmark test, or why it cannot be tested."""
+    try:
+        result = test(values, target, confidence)
+    except ValueError as error:  # scores that do not vary: no t-test is defined
+        return untestable_benchmark(error, variant=variant, metric=metric, target=target,
+                                    alternative="greater", shown=shown, target_text=f"{target:g}")
+    return _benchmark(result, target, variant, shown, confidence, metric)
+
+
+def _benchmark(result, target, variant, shown, confidence, metric="sus") -> dict:
     entry = from_test(result, target=target, alternative=result.alternative)
     if entry["low"] is None or entry["high"] is None:
         add_note(entry, "one-sided test: the interval is open on one side")
-    entry["interpretation"] = interpret_benchmark(variant, "sus", entry, confidence=confidence,
+    entry["interpretation"] = interpret_benchmark(variant, metric, entry, confidence=confidence,
                                                   shown=shown, target=f"{target:g}")
     return entry

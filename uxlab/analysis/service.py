@@ -23,13 +23,17 @@ from uxlab.analysis.tidy import (
     natural_key,
     survey_from_rows,
 )
+from uxlab.analysis.usability_summary import usability_metric_results
 from uxlab.stats.results import check_confidence
 from uxlab.stats.srm import SRM_THRESHOLD, sample_ratio_test
 
 DESIGNS = ("between", "within")
 TIME_MODES = ("successful", "all")
 ADJUSTMENTS = ("holm", "bh")
-DEFAULT_BENCHMARKS = {"completion": 0.78, "sus": 68.0, "seq": 5.5, "time": None}
+DEFAULT_BENCHMARKS = {"completion": 0.78, "sus": 68.0, "seq": 5.5, "time": None,
+                      "umux_lite": None, "nps": None, "task_completion": None}
+#: Ranges of the score benchmarks (inclusive), as in a study file's [benchmarks] table.
+_SCORE_RANGES = {"sus": (0, 100), "umux_lite": (0, 100), "seq": (1, 7), "nps": (-100, 100)}
 
 
 def analyze(attempts: AttemptTable | Iterable[Mapping[str, object]],
@@ -55,8 +59,10 @@ def analyze(attempts: AttemptTable | Iterable[Mapping[str, object]],
         Assignment weights of the variants for the sample-ratio check (equal by default).
     benchmarks : mapping, optional
         Overrides of the benchmark values: ``completion`` (default 0.78), ``sus`` (68),
-        ``seq`` (5.5) and ``time`` (seconds: one number for every task, or a mapping task →
-        seconds; no time benchmark by default). ``None`` switches a benchmark off.
+        ``seq`` (5.5), ``umux_lite`` and ``nps`` (none by default), ``time`` (seconds: one
+        number for every task, or a mapping task → seconds; none by default) and
+        ``task_completion`` (a mapping task → rate that overrides ``completion`` for those
+        tasks). ``None`` switches a benchmark off.
     adjust : {"holm", "bh"}
         Multiplicity adjustment of the pairwise p-values (three or more variants).
 
@@ -99,6 +105,8 @@ def analyze(attempts: AttemptTable | Iterable[Mapping[str, object]],
         "questionnaires": questionnaire_results(survey, variants, design=design,
                                                 confidence=confidence, adjust=adjust,
                                                 benchmarks=benchmarks),
+        "usability_metric": usability_metric_results(grouped, confidence=confidence,
+                                                     times=times, benchmarks=benchmarks),
     }
 
 
@@ -113,14 +121,22 @@ def _benchmarks(given: Mapping[str, object] | None) -> dict:
         if key not in values:
             raise ValueError(f"unknown benchmark {key!r}; expected one of {', '.join(values)}")
         values[key] = value
-    completion = values["completion"]
-    if completion is not None and not (isinstance(completion, int | float)
-                                       and 0 < completion < 1):
-        raise ValueError(f"the completion benchmark must be a rate between 0 and 1, got "
-                         f"{completion!r}")
-    for key in ("sus", "seq"):
-        if values[key] is not None and not isinstance(values[key], int | float):
-            raise ValueError(f"the {key} benchmark must be a number, got {values[key]!r}")
+    rates = [values["completion"]]
+    if isinstance(values["task_completion"], Mapping):
+        values["task_completion"] = dict(values["task_completion"])
+        rates += values["task_completion"].values()
+    elif values["task_completion"] is not None:
+        raise ValueError(f"task_completion must map task names to rates, got "
+                         f"{values['task_completion']!r}")
+    for completion in rates:
+        if completion is not None and not (_is_number(completion) and 0 < completion < 1):
+            raise ValueError(f"the completion benchmark must be a rate between 0 and 1, got "
+                             f"{completion!r}")
+    for key, (low, high) in _SCORE_RANGES.items():
+        if values[key] is not None and not (_is_number(values[key])
+                                            and low <= values[key] <= high):
+            raise ValueError(f"the {key} benchmark must be a number from {low} to {high}, got "
+                             f"{values[key]!r}")
     time = values["time"]
     targets = time.values() if isinstance(time, Mapping) else [] if time is None else [time]
     for target in targets:
@@ -130,6 +146,11 @@ def _benchmarks(given: Mapping[str, object] | None) -> dict:
     if isinstance(time, Mapping):
         values["time"] = dict(time)
     return values
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and \
+        bool(np.isfinite(value))
 
 
 def _weights(weights, variants) -> dict[str, float]:

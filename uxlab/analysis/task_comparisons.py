@@ -16,6 +16,7 @@ from uxlab.analysis.comparisons import (
 )
 from uxlab.analysis.document import add_note, number, scale_difference
 from uxlab.analysis.grouping import paired
+from uxlab.analysis.navigation import RATE_METRICS, navigation_metrics
 from uxlab.analysis.task_context import TaskContext
 from uxlab.stats import counts as count_stats
 from uxlab.stats import proportions
@@ -58,15 +59,30 @@ class TaskComparisons(TaskContext):
             *comparison_family("seq", self.variants, self._compare_seq,
                                None if within else self._seq_omnibus, omnibus_note=note,
                                **family),
+            *self._navigation_comparisons(family, note),
         ]
 
-    def _counts(self, variant) -> tuple[int, int]:
-        success = self.cells[variant].success
+    def _navigation_comparisons(self, family: dict, note: str | None) -> list[dict]:
+        """Direct and first-click success, compared with the completion rate's tests."""
+        entries = []
+        for metric in navigation_metrics(self.cells):
+            if metric in RATE_METRICS:
+                entries += comparison_family(
+                    metric, self.variants,
+                    lambda a, b, m=metric: self._compare_completion(a, b, m),
+                    None if self.design == "within" else
+                    lambda m=metric: self._completion_omnibus(m),
+                    omnibus_note=note, **family)
+        return entries
+
+    def _counts(self, variant, measure: str = "success") -> tuple[int, int]:
+        success = getattr(self.cells[variant], measure)
         return int(np.nansum(success)), int((~np.isnan(success)).sum())
 
-    def _compare_completion(self, a, b) -> dict:
+    def _compare_completion(self, a, b, measure: str = "success") -> dict:
+        """Two rates of 0/1 values (``measure``: success, direct or first_click)."""
         if self.design == "within":
-            x, y = paired(self.cells[a], self.cells[b], "success")
+            x, y = paired(self.cells[a], self.cells[b], measure)
             require(x.size > 0, "no participant has a known outcome in both variants")
             x, y = x == 1, y == 1
             only_a, only_b = int((x & ~y).sum()), int((~x & y).sum())
@@ -81,7 +97,7 @@ class TaskComparisons(TaskContext):
                     sample_size_matched_proportions,
                     only_a / x.size, only_b / x.size, self.confidence, _POWER)
             return entry
-        (x_a, n_a), (x_b, n_b) = self._counts(a), self._counts(b)
+        (x_a, n_a), (x_b, n_b) = self._counts(a, measure), self._counts(b, measure)
         require(n_a > 0 and n_b > 0, "a variant has no attempts with a known outcome")
         result = proportions.two_proportion_test(x_a, n_a, x_b, n_b, self.confidence)
         posterior = probability_b_better(x_a, n_a, x_b, n_b, confidence=self.confidence)
@@ -100,8 +116,8 @@ class TaskComparisons(TaskContext):
                 entry[PLANNING_NOTE] = "no sample size planned for a rate of 0 or 100%"
         return entry
 
-    def _completion_omnibus(self) -> dict:
-        counts = [self._counts(v) for v in self.variants]
+    def _completion_omnibus(self, measure: str = "success") -> dict:
+        counts = [self._counts(v, measure) for v in self.variants]
         require(all(n > 0 for _, n in counts), "a variant has no attempts with a known outcome")
         return from_test(completion_omnibus([x for x, _ in counts], [n for _, n in counts]))
 

@@ -38,3 +38,8 @@ class TaskContext:
         if isinstance(target, dict):
             return target.get(self.task)
         return target
+
+    def completion_target(self) -> float | None:
+        """The task's completion benchmark: its own (``task_completion``), else the study's."""
+        own = (self.benchmarks.get("task_completion") or {}).get(self.task)
+        return own if own is not None else self.benchmarks.get("completion")

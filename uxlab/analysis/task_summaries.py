@@ -8,6 +8,7 @@ from uxlab.analysis.comparisons import from_test, untestable_benchmark
 from uxlab.analysis.document import add_note, number, scale_interval, t_interval, unavailable
 from uxlab.analysis.grouping import Cell
 from uxlab.analysis.interpretation import interpret_benchmark, percent
+from uxlab.analysis.navigation import navigation_metrics, navigation_summary
 from uxlab.analysis.task_context import TaskContext
 from uxlab.stats import counts as count_stats
 from uxlab.stats import proportions
@@ -22,7 +23,10 @@ class TaskSummaries(TaskContext):
     """The ``variants`` object of a task entry."""
 
     def summaries(self) -> dict:
-        return {v: self._summary(v, cell) for v, cell in self.cells.items()}
+        navigation = navigation_metrics(self.cells)
+        return {v: {**self._summary(v, cell),
+                    **navigation_summary(cell, navigation, self.confidence)}
+                for v, cell in self.cells.items()}
 
     def _summary(self, variant: str, cell: Cell) -> dict:
         known = ~np.isnan(cell.success)
@@ -61,7 +65,7 @@ class TaskSummaries(TaskContext):
                                  estimate.high)
         summary.update(method=estimate.method,
                        best_estimate={"estimate": best.estimate, "method": best.method})
-        target = self.benchmarks.get("completion")
+        target = self.completion_target()
         if target is not None:
             result = proportions.benchmark_completion_test(successes, n, target, self.confidence)
             summary["benchmark"] = self._benchmark(result, target, variant, "completion",

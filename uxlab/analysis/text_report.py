@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
+from uxlab.analysis import text_metrics
 from uxlab.analysis.document import WITHHELD
 from uxlab.analysis.interpretation import (
     confidence_label,
@@ -31,6 +32,9 @@ def render_text(document: dict) -> str:
     for task in document["tasks"]:
         lines += ["", f"Task {task['task']}", ""]
         lines += _indent(_task_table(task, level))
+        lines += _indent(text_metrics.navigation_table(task, level, _table, _interval, _pct,
+                                                       _two_decimals))
+        lines += text_metrics.benchmark_lines(task["variants"], ("completion", "time", "seq"))
         lines += _comparison_lines(task["comparisons"])
     questionnaires = document["questionnaires"]
     if any(q.get("variants") for q in questionnaires.values()):
@@ -42,9 +46,11 @@ def render_text(document: dict) -> str:
             lines += _indent(_questionnaire_table(name, result, level))
             if result.get("note"):
                 lines.append(f"    Note: {result['note']}.")
+            lines += text_metrics.benchmark_lines(result["variants"], ("",))
             lines += _comparison_lines(result["comparisons"])
     else:
         lines += ["", "Questionnaires: no survey data."]
+    lines += text_metrics.usability_metric_lines(document, level, _table, _interval, _pct)
     return "\n".join(lines) + "\n"
 
 

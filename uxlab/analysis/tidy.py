@@ -1,7 +1,9 @@
 """Read and validate the tidy attempts and survey tables (the hinge between recording and analysis).
 
 The attempts table has one row per participant × task × variant with the columns
-``participant, variant, task, outcome, success, time_s, errors, clicks, seq``; the survey table has
+``participant, variant, task, outcome, success, time_s, errors, clicks, seq``, optionally followed by
+the navigation columns ``direct, first_click, lostness`` (:data:`NAVIGATION_COLUMNS`); the survey
+table has
 one row per participant (per variant in a within design) with ``participant, variant, sus_1 … sus_10,
 umux_1, umux_2, nps`` and optionally ``csat`` and ``ces``. Empty cells are missing values.
 
@@ -13,6 +15,7 @@ them all, each naming the row (1-based, the header is row 1), the column and wha
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
@@ -35,7 +38,7 @@ from uxlab.analysis.cells import (
 from uxlab.analysis.problems import Problem, TidyDataError, join_words, sort_problems
 
 __all__ = [
-    "ATTEMPT_COLUMNS", "OUTCOMES", "SURVEY_INSTRUMENTS", "AttemptRow", "AttemptTable", "Coded",
+    "ATTEMPT_COLUMNS", "NAVIGATION_COLUMNS", "OUTCOMES", "SURVEY_INSTRUMENTS", "AttemptRow", "AttemptTable", "Coded",
     "Problem", "SurveyRow", "SurveyTable", "TidyDataError", "attempts_from_rows", "check_design",
     "natural_key", "read_attempts_csv", "read_survey_csv", "survey_from_rows",
 ]
@@ -43,6 +46,11 @@ __all__ = [
 ATTEMPT_COLUMNS = (
     "participant", "variant", "task", "outcome", "success", "time_s", "errors", "clicks", "seq",
 )
+#: Optional trailing columns: direct success (1/0), first click correct (1/0) and Smith's (1996)
+#: lostness (0 to √2). ``uxlab analyze`` summarises them when present and ignores them when absent.
+NAVIGATION_COLUMNS = ("direct", "first_click", "lostness")
+#: Lostness is sqrt((N/S − 1)² + (R/N − 1)²) with both terms in (−1, 0], so it stays below √2.
+MAX_LOSTNESS = math.sqrt(2)
 OUTCOMES = ("success", "partial", "failure", "abandoned", "timeout")
 SUS_ITEMS = tuple(f"sus_{i}" for i in range(1, 11))
 UMUX_ITEMS = ("umux_1", "umux_2")
@@ -71,6 +79,9 @@ class AttemptRow:
     errors: int | None = None
     clicks: int | None = None
     seq: int | None = None
+    direct: bool | None = None
+    first_click: bool | None = None
+    lostness: float | None = None
 
 
 @dataclass(frozen=True)
@@ -92,6 +103,8 @@ class AttemptTable:
 
     ``success`` is 1.0 / 0.0 / nan; ``outcome`` holds the outcome word or ``""`` when missing;
     ``row_numbers`` are the source rows (header = row 1) for messages about derived checks.
+    ``direct``, ``first_click`` (1.0 / 0.0 / nan) and ``lostness`` are all ``nan`` unless the rows
+    had those columns; ``navigation`` names the navigation columns the rows had.
     """
 
     participant: np.ndarray
@@ -105,6 +118,15 @@ class AttemptTable:
     seq: np.ndarray
     row_numbers: np.ndarray
     source: str | None = None
+    direct: np.ndarray | None = None
+    first_click: np.ndarray | None = None
+    lostness: np.ndarray | None = None
+    navigation: tuple[str, ...] = ()
+
+    def __post_init__(self):
+        for name in NAVIGATION_COLUMNS:
+            if getattr(self, name) is None:
+                object.__setattr__(self, name, np.full(len(self.participant), np.nan))
 
     def __len__(self) -> int:
         return len(self.participant)
@@ -141,6 +163,9 @@ class AttemptTable:
                 success=None if np.isnan(self.success[i]) else bool(self.success[i]),
                 time_s=_number_or_none(self.time_s[i]), errors=_count_or_none(self.errors[i]),
                 clicks=_count_or_none(self.clicks[i]), seq=_count_or_none(self.seq[i]),
+                direct=_flag_or_none(self.direct[i]),
+                first_click=_flag_or_none(self.first_click[i]),
+                lostness=_number_or_none(self.lostness[i]),
             )
 
 
@@ -305,8 +330,9 @@ def _columns_from_rows(rows, columns):
 def _attempt_row_as_mapping(row):
     if isinstance(row, AttemptRow):
         values = {f.name: getattr(row, f.name) for f in fields(row)}
-        if values["success"] is not None:
-            values["success"] = int(values["success"])
+        for flag in ("success", "direct", "first_click"):
+            if values[flag] is not None:
+                values[flag] = int(values[flag])
         return values
     return row
 
@@ -345,15 +371,44 @@ def _attempts_from_columns(names, cells, rows, source) -> AttemptTable:
                            most=COUNT_LIMIT)
     seq = number_column(rows, cells["seq"], "seq", problems, whole=True, low=1, high=7)
     success = reconcile_outcome(outcome, success, rows, problems)
+    navigation = _navigation_columns(names, cells, rows, success, problems)
     table = AttemptTable(participant, variant, task, outcome, success, time_s, errors, clicks,
-                         seq, rows, source)
+                         seq, rows, source, **navigation,
+                         navigation=tuple(c for c in NAVIGATION_COLUMNS if c in navigation))
     check_duplicates((table.participants, table.task_labels, table.variant_labels), rows,
                       problems, "participant {0} already has an attempt at task {1} in variant "
                                 "{2} (row {first})")
     if problems:
-        sort_problems(problems, ATTEMPT_COLUMNS)
+        sort_problems(problems, ATTEMPT_COLUMNS + NAVIGATION_COLUMNS)
         raise TidyDataError(problems, source)
     return table
+
+
+def _navigation_columns(names, cells, rows, success, problems) -> dict[str, np.ndarray]:
+    """The navigation columns present in ``names``, converted and checked.
+
+    A direct success is a success on the optimal path, so ``direct`` 1 beside ``success`` 0
+    is a contradiction; lostness lies between 0 and √2 (:data:`MAX_LOSTNESS`).
+    """
+    columns = {}
+    for flag in ("direct", "first_click"):
+        if flag in names:
+            columns[flag] = number_column(rows, cells[flag], flag, problems, whole=True,
+                                          allowed=(0, 1))
+    if "direct" in columns:
+        for index in np.flatnonzero((columns["direct"] == 1) & (success == 0)).tolist():
+            problems.append(Problem(int(rows[index]), "direct",
+                                    "1 contradicts success 0 (a direct success is a success)"))
+    if "lostness" in names:
+        lostness = number_column(rows, cells["lostness"], "lostness", problems, low=0)
+        with np.errstate(invalid="ignore"):
+            too_high = lostness > MAX_LOSTNESS
+        for index in np.flatnonzero(too_high).tolist():
+            problems.append(Problem(int(rows[index]), "lostness",
+                                    f"{lostness[index]:g} is above √2 (about 1.414), the largest "
+                                    "possible lostness"))
+        columns["lostness"] = lostness
+    return columns
 
 
 def _survey_from_columns(names, cells, rows, source) -> SurveyTable:
@@ -396,6 +451,10 @@ def _survey_from_columns(names, cells, rows, source) -> SurveyTable:
 
 def _number_or_none(value: float) -> float | None:
     return None if np.isnan(value) else float(value)
+
+
+def _flag_or_none(value: float) -> bool | None:
+    return None if np.isnan(value) else bool(value)
 
 
 def _count_or_none(value: float) -> int | None:

@@ -140,3 +140,48 @@ def nps_difference(a_scores: Sequence[int], b_scores: Sequence[int],
                           min(200.0, 100 * (shift + margin)), confidence),
         extra={"a": a, "b": b, "adjusted_difference": 100 * shift},
     )
+
+
+def benchmark_nps_test(scores: Sequence[int], benchmark: float,
+                       confidence: float = 0.95) -> TestResult:
+    """One-sided test: is the Net Promoter Score above ``benchmark`` (in points, −100 … 100)?
+
+    Returns
+    -------
+    TestResult
+        ``test`` = ``"adjusted-wald NPS z (one-sided) vs benchmark"``, ``alternative`` =
+        ``"greater"``; ``statistic`` = z; ``pvalue`` = one-sided p; ``difference`` = observed
+        NPS − benchmark with its one-sided interval (lower bound; upper bound +∞).
+
+    Notes
+    -----
+    The one-sample form of :func:`nps_difference`: with NPS_adj, Var and n_adj as in :func:`nps`,
+    se = √(Var / n_adj), z = (NPS_adj − benchmark/100) / se, p = 1 − Φ(z); the lower bound is
+    NPS_adj − z_{1−α} · se (× 100, minus the benchmark). This is Sauro & Lewis's benchmark test
+    for a proportion (compare the one-sided bound with the target) applied to the adjusted-Wald
+    NPS.
+
+    References
+    ----------
+    Sauro, J., & Lewis, J. R. (2016). *Quantifying the User Experience* (2nd ed.), ch. 4.
+    Lewis, J. R., & Sauro, J. Confidence intervals for Net Promoter Scores. MeasuringU,
+    https://measuringu.com/nps-confidence-intervals/.
+    """
+    confidence = check_confidence(confidence)
+    if not isinstance(benchmark, (int, float)) or not -100 <= benchmark <= 100:
+        raise ValueError(f"an NPS benchmark must be a number from −100 to 100, got {benchmark!r}")
+    estimate = nps(scores, confidence)
+    adjusted, variance, n_adj = _nps_adjusted(estimate.promoters, estimate.detractors,
+                                              estimate.n)
+    se = math.sqrt(variance / n_adj)
+    z = (adjusted - benchmark / 100) / se
+    low = 100 * (adjusted - float(stats.norm.ppf(confidence)) * se) - benchmark
+    return TestResult(
+        test="adjusted-wald NPS z (one-sided) vs benchmark",
+        statistic=z,
+        pvalue=float(stats.norm.sf(z)),
+        alternative="greater",
+        difference=estimate.estimate - benchmark,
+        interval=Interval(max(-100.0 - benchmark, low), math.inf, confidence),
+        extra={"nps": estimate, "benchmark": float(benchmark)},
+    )

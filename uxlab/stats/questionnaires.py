@@ -297,6 +297,22 @@ def umux_lite_sus_equivalent(score: float) -> float:
     return 0.65 * float(score) + 22.9
 
 
+def benchmark_umux_lite_test(scores: Sequence[float], benchmark: float,
+                             confidence: float = 0.95) -> TestResult:
+    """One-sided one-sample t-test: is the mean UMUX-Lite score above ``benchmark``?
+
+    The same test as :func:`benchmark_sus_test` (UMUX-Lite shares SUS's 0–100 scale and its
+    close-to-normal means); see it for the returned fields.
+
+    References
+    ----------
+    Sauro, J., & Lewis, J. R. (2016). *Quantifying the User Experience* (2nd ed.), ch. 4
+    ("Comparing a satisfaction score to a benchmark").
+    """
+    return _benchmark_test(_ratings(scores, "UMUX-Lite scores", 0, 100), benchmark, confidence,
+                           "UMUX-Lite")
+
+
 # --------------------------------------------------------------------------- SEQ, CES
 
 

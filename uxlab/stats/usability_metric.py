@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import stats
 
-from uxlab.stats.results import varies
+from uxlab.stats.results import check_confidence, varies
 
 
 @dataclass(frozen=True)
@@ -158,3 +158,72 @@ def single_usability_metric(successes: Sequence[int], times: Sequence[float], sp
         n=int(completed.size),
         method="sum (sauro-kindlund 2005, log times)" if log_times else UsabilityMetric.method,
     )
+
+
+def standardized_shares(values: Sequence[float], spec: float,
+                        higher_is_better: bool) -> np.ndarray:
+    """Each value's standardized score against ``spec``: Φ(z) with z in the sample's SD units.
+
+    Sauro & Kindlund (2005) standardize every observation of a continuous metric (a task time, a
+    satisfaction rating) by its distance from the specification limit in standard deviations,
+    z_i = (spec − x_i) / s for times (lower is better) and (x_i − spec) / s for satisfaction,
+    and turn z into a proportion with the normal CDF, so that each participant gets a score
+    from 0 to 1 that can be averaged with completion (0 or 1). Without spread (fewer than two
+    values, or all equal) a value meets the spec (1), misses it (0) or equals it (0.5).
+    """
+    array = np.asarray(values, dtype=float)
+    gap = array - spec if higher_is_better else spec - array
+    if array.size < 2 or not varies(array):
+        return np.where(gap == 0, 0.5, (gap > 0).astype(float))
+    return stats.norm.cdf(gap / array.std(ddof=1))
+
+
+@dataclass(frozen=True)
+class UsabilityMetricEstimate:
+    """A SUM (0–1) averaged over participants, with its interval truncated to 0–1."""
+
+    estimate: float
+    low: float | None
+    high: float | None
+    n: int
+    method: str = "mean of participants' SUM scores (t-interval, truncated to 0–1)"
+
+
+def usability_metric_interval(scores: Sequence[float],
+                              confidence: float = 0.95) -> UsabilityMetricEstimate:
+    """Mean of participants' SUM scores with its t confidence interval, truncated to 0–1.
+
+    Parameters
+    ----------
+    scores : sequence of float
+        One SUM score (0–1) per participant: the mean of the participant's standardized task
+        scores (see :func:`standardized_shares`).
+    confidence : float
+        Two-sided confidence level.
+
+    Notes
+    -----
+    mean ± t_{1−α/2, n−1} · s / √n, with the bounds truncated to [0, 1] (a SUM is a proportion).
+    With fewer than two scores the interval is ``None``; when the scores do not vary it is the
+    single point.
+
+    References
+    ----------
+    Sauro, J., & Kindlund, E. (2005). A method to standardize usability metrics into a single
+    score. *Proceedings of CHI 2005*, 401–409 (SUM per user, averaged, with a confidence
+    interval).
+    Sauro, J., & Lewis, J. R. (2016). *Quantifying the User Experience* (2nd ed.), ch. 3
+    (t-interval of a mean).
+    """
+    confidence = check_confidence(confidence)
+    array = _values(scores, "SUM scores", minimum=1)
+    if np.any((array < 0) | (array > 1)):
+        raise ValueError("SUM scores must be proportions from 0 to 1")
+    mean = float(array.mean())
+    if array.size < 2:
+        return UsabilityMetricEstimate(mean, None, None, 1)
+    if not varies(array):
+        return UsabilityMetricEstimate(mean, mean, mean, int(array.size))
+    low, high = stats.t.interval(confidence, array.size - 1, loc=mean, scale=stats.sem(array))
+    return UsabilityMetricEstimate(mean, max(0.0, float(low)), min(1.0, float(high)),
+                                   int(array.size))
