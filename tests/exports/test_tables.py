@@ -10,7 +10,7 @@ import uuid
 from tests.support.study_data import Recorder
 from uxlab.analysis.dataset import SURVEY_BASE_COLUMNS, Filters, build_dataset
 from uxlab.analysis.exclusions import exclude_participant, find_participant
-from uxlab.analysis.tidy import ATTEMPT_COLUMNS
+from uxlab.analysis.tidy import ATTEMPT_COLUMNS, NAVIGATION_COLUMNS
 from uxlab.exports.tables import (
     EVENT_COLUMNS,
     OBSERVATION_COLUMNS,
@@ -30,19 +30,26 @@ def test_attempts_csv_is_the_tidy_table(db, study):
     rec = Recorder(db, study)
     person = rec.participant("P-ONE", "A")
     rec.attempt(person, "find-product", "A", outcome="success", time_ms=41_250, errors=1,
-                clicks=7, seq=6)
+                clicks=7, seq=6, direct=True, first_click_correct=True, lostness=0.0)
     rec.attempt(person, "add-to-cart", "A", outcome="partial", time_ms=9_000, errors=0,
                 clicks=3)
     rec.attempt(person, "apply-coupon", "A", outcome=None, time_ms=None, clicks=0)
+    other = rec.participant("P-TWO", "A")
+    # A failure at a task with an optimal path is not a direct success (the recording leaves
+    # direct empty on failures); lostness 0.25 is Smith's value for S = 4, N = 4, R = 3.
+    rec.attempt(other, "find-product", "A", outcome="failure", time_ms=50_000,
+                first_click_correct=False, lostness=0.25)
     db.commit()
 
     text = "".join(attempts_csv(db, study))
 
     assert text == (
-        "participant,variant,task,outcome,success,time_s,errors,clicks,seq\n"
-        "P-ONE,A,find-product,success,1,41.25,1,7,6\n"
-        "P-ONE,A,add-to-cart,partial,0,9.0,0,3,\n"
-        "P-ONE,A,apply-coupon,,,,0,0,\n")
+        "participant,variant,task,outcome,success,time_s,errors,clicks,seq,"
+        "direct,first_click,lostness\n"
+        "P-ONE,A,find-product,success,1,41.25,1,7,6,1,1,0.0\n"
+        "P-TWO,A,find-product,failure,0,50.0,0,5,,0,0,0.25\n"
+        "P-ONE,A,add-to-cart,partial,0,9.0,0,3,,,,\n"
+        "P-ONE,A,apply-coupon,,,,0,0,,,,\n")
 
 
 def test_survey_csv_has_the_contract_columns(db, study, recorded):
@@ -57,7 +64,7 @@ def test_csv_rows_match_the_dataset(db, study, recorded):
     for filters in (Filters(), Filters(include_excluded=True), Filters(variants=("B",))):
         dataset = build_dataset(db, study, filters)
         rows = read(attempts_csv(db, study, filters))
-        assert tuple(rows[0]) == ATTEMPT_COLUMNS
+        assert tuple(rows[0]) == ATTEMPT_COLUMNS + NAVIGATION_COLUMNS  # base columns first
         expected = [["" if v is None else str(v) for v in r.values()] for r in dataset.attempts]
         assert rows[1:] == expected
 

@@ -49,14 +49,15 @@ class Recorder:
     def attempt(self, session: TestSession, task: str, variant: str = "A", *,
                 outcome: str | None = "success", time_ms: int | None = 30_000, errors: int = 0,
                 clicks: int = 5, seq: int | None = None,
-                started_at: datetime | None = None) -> Attempt:
+                started_at: datetime | None = None, **metrics) -> Attempt:
+        """Store an attempt; ``metrics`` sets other attempt columns (direct, path, lostness…)."""
         started_at = started_at or session.started_at + timedelta(minutes=len(session.attempts))
         attempt = Attempt(
             session_id=session.id, task_id=self.tasks[task].id,
             variant_id=self.variants[variant].id, position=len(session.attempts),
             outcome=outcome, decided_by="auto" if outcome else None, started_at=started_at,
             ended_at=started_at + timedelta(milliseconds=time_ms or 0), time_on_task_ms=time_ms,
-            errors=errors, clicks=clicks, misclicks=0)
+            errors=errors, clicks=clicks, misclicks=0, **metrics)
         self.db.add(attempt)
         self.db.flush()
         session.attempts.append(attempt)

@@ -28,7 +28,7 @@ from uxlab.analysis.exclusions import (  # noqa: F401
     exclude_participants,
     include_participant,
 )
-from uxlab.analysis.tidy import ATTEMPT_COLUMNS, SUS_ITEMS, UMUX_ITEMS
+from uxlab.analysis.tidy import ATTEMPT_COLUMNS, NAVIGATION_COLUMNS, SUS_ITEMS, UMUX_ITEMS
 from uxlab.models import (
     Attempt,
     Participant,
@@ -128,7 +128,8 @@ class ExcludedParticipant:
 class Dataset:
     """The tidy rows of one study under some filters, with who was left out and who is synthetic.
 
-    ``attempts`` rows have the keys :data:`uxlab.analysis.tidy.ATTEMPT_COLUMNS`; ``survey`` rows
+    ``attempts`` rows have the keys :data:`uxlab.analysis.tidy.ATTEMPT_COLUMNS` then
+    :data:`~uxlab.analysis.tidy.NAVIGATION_COLUMNS`; ``survey`` rows
     the keys ``survey_columns``. ``excluded`` lists every excluded participant of the study (left
     out of the rows unless the filters include them); ``synthetic`` holds the codes of synthetic
     participants present in the rows.
@@ -185,14 +186,15 @@ def attempt_rows(session: Session, study: Study, filters: Filters | None = None
     lists tasks as the study does. ``success`` is 1 for the outcome ``success``, 0 for any other
     outcome (``partial`` counts as 0) and None while an attempt has no outcome; ``time_s`` is the
     server-measured time on task in seconds (None when missing or zero); ``seq`` is the attempt's
-    post-task SEQ answer.
+    post-task SEQ answer. The navigation columns follow (:func:`navigation_cells`).
     """
     filters = filters or Filters()
     filters.check(study)
     seq = aliased(QuestionnaireResponse)
     statement = (
         select(Participant.code, Variant.key, Task.key, Attempt.outcome, Attempt.time_on_task_ms,
-               Attempt.errors, Attempt.clicks, seq.value)
+               Attempt.errors, Attempt.clicks, seq.value, Task.optimal_path, Attempt.direct,
+               Attempt.first_click_correct, Attempt.lostness)
         .select_from(Attempt)
         .join(TestSession, TestSession.id == Attempt.session_id)
         .join(Participant, Participant.id == TestSession.participant_id)
@@ -205,15 +207,30 @@ def attempt_rows(session: Session, study: Study, filters: Filters | None = None
         .order_by(Task.position, Task.id, Variant.position, Variant.id, Participant.id,
                   Attempt.id)
     )
-    for code, variant, task, outcome, time_ms, errors, clicks, seq_value in _stream(session,
-                                                                                    statement):
-        yield dict(zip(ATTEMPT_COLUMNS, (
+    for (code, variant, task, outcome, time_ms, errors, clicks, seq_value,
+         *navigation) in _stream(session, statement):
+        yield dict(zip(ATTEMPT_COLUMNS + NAVIGATION_COLUMNS, (
             code, variant, task, outcome,
             None if outcome is None else int(outcome == "success"),
             time_ms / 1000 if time_ms else None,
             errors, clicks,
             None if seq_value is None else int(seq_value),
+            *navigation_cells(outcome, *navigation),
         ), strict=True))
+
+
+def navigation_cells(outcome: str | None, optimal_path: list | None, direct: bool | None,
+                     first_click: bool | None, lostness: float | None) -> tuple:
+    """The ``direct, first_click, lostness`` cells of an attempt.
+
+    ``direct`` is a rate over every attempt with an outcome at a task with an optimal path: the
+    recording sets it only on successes (:mod:`uxlab.recording.metrics`), so any other outcome
+    there is 0. ``first_click`` is 1/0 where recorded; ``lostness`` as recorded.
+    """
+    if direct is None and optimal_path and outcome is not None and outcome != "success":
+        direct = False
+    return (None if direct is None else int(direct),
+            None if first_click is None else int(first_click), lostness)
 
 
 def _participant_conditions(filters: Filters) -> list:

@@ -11,7 +11,7 @@ from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session, aliased
 
 from uxlab.analysis.dataset import Filters, attempt_rows, survey_columns, survey_rows
-from uxlab.analysis.tidy import ATTEMPT_COLUMNS
+from uxlab.analysis.tidy import ATTEMPT_COLUMNS, NAVIGATION_COLUMNS
 from uxlab.exports.writing import csv_chunks, dumps, iso, stream
 from uxlab.models import (
     Attempt,
@@ -35,9 +35,10 @@ OBSERVATION_COLUMNS = ("participant", "session", "observation", "created_at", "o
 def attempts_csv(session: Session, study: Study, filters: Filters | None = None
                  ) -> Iterator[str]:
     """The tidy attempts CSV (``participant, variant, task, outcome, success, time_s, errors,
-    clicks, seq``): what ``uxlab analyze`` reads, so export → analyze reproduces the analysis."""
+    clicks, seq``, then ``direct, first_click, lostness``): what ``uxlab analyze`` reads, so
+    export → analyze reproduces the analysis."""
     rows = attempt_rows(session, study, filters)
-    return csv_chunks(ATTEMPT_COLUMNS, (tuple(row.values()) for row in rows))
+    return csv_chunks(ATTEMPT_COLUMNS + NAVIGATION_COLUMNS, (tuple(row.values()) for row in rows))
 
 
 def survey_csv(session: Session, study: Study, filters: Filters | None = None) -> Iterator[str]:

@@ -6,8 +6,8 @@ from collections.abc import Iterable
 
 from uxlab.models import Study
 
-#: Study benchmark keys the analysis uses (the study may also hold others, e.g. ``nps``).
-ANALYSIS_BENCHMARKS = ("completion", "sus", "seq")
+#: Study benchmark keys the analysis uses (every key a study file's [benchmarks] may hold).
+ANALYSIS_BENCHMARKS = ("completion", "sus", "seq", "umux_lite", "nps")
 
 
 def analysis_options(study: Study, variants: Iterable[str]) -> dict:
@@ -15,8 +15,8 @@ def analysis_options(study: Study, variants: Iterable[str]) -> dict:
 
     ``weights`` are the variants' assignment weights (for the sample-ratio check), limited to the
     variants present, since ``analyze`` wants exactly those. ``benchmarks`` take the study's
-    completion, SUS and SEQ targets where set (``analyze``'s defaults otherwise) and each task's
-    time target. Estimates and comparisons do not depend on either, so the numbers equal those
+    completion, SUS, SEQ, UMUX-Lite and NPS targets where set (``analyze``'s defaults
+    otherwise) and each task's completion and time targets. Estimates and comparisons do not depend on either, so the numbers equal those
     of ``uxlab analyze`` on the exported CSV files.
     """
     variants = list(variants)
@@ -30,6 +30,9 @@ def analysis_options(study: Study, variants: Iterable[str]) -> dict:
     times = {t.key: float(t.target_time_s) for t in study.tasks if t.target_time_s}
     if times:
         benchmarks["time"] = times
+    rates = {t.key: float(t.target_completion) for t in study.tasks if t.target_completion}
+    if rates:
+        benchmarks["task_completion"] = rates
     if benchmarks:
         options["benchmarks"] = benchmarks
     return options
