@@ -233,6 +233,12 @@ def navigation_cells(outcome: str | None, optimal_path: list | None, direct: boo
             None if first_click is None else int(first_click), lostness)
 
 
+def attempt_filter_conditions(filters: Filters) -> list:
+    """SQL conditions that keep the attempts ``filters`` keep (on Attempt, Variant, TestSession
+    and Participant, which the caller joins), for queries beside the tidy rows (paths, clicks)."""
+    return [*_participant_conditions(filters), *_attempt_conditions(filters)]
+
+
 def _participant_conditions(filters: Filters) -> list:
     conditions = []
     if not filters.include_excluded:

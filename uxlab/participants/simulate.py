@@ -29,6 +29,7 @@ from uxlab.recording.rules import criterion_for_variant
 #: redesign is better, so a demo report shows a difference worth talking about.
 BASE_SUCCESS = (0.62, 0.84, 0.72)
 GIVE_UP_SHARE = 0.4  # of the failures
+_VIEWPORT = {"vw": 1280, "vh": 800}  # the simulated participants' browser window, CSS pixels
 
 
 @dataclass
@@ -85,15 +86,18 @@ def _simulate_attempt(db: Session, study: Study, participant, step, rng: random.
     events.append(_event("navigate", seq, clock, attempt.id, 0, url=pages[0]))
     seq += 1
     step_time = seconds / (len(pages) + 2)
-    for page in pages[1:]:
+    for current, page in zip(pages, pages[1:], strict=False):
+        # Clicks carry their page and viewport as the recorder sends them, for the click maps.
         if rng.random() < 0.25:  # a click on nothing interactive: a misclick
             events.append(_event("click", seq, clock, attempt.id, step_time / 2,
                                  x=rng.uniform(0, 1200), y=rng.uniform(0, 800),
-                                 target="main > div", data={"interactive": False}))
+                                 target="main > div", url=current,
+                                 data={"interactive": False, **_VIEWPORT}))
             seq += 1
         events.append(_event("click", seq, clock, attempt.id, step_time / 2,
                              x=rng.uniform(0, 1200), y=rng.uniform(0, 800),
-                             target=f"a[href='{page}']", data={"interactive": True}))
+                             target=f"a[href='{page}']", url=current,
+                             data={"interactive": True, **_VIEWPORT}))
         events.append(_event("navigate", seq + 1, clock, attempt.id, 0.3, url=page))
         seq += 2
     final = None

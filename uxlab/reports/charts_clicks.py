@@ -41,8 +41,11 @@ def click_charts(context: ReportContext, task: str, variants: list[str]) -> list
 
 
 def click_map(context: ReportContext, task: str, variant: str, page: str,
-              clicks: list[Click], key: str = "clicks") -> Chart:
-    """Two panels for one page: the density of all clicks with misclicks marked; first clicks."""
+              clicks: list[Click], key: str = "clicks", title: str | None = None) -> Chart:
+    """Two panels for one page: the density of all clicks with misclicks marked; first clicks.
+
+    ``title`` replaces the default "Clicks on PAGE: TASK, variant V".
+    """
     x = np.array([c.x / c.vw for c in clicks])
     y = np.array([c.y / c.vh for c in clicks])
     interactive = np.array([c.interactive for c in clicks], dtype=bool)
@@ -50,8 +53,8 @@ def click_map(context: ReportContext, task: str, variant: str, page: str,
     aspect = float(np.median([c.vh / c.vw for c in clicks]))
     bottom = float(min(_MAX_PAGE_HEIGHT, max(1.0, np.quantile(y, 0.99) * 1.05)))
     x, y = np.clip(x, 0.0, 1.0), np.clip(y, 0.0, bottom)
-    title = (f"Clicks on {page}: {context.task_title(task)}, "
-             f"variant {context.variant_label(variant)}")
+    title = title or (f"Clicks on {page}: {context.task_title(task)}, "
+                      f"variant {context.variant_label(variant)}")
     with style.styled():
         figure, density_ax, first_ax, colour_ax = _layout(aspect * bottom)
         image = _density(density_ax, x, y, bottom, aspect)

@@ -23,6 +23,7 @@ from uxlab.reports.blocks import (
 )
 from uxlab.reports.charts import ReportCharts, report_charts
 from uxlab.reports.charts_problems import problem_interval, problem_share, ranked_problems
+from uxlab.reports.content_navigation import usability_metric_section
 from uxlab.reports.content_results import METRIC_NAMES, questionnaire_blocks, task_blocks
 from uxlab.reports.context import ReportContext
 from uxlab.reports.findings import KIND_LABELS, executive_summary, key_findings
@@ -46,6 +47,7 @@ def build_report(analysis: dict, context: ReportContext,
     questionnaire_charts = {chart.key: chart for chart in charts.questionnaires}
     sections.append(Section("questionnaires", "Questionnaires",
                             tuple(questionnaire_blocks(analysis, context, questionnaire_charts))))
+    sections += [s for s in (usability_metric_section(analysis, context),) if s is not None]
     sections.append(_problems(analysis, context, charts))
     sections.append(_methods(analysis, context))
     title = context.study.title
@@ -216,7 +218,12 @@ def _benchmarks_text(benchmarks: dict) -> str:
         parts.append("time " + ", ".join(f"{k} {fmt.seconds(v)}" for k, v in time.items()))
     elif time is not None:
         parts.append(f"time {fmt.seconds(time)}")
-    for key, label in (("seq", "SEQ"), ("sus", "SUS")):
+    tasks = benchmarks.get("task_completion") or {}
+    if tasks:
+        parts.append("task completion " + ", ".join(f"{k} {fmt.percent(v)}"
+                                                     for k, v in tasks.items()))
+    for key, label in (("seq", "SEQ"), ("sus", "SUS"), ("umux_lite", "UMUX-Lite"),
+                       ("nps", "NPS")):
         if benchmarks.get(key) is not None:
             parts.append(f"{label} {benchmarks[key]:g}")
     return "; ".join(parts) or "none"

@@ -5,11 +5,13 @@ from __future__ import annotations
 from uxlab.reports import formatting as fmt
 from uxlab.reports.blocks import Block, Figure, Heading, Items, Paragraph, Table
 from uxlab.reports.charts_common import Chart
+from uxlab.reports.content_navigation import navigation_blocks
 from uxlab.reports.context import ReportContext
 
 METRIC_NAMES = {"completion": "Completion", "time": "Time", "errors": "Errors",
                 "clicks": "Clicks", "seq": "SEQ", "sus": "SUS", "umux_lite": "UMUX-Lite",
-                "nps": "NPS", "csat": "CSAT", "ces": "CES"}
+                "nps": "NPS", "csat": "CSAT", "ces": "CES", "direct": "Direct success",
+                "first_click": "First-click success"}
 INSTRUMENT_TITLES = {"sus": "System Usability Scale (SUS)", "umux_lite": "UMUX-Lite",
                      "nps": "Net Promoter Score (NPS)",
                      "csat": "Customer satisfaction (CSAT, top-two-box)",
@@ -32,6 +34,7 @@ def task_blocks(task: dict, analysis: dict, context: ReportContext,
     usability = _usability_metric_table(task, context, title)
     if usability:
         blocks.append(usability)
+    blocks += navigation_blocks(task, analysis, context)
     benchmarks = [(label, summary[metric]["benchmark"]["interpretation"])
                   for summary in task["variants"].values()
                   for metric, label in _BENCHMARK_METRICS

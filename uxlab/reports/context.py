@@ -18,6 +18,8 @@ from dataclasses import asdict, dataclass, field, fields
 from datetime import UTC, date, datetime
 from types import MappingProxyType
 
+from uxlab.reports.paths import TaskPaths, as_task_paths
+
 
 @dataclass(frozen=True)
 class StudyInfo:
@@ -166,6 +168,8 @@ class ReportContext:
     clicks : mapping (task key, variant key) → tuple of Click
     nps_counts : mapping variant key → NpsCounts
         Only needed when the analysis document lacks the counts.
+    paths : tuple of TaskPaths
+        Each task's most common page paths per variant.
     versions : Versions
     generated_at : datetime
     """
@@ -180,6 +184,7 @@ class ReportContext:
     discovery_matrix: tuple[tuple[int, ...], ...] | None = None
     clicks: Mapping[tuple[str, str], tuple[Click, ...]] = field(default_factory=dict)
     nps_counts: Mapping[str, NpsCounts] = field(default_factory=dict)
+    paths: tuple[TaskPaths, ...] = ()
     versions: Versions = field(default_factory=Versions.current)
     # Not uxlab.timeutil.utcnow: that module brings SQLAlchemy, which rendering must not import.
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
@@ -201,6 +206,7 @@ class ReportContext:
         convert(self, "clicks", _frozen_mapping(
             (tuple(key), tuple(_as(Click, c) for c in values))
             for key, values in _click_items(self.clicks)))
+        convert(self, "paths", tuple(as_task_paths(p) for p in self.paths))
         if self.discovery_matrix is not None:
             matrix = tuple(tuple(int(cell) for cell in row) for row in self.discovery_matrix)
             if any(cell not in (0, 1) for row in matrix for cell in row):
@@ -235,6 +241,10 @@ class ReportContext:
     def clicks_for(self, task: str, variant: str) -> tuple[Click, ...]:
         return self.clicks.get((task, variant), ())
 
+    def paths_for(self, task: str) -> list[TaskPaths]:
+        """The paths of ``task``, one entry per variant that has any."""
+        return [entry for entry in self.paths if entry.task == task]
+
     def to_dict(self) -> dict:
         """The context as strict-JSON-ready data (dates as ISO 8601 strings)."""
         data = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -252,6 +262,7 @@ class ReportContext:
         data["clicks"] = [{"task": task, "variant": variant, "clicks": [asdict(c) for c in cs]}
                           for (task, variant), cs in self.clicks.items()]
         data["nps_counts"] = {k: asdict(v) for k, v in self.nps_counts.items()}
+        data["paths"] = [asdict(p) for p in self.paths]
         data["generated_at"] = self.generated_at.isoformat()
         return data
 

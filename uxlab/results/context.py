@@ -13,7 +13,7 @@ from uxlab.results.page import ResultsPage
 
 
 def report_context(page: ResultsPage) -> ReportContext:
-    """Return the :class:`ReportContext` of ``page`` (clicks are left out)."""
+    """Return the :class:`ReportContext` of ``page``, with its paths and clicks."""
     study, overview, filters = page.study, page.overview, page.filters
     observed = page.problems.observed
     problems = tuple(
@@ -39,4 +39,6 @@ def report_context(page: ResultsPage) -> ReportContext:
             exclusion_rules=tuple(filters.describe())),
         problems=problems,
         discovery_matrix=matrix,
+        clicks=page.navigation.clicks,
+        paths=page.navigation.paths,
     )

@@ -7,7 +7,7 @@ does not hold: names, the overview counts, exclusions, problems and the particip
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -21,6 +21,7 @@ from uxlab.analysis.dataset import (
 )
 from uxlab.analysis.tidy import TidyDataError, natural_key
 from uxlab.models import Study
+from uxlab.results.navigation import Navigation, build_navigation
 from uxlab.results.options import analysis_options
 from uxlab.results.participants import ParticipantRow, participant_rows, started_and_completed
 from uxlab.results.problems import ProblemTable, problem_table
@@ -76,6 +77,7 @@ class ResultsPage:
     overview: Overview
     participants: tuple[ParticipantRow, ...]
     problems: ProblemTable
+    navigation: Navigation = field(default_factory=Navigation)
 
     @property
     def variant_names(self) -> dict[str, str]:
@@ -98,7 +100,7 @@ def build_results(session: Session, study: Study, filters: Filters | None = None
     return ResultsPage(
         study=study, filters=filters, dataset=dataset, analysis=analysis, analysis_error=error,
         overview=_overview(study, dataset, analysis, participants), participants=participants,
-        problems=problems)
+        problems=problems, navigation=build_navigation(session, study, filters))
 
 
 def _analysis(dataset: Dataset, study: Study) -> tuple[dict | None, str | None]:
