@@ -112,7 +112,7 @@ def stored(db, study_id):
 
 STUDY_FORM = {"slug": "onboarding", "title": "Onboarding flow", "design": "between",
               "description": "Does the new sign-up work?", "benchmark_completion": "0.8",
-              "benchmark_sus": "70"}
+              "benchmark_sus": "70", "benchmark_umux_lite": "72.5"}
 VARIANT_A = {"key": "A", "name": "Current", "prototype": "checkout-redesign/a", "weight": "1"}
 VARIANT_B = {"key": "B", "name": "Redesign", "prototype": "https://proto.example/b",
              "weight": "2", "description": "New layout"}
@@ -157,7 +157,7 @@ def test_create_a_study_through_the_form(client, db, researcher):
     assert (study.title, study.design, study.status, study.version) == (
         "Onboarding flow", "between", "draft", 1)
     assert study.description == "Does the new sign-up work?"
-    assert study.benchmarks == {"completion": 0.8, "sus": 70}
+    assert study.benchmarks == {"completion": 0.8, "sus": 70, "umux_lite": 72.5}
     assert study.owner_id == researcher.id
     assert [(m.user_id, m.access) for m in study.members] == [(researcher.id, "owner")]
     page = client.get(response.headers["Location"]).get_data(as_text=True)
@@ -172,6 +172,7 @@ def test_create_a_study_through_the_form(client, db, researcher):
     ({"benchmark_completion": "1.5"}, "benchmark_completion", "out of range"),
     ({"benchmark_completion": "lots"}, "benchmark_completion", "Not a valid decimal value"),
     ({"benchmark_nps": "150"}, "benchmark_nps", "out of range"),
+    ({"benchmark_umux_lite": "101"}, "benchmark_umux_lite", "out of range"),
     ({"benchmark_sus": "nan"}, "benchmark_sus", "must be a number"),
     ({"benchmark_seq": "0"}, "benchmark_seq", "out of range"),
     ({"completion_redirect": "ftp://panel.example"}, "completion_redirect", "http(s) URL"),

@@ -56,12 +56,14 @@ class StudyForm(FlaskForm):
                                         validators=[Optional()])
     benchmark_sus = DecimalField("SUS benchmark (0–100)", places=None, validators=[Optional()])
     benchmark_seq = DecimalField("SEQ benchmark (1–7)", places=None, validators=[Optional()])
+    benchmark_umux_lite = DecimalField("UMUX-Lite benchmark (0–100)", places=None,
+                                       validators=[Optional()])
     benchmark_nps = DecimalField("NPS benchmark (−100–100)", places=None,
                                  validators=[Optional()])
 
     DETAIL_FIELDS = ("slug", "title", "description", "design", "welcome", "consent", "thanks",
                      "completion_redirect", "open_recruitment", "panel_id_param")
-    BENCHMARK_FIELDS = ("completion", "sus", "seq", "nps")
+    BENCHMARK_FIELDS = ("completion", "sus", "seq", "umux_lite", "nps")
 
     def details(self) -> dict:
         return {name: getattr(self, name).data for name in self.DETAIL_FIELDS}
