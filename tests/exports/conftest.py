@@ -12,9 +12,20 @@ from tests.support.study_data import Recorder, sus_answers
 TASKS = ("find-product", "add-to-cart", "apply-coupon")
 
 
+def navigation_metrics(rng: random.Random, task: str, outcome: str) -> dict:
+    """Direct success, first click and lostness as the recording sets them, for the one task
+    of the demo study with an optimal path (find-product); none for the others."""
+    if task != "find-product":
+        return {}
+    return {"direct": rng.random() < 0.6 if outcome == "success" else None,
+            "first_click_correct": rng.random() < 0.7,
+            "lostness": round(rng.uniform(0, 0.9), 3) if rng.random() < 0.9 else None}
+
+
 def record_study(db, study, seed: int, participants: int = 12, prefix: str = "P"):
     """Record a seeded between- or within-subjects study; return the recorder."""
     rng = random.Random(seed)
+    navigation = random.Random(seed + 1)  # its own stream: the other values stay as they were
     rec = Recorder(db, study)
     within = study.design == "within"
     for i in range(participants):
@@ -31,7 +42,8 @@ def record_study(db, study, seed: int, participants: int = 12, prefix: str = "P"
                     session, task, variant, outcome=outcome,
                     time_ms=int(rng.lognormvariate(10.3 - lift, 0.5)),
                     errors=rng.randint(0, 3), clicks=rng.randint(2, 25),
-                    seq=rng.randint(3, 7) if rng.random() < 0.9 else None)
+                    seq=rng.randint(3, 7) if rng.random() < 0.9 else None,
+                    **navigation_metrics(navigation, task, outcome))
                 for seq in range(3):
                     rec.event(session, seq + 100 * TASKS.index(task), attempt=attempt,
                               type="click", x=rng.uniform(0, 1000), y=rng.uniform(0, 700),

@@ -39,6 +39,12 @@ def test_between_subjects_export_reproduces_the_analysis(cli, db, study, recorde
     assert sum(v["participants"] for v in document["variants"].values()) == 11
     assert len(document["tasks"]) == 3
     assert document["questionnaires"]["sus"]["variants"]["A"]["n"] > 0
+    # The navigation columns travel too: find-product has an optimal path, the others none.
+    find, add = document["tasks"][0], document["tasks"][1]
+    assert {"direct", "first_click", "lostness"} <= set(find["variants"]["A"])
+    assert find["variants"]["B"]["direct"]["n"] > 0
+    assert "direct" not in add["variants"]["A"]
+    assert {"direct", "first_click"} <= {c["metric"] for c in find["comparisons"]}
 
 
 def test_within_subjects_export_reproduces_the_analysis(cli, db, make_study, demo_spec,
