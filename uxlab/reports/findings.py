@@ -4,7 +4,8 @@ Ranking, most important first:
 
 1. significant differences between variants (multiplicity-adjusted p below 1 − confidence), by the
    size of the effect in standard units;
-2. benchmarks missed, then benchmarks passed (completion, time, SEQ per task; SUS);
+2. benchmarks missed, then benchmarks passed (completion, time, SEQ per task; SUS, UMUX-Lite,
+   NPS);
 3. a sample-ratio mismatch, which puts every comparison in doubt;
 4. the lowest SUS score and the hardest-rated task (lowest SEQ).
 
@@ -219,13 +220,15 @@ def _benchmarks(analysis: dict, context: ReportContext) -> list[Finding]:
     for (outcome, metric, variant), results in groups.items():
         findings.append(_benchmark_finding(outcome, metric, variant, results, analysis,
                                            context))
-    sus = analysis.get("questionnaires", {}).get("sus", {}).get("variants", {})
-    for summary in sus.values():
-        result = summary.get("benchmark")
-        outcome = _benchmark_outcome(result, alpha) if result else None
-        if outcome:
-            findings.append(Finding(outcome, f"SUS: {result['interpretation']}", metric="sus",
-                                    weight=_benchmark_weight(outcome, [result])))
+    for name in ("sus", "umux_lite", "nps"):
+        answers = analysis.get("questionnaires", {}).get(name, {}).get("variants", {})
+        for summary in answers.values():
+            result = summary.get("benchmark")
+            outcome = _benchmark_outcome(result, alpha) if result else None
+            if outcome:
+                findings.append(Finding(outcome, f"{_INSTRUMENTS[name]}: "
+                                                 f"{result['interpretation']}", metric=name,
+                                        weight=_benchmark_weight(outcome, [result])))
     return findings
 
 
