@@ -157,3 +157,5 @@ def test_reports_carry_navigation_paths_clicks_and_the_usability_metric(db, stud
     assert "Single Usability Metric" in html
     assert "Most common paths" in html and "Navigation by variant" in html
     assert "First clicks on index.html" in html
+    # The methods appendix's command reproduces the study's benchmarks, the new ones included.
+    assert "--benchmark umux_lite=60 --benchmark nps=0 --benchmark time:find-product=60" in html

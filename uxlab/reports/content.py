@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from uxlab.analysis.service import DEFAULT_BENCHMARKS
 from uxlab.reports import formatting as fmt
 from uxlab.reports.blocks import (
     Block,
@@ -258,10 +259,25 @@ def _reproduce(analysis: dict) -> str:
         options.append(f"--times {analysis['times']}")
     if analysis.get("adjust") and analysis["adjust"] != "holm":
         options.append(f"--adjust {analysis['adjust']}")
+    options += _benchmark_options(benchmarks)
     command = "uxlab analyze attempts.csv --survey survey.csv " + " ".join(options) + " --json"
     return (f"Export the attempts and survey CSVs of the same participants (with the same "
             f"exclusions) and run “{command}”; the document it prints holds every number of "
             f"this report. Benchmarks used: {_benchmarks_text(benchmarks)}.")
+
+
+def _benchmark_options(benchmarks: dict) -> list[str]:
+    """``--benchmark`` options that set the benchmarks ``analyze`` does not use by default."""
+    options = []
+    for key in ("completion", "sus", "seq", "umux_lite", "nps", "time"):
+        value = benchmarks.get(key)
+        if isinstance(value, dict):
+            options += [f"--benchmark {key}:{task}={target:g}" for task, target in value.items()]
+        elif value is not None and value != DEFAULT_BENCHMARKS.get(key):
+            options.append(f"--benchmark {key}={value:g}")
+    options += [f"--benchmark completion:{task}={target:g}"
+                for task, target in (benchmarks.get("task_completion") or {}).items()]
+    return options
 
 
 def _date(value) -> str:
