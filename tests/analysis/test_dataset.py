@@ -26,12 +26,14 @@ from uxlab.analysis.exclusions import (
     include_participant,
 )
 from uxlab.analysis.service import analyze
-from uxlab.analysis.tidy import ATTEMPT_COLUMNS
+from uxlab.analysis.tidy import ATTEMPT_COLUMNS, NAVIGATION_COLUMNS
 
 
-def row(participant, variant, task, outcome, success, time_s, errors, clicks, seq):
-    return dict(zip(ATTEMPT_COLUMNS, (participant, variant, task, outcome, success, time_s,
-                                      errors, clicks, seq), strict=True))
+def row(participant, variant, task, outcome, success, time_s, errors, clicks, seq,
+        navigation=(None, None, None)):
+    return dict(zip(ATTEMPT_COLUMNS + NAVIGATION_COLUMNS,
+                    (participant, variant, task, outcome, success, time_s, errors, clicks, seq,
+                     *navigation), strict=True))
 
 
 @pytest.fixture
@@ -44,7 +46,7 @@ def test_attempt_rows_are_what_was_recorded(db, study, rec):
     rec.attempt(one, "add-to-cart", "A", outcome="partial", time_ms=12_345, errors=2, clicks=9,
                 seq=4)
     rec.attempt(one, "find-product", "A", outcome="success", time_ms=41_000, errors=0, clicks=3,
-                seq=6)
+                seq=6, direct=True, first_click_correct=True, lostness=0.0)
     two = rec.participant("P-TWO", "B")
     rec.attempt(two, "find-product", "B", outcome="abandoned", time_ms=90_000, errors=1,
                 clicks=20)
@@ -55,8 +57,9 @@ def test_attempt_rows_are_what_was_recorded(db, study, rec):
 
     # Task order is the study's (find-product before add-to-cart), then variant order.
     assert rows == [
-        row("P-ONE", "A", "find-product", "success", 1, 41.0, 0, 3, 6),
-        row("P-TWO", "B", "find-product", "abandoned", 0, 90.0, 1, 20, None),
+        row("P-ONE", "A", "find-product", "success", 1, 41.0, 0, 3, 6, (1, 1, 0.0)),
+        # find-product has an optimal path: an attempt that did not succeed is not direct.
+        row("P-TWO", "B", "find-product", "abandoned", 0, 90.0, 1, 20, None, (0, None, None)),
         row("P-ONE", "A", "add-to-cart", "partial", 0, 12.345, 2, 9, 4),
         row("P-TWO", "B", "add-to-cart", None, None, None, 0, 1, None),
     ]
@@ -301,8 +304,10 @@ def test_analyze_runs_on_the_rows_unchanged(db, study, rec):
     assert (task["variants"]["B"]["successes"], task["variants"]["B"]["n"]) == (4, 4)
     assert document["questionnaires"]["sus"]["variants"]["A"]["n"] == 4
     # Same document as from rows typed by hand from what was recorded above.
+    # P-0's failure at find-product (which has an optimal path) is a 0 for direct success.
     by_hand = [row(f"P-{i}", "AB"[i // 4], "find-product", "failure" if i == 0 else "success",
-                   None, 20 + i, 0, 3 + i, 4 + i % 3) for i in range(8)]
+                   None, 20 + i, 0, 3 + i, 4 + i % 3, (0 if i == 0 else None, None, None))
+               for i in range(8)]
     survey = [{"participant": f"P-{i}", "variant": "AB"[i // 4],
                **{f"sus_{k}": v for k, v in enumerate(sus_answers(3 + i % 3), start=1)},
                "umux_1": None, "umux_2": None, "nps": 6 + i % 5} for i in range(8)]

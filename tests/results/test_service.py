@@ -27,14 +27,17 @@ def listed(page) -> list[str]:
 def test_options_carry_the_study_weights_and_benchmarks(db, study):
     study.variants[1].weight = 2.0
     study.tasks[0].target_time_s = 45.0
+    study.tasks[1].target_completion = 0.9
     db.commit()
     options = analysis_options(study, ["A", "B"])
-    # Demo study file: completion 0.78, sus 68, seq 5.5 (and nps 20, which analyze does not take).
+    # Demo study file: completion 0.78, sus 68, seq 5.5 and nps 20; no UMUX-Lite target.
     assert options["weights"] == {"A": 1.0, "B": 2.0}
     assert options["benchmarks"]["completion"] == 0.78
     assert options["benchmarks"]["sus"] == 68.0 and options["benchmarks"]["seq"] == 5.5
-    assert "nps" not in options["benchmarks"]
+    assert options["benchmarks"]["nps"] == 20.0
+    assert "umux_lite" not in options["benchmarks"]
     assert options["benchmarks"]["time"]["find-product"] == 45.0
+    assert options["benchmarks"]["task_completion"] == {study.tasks[1].key: 0.9}
     assert analysis_options(study, ["A"])["weights"] == {"A": 1.0}
     assert "weights" not in analysis_options(study, ["A", "Z"])
 
