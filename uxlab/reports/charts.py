@@ -13,7 +13,6 @@ from dataclasses import dataclass, field
 
 from uxlab.reports.charts_clicks import click_charts, click_map
 from uxlab.reports.charts_common import Chart
-from uxlab.reports.charts_navigation import first_click_charts
 from uxlab.reports.charts_problems import discovery_chart, problem_chart
 from uxlab.reports.charts_questionnaires import nps_chart, sus_chart
 from uxlab.reports.charts_tasks import completion_chart, seq_chart, time_chart
@@ -46,9 +45,7 @@ def report_charts(analysis: dict, context: ReportContext) -> ReportCharts:
     return ReportCharts(
         tasks=present(completion_chart(analysis, context), time_chart(analysis, context),
                       seq_chart(analysis, context)),
-        # Per task: the first-click map of each variant, then a click map per page.
-        task_clicks={task: (*first_click_charts(context, task, variants),
-                            *click_charts(context, task, variants))
+        task_clicks={task: tuple(click_charts(context, task, variants))
                      for task in context.task_order(analysis)},
         questionnaires=present(sus_chart(analysis, context), nps_chart(analysis, context)),
         problems=present(problem_chart(context, analysis.get("confidence", 0.95)),

@@ -1,8 +1,8 @@
 """Report content of navigation and the Single Usability Metric.
 
 Per task: direct and first-click success and lostness by variant and the most common paths (the
-first-click and click maps follow in the task's "Clicks" blocks); and a section with one SUM
-per variant. The task blocks of
+click maps, whose right panels map the first clicks, follow in the task's "Clicks" blocks); and a
+section with one SUM per variant. The task blocks of
 :mod:`uxlab.reports.content_results` and the section list of :mod:`uxlab.reports.content`
 call these.
 """
