@@ -27,7 +27,7 @@ def results(study_id: int):
         error, filters = str(exc), Filters()
     query = {} if error else {key: values for key in request.args
                               if (values := [v for v in request.args.getlist(key) if v])}
-    page = build_results(db_session(), study, filters)
+    page = build_results(db_session(), study, filters, with_clicks=False)  # no map drawn here
     return render_template(
         "researcher/results.html", study=study, page=page, charts=page_charts(page),
         filter_error=error, query=query, modes=SESSION_MODES, fmt=formatting,

@@ -27,7 +27,7 @@ TOP_PATHS = 5
 
 @dataclass(frozen=True)
 class Navigation:
-    """Paths by (task, variant) and clicks by (task, variant), in the study's order."""
+    """Paths (one entry per task and variant) and clicks by (task, variant), in study order."""
 
     paths: tuple[TaskPaths, ...] = ()
     clicks: dict[tuple[str, str], tuple[Click, ...]] = field(default_factory=dict)
@@ -36,12 +36,12 @@ class Navigation:
         return [entry for entry in self.paths if entry.task == task]
 
 
-def build_navigation(session: Session, study: Study, filters: Filters | None = None
-                     ) -> Navigation:
-    """Paths and clicks of ``study``'s attempts kept by ``filters``."""
+def build_navigation(session: Session, study: Study, filters: Filters | None = None,
+                     with_clicks: bool = True) -> Navigation:
+    """Paths and (unless ``with_clicks`` is false) clicks of the attempts ``filters`` keep."""
     filters = filters or Filters()
     return Navigation(paths=common_paths(session, study, filters),
-                      clicks=task_clicks(session, study, filters))
+                      clicks=task_clicks(session, study, filters) if with_clicks else {})
 
 
 def _kept_attempts(statement, study: Study, filters: Filters):

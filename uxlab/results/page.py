@@ -88,9 +88,13 @@ class ResultsPage:
         return {t.key: t.title for t in self.study.tasks}
 
 
-def build_results(session: Session, study: Study, filters: Filters | None = None
-                  ) -> ResultsPage:
-    """Build the results page of ``study`` under ``filters`` (ValueError for a bad filter)."""
+def build_results(session: Session, study: Study, filters: Filters | None = None,
+                  with_clicks: bool = True) -> ResultsPage:
+    """Build the results page of ``study`` under ``filters`` (ValueError for a bad filter).
+
+    ``with_clicks=False`` leaves the click events unread: a page that draws no click map (the
+    results page itself) need not load them; a report needs them for its click maps.
+    """
     filters = filters or Filters()
     dataset = build_dataset(session, study, filters)
     analysis, error = _analysis(dataset, study)
@@ -100,7 +104,8 @@ def build_results(session: Session, study: Study, filters: Filters | None = None
     return ResultsPage(
         study=study, filters=filters, dataset=dataset, analysis=analysis, analysis_error=error,
         overview=_overview(study, dataset, analysis, participants), participants=participants,
-        problems=problems, navigation=build_navigation(session, study, filters))
+        problems=problems,
+        navigation=build_navigation(session, study, filters, with_clicks=with_clicks))
 
 
 def _analysis(dataset: Dataset, study: Study) -> tuple[dict | None, str | None]:
