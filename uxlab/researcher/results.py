@@ -15,18 +15,26 @@ from uxlab.results import build_results, find_session, formatting, session_revie
 from uxlab.results.charts import page_charts
 
 
-@bp.route("/<int:study_id>/results")
-def results(study_id: int):
-    """Show the study's results under the filters of the query string."""
-    study = load_study(study_id)
-    error = None
+def page_filters(study) -> tuple[Filters, str | None, dict[str, list[str]]]:
+    """The request's filters for ``study``: (filters, error, query to keep in links).
+
+    A bad filter gives no filters, its message, and an empty query.
+    """
     try:
         filters = filters_from_args(request.args)
         filters.check(study)
     except ValueError as exc:
-        error, filters = str(exc), Filters()
-    query = {} if error else {key: values for key in request.args
-                              if (values := [v for v in request.args.getlist(key) if v])}
+        return Filters(), str(exc), {}
+    query = {key: values for key in request.args
+             if (values := [v for v in request.args.getlist(key) if v])}
+    return filters, None, query
+
+
+@bp.route("/<int:study_id>/results")
+def results(study_id: int):
+    """Show the study's results under the filters of the query string."""
+    study = load_study(study_id)
+    filters, error, query = page_filters(study)
     page = build_results(db_session(), study, filters, with_clicks=False)  # no map drawn here
     return render_template(
         "researcher/results.html", study=study, page=page, charts=page_charts(page),
