@@ -82,7 +82,7 @@ def test_mean_lostness_has_a_t_interval_truncated_at_zero(document):
     b_low, b_high = stats.t.interval(0.95, 5, loc=np.mean(B_LOST), scale=stats.sem(B_LOST))
     assert b_low < 0  # the t-interval leaves the scale, so the entry truncates it and says so
     assert (b["low"], b["high"]) == pytest.approx((0.0, b_high))
-    assert b["untruncated_low"] == pytest.approx(b_low)
+    assert b["low_untruncated"] == pytest.approx(b_low)
     assert "truncated" in b["note"]
 
 

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from uxlab.analysis.document import add_note, number, unavailable
+from uxlab.analysis.document import add_note, scale_interval, unavailable
 from uxlab.analysis.grouping import Cell
-from uxlab.analysis.tidy import MAX_LOSTNESS
 from uxlab.stats import counts as count_stats
 from uxlab.stats import proportions
 
@@ -37,19 +36,21 @@ def navigation_summary(cell: Cell, metrics: tuple[str, ...], confidence: float) 
         values = getattr(cell, metric)
         values = values[~np.isnan(values)]
         summary[metric] = (_lostness(values, confidence) if metric == "lostness"
-                           else _rate(values, confidence))
+                           else _rate(values, confidence, metric))
     return summary
 
 
-def _rate(values: np.ndarray, confidence: float) -> dict:
+def _rate(values: np.ndarray, confidence: float, metric: str) -> dict:
     """Share of 1s with its adjusted-Wald interval (Sauro & Lewis ch. 3)."""
     n, successes = int(values.size), int(values.sum())
     if n == 0:
         return unavailable("no attempts with a value", "estimate", "low", "high",
                            n=0, successes=0, method="adjusted-wald")
     estimate = proportions.completion_interval(successes, n, confidence)
-    return {"estimate": estimate.estimate, "low": estimate.low, "high": estimate.high,
-            "n": n, "successes": successes, "method": estimate.method}
+    summary = scale_interval({"estimate": estimate.estimate}, metric, estimate.low,
+                             estimate.high)
+    summary.update(n=n, successes=successes, method=estimate.method)
+    return summary
 
 
 def _lostness(values: np.ndarray, confidence: float) -> dict:
@@ -57,19 +58,19 @@ def _lostness(values: np.ndarray, confidence: float) -> dict:
 
     Lostness means are bounded and, at usability sample sizes, close enough to normal for the
     t-interval of a mean (Sauro & Lewis ch. 3); bounds beyond the range are truncated (and the
-    entry says so) rather than printed as impossible values.
+    entry says so), or the interval withheld when it says nothing the range does not, as every
+    interval of the document is (:func:`uxlab.analysis.document.scale_interval`).
     """
     if values.size < 2:
         return unavailable("fewer than 2 values" if values.size else "no values",
                            "mean", "low", "high", n=int(values.size), method=LOSTNESS_METHOD,
                            **({"mean": float(values[0])} if values.size else {}))
     estimate = count_stats.mean_interval(values, confidence)
-    low, high = number(estimate.low), number(estimate.high)
-    entry = {"mean": estimate.estimate, "low": max(0.0, low), "high": min(MAX_LOSTNESS, high),
-             "n": int(values.size), "method": LOSTNESS_METHOD}
-    if low < 0 or high > MAX_LOSTNESS:
-        entry["untruncated_low"], entry["untruncated_high"] = low, high
-        add_note(entry, "the interval is truncated to the range of lostness (0 to √2)")
-    if low == high:
-        add_note(entry, "all values are equal")
-    return entry
+    summary = scale_interval({"mean": estimate.estimate}, "lostness", estimate.low,
+                             estimate.high)
+    summary.update(n=int(values.size), method=LOSTNESS_METHOD)
+    if summary.get("low_untruncated") is not None and not summary.get("interval_withheld"):
+        add_note(summary, "the interval is truncated to the range of lostness (0 to √2)")
+    if estimate.low == estimate.high:
+        add_note(summary, "all values are equal")
+    return summary

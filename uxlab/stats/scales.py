@@ -88,10 +88,13 @@ NPS = Scale("NPS", -100.0, 100.0)
 RATE = Scale("rate", 0.0, 1.0)
 COUNT = Scale("count", 0.0, None)
 TIME = Scale("time", 0.0, None, ratio=True)
+#: Smith's (1996) lostness: √((N/S − 1)² + (R/N − 1)²), both terms in (−1, 0], so below √2.
+LOSTNESS = Scale("lostness", 0.0, math.sqrt(2))
 
 #: The scale of each measure of the analysis document, by its key.
 SCALES = {"completion": RATE, "csat": RATE, "time": TIME, "errors": COUNT, "clicks": COUNT,
-          "seq": SEQ, "ces": CES, "sus": SUS, "umux_lite": UMUX_LITE, "nps": NPS}
+          "seq": SEQ, "ces": CES, "sus": SUS, "umux_lite": UMUX_LITE, "nps": NPS,
+          "direct": RATE, "first_click": RATE, "lostness": LOSTNESS}
 
 
 _FEW = "too few or too spread values for a meaningful interval"
