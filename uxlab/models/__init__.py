@@ -12,6 +12,7 @@ from uxlab.models.cx import (
     Touchpoint,
 )
 from uxlab.models.feedback import Observation, QuestionnaireResponse, UsabilityProblem
+from uxlab.models.moderation import ModerationAudit, SessionWatch
 from uxlab.models.participants import Attempt, Event, IdempotencyKey, Participant, TestSession
 from uxlab.models.sharing import ShareLink
 from uxlab.models.studies import Questionnaire, Study, Task, Variant
@@ -28,10 +29,12 @@ __all__ = [
     "Journey",
     "JourneyStage",
     "LoginThrottle",
+    "ModerationAudit",
     "Observation",
     "Participant",
     "Questionnaire",
     "QuestionnaireResponse",
+    "SessionWatch",
     "ShareLink",
     "Study",
     "StudyMember",

@@ -15,7 +15,10 @@ if TYPE_CHECKING:
     from uxlab.models.studies import Study
 
 ROLES = ("admin", "researcher", "observer")
-ACCESS_LEVELS = ("owner", "editor", "viewer")
+#: Per-study access, most to least: owners and editors change the study and moderate sessions;
+#: note-takers and observers watch live sessions and add notes (an observer's marked as theirs);
+#: viewers read results only. See :mod:`uxlab.moderation.access`.
+ACCESS_LEVELS = ("owner", "editor", "note_taker", "observer", "viewer")
 
 
 class User(Base):
@@ -69,7 +72,7 @@ class StudyMember(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     study_id: Mapped[int] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
-    access: Mapped[str] = mapped_column(String(10), default="viewer")
+    access: Mapped[str] = mapped_column(String(12), default="viewer")
 
     user: Mapped[User] = relationship(back_populates="memberships")
     study: Mapped[Study] = relationship(back_populates="members")

@@ -106,6 +106,10 @@ class Attempt(Base):
             f"decided_by IS NULL OR {enum_check('decided_by', DECIDERS)}", name="decided_by"
         ),
         CheckConstraint(
+            f"auto_outcome IS NULL OR {enum_check('auto_outcome', OUTCOMES)}", name="auto_outcome"
+        ),
+        CheckConstraint("paused_ms >= 0", name="paused_non_negative"),
+        CheckConstraint(
             "clicks >= 0 AND misclicks >= 0 AND errors >= 0 AND misclicks <= clicks",
             name="counts",
         ),
@@ -139,6 +143,13 @@ class Attempt(Base):
     path: Mapped[list[Any]] = mapped_column(default=list)
     lostness: Mapped[float | None] = mapped_column()
     answer: Mapped[str | None] = mapped_column(Text)
+    #: The outcome the criterion or the participant gave, kept when a moderator overrides it.
+    auto_outcome: Mapped[str | None] = mapped_column(String(10))
+    auto_decided_by: Mapped[str | None] = mapped_column(String(12))
+    #: Time the task stood paused by the moderator, left out of the time on task.
+    paused_ms: Mapped[int] = mapped_column(BigInteger, default=0)
+    #: Set while the task is paused.
+    paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     session: Mapped[TestSession] = relationship(back_populates="attempts")
     task: Mapped[Task] = relationship()

@@ -194,8 +194,11 @@ class ParticipantsForm(FlaskForm):
 
 class AccessForm(FlaskForm):
     email = EmailField("Researcher's email", validators=[DataRequired()])
-    access = SelectField("Access", choices=[SelectChoice("viewer", "Can view"),
-                                              SelectChoice("editor", "Can edit")])
+    access = SelectField("Access", choices=[
+        SelectChoice("viewer", "Can view results"),
+        SelectChoice("observer", "Can observe live sessions (notes marked as an observer's)"),
+        SelectChoice("note_taker", "Can observe live sessions and take notes"),
+        SelectChoice("editor", "Can edit and moderate sessions")])
 
 
 class ConfirmForm(FlaskForm):

@@ -65,6 +65,10 @@ def participants_print(study_id: int):
     )
 
 
+ACCESS_WORDS = {"viewer": "view", "observer": "observer", "note_taker": "note-taker",
+                "editor": "edit"}
+
+
 @bp.route("/<int:study_id>/access", methods=["GET", "POST"])
 def access(study_id: int):
     """Give another researcher access to the study."""
@@ -81,8 +85,8 @@ def access(study_id: int):
         else:
             grant_access(session, study, user, form.access.data)
             session.commit()
-            flash(f"{user.email} can now {form.access.data == 'editor' and 'edit' or 'view'} "
-                  "this study.", "success")
+            flash(f"{user.email} now has {ACCESS_WORDS[form.access.data]} access to this "
+                  "study.", "success")
             return redirect(url_for("researcher.access", study_id=study.id))
     members = session.execute(
         select(User, StudyMember.access).join(StudyMember, StudyMember.user_id == User.id)
