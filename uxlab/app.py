@@ -60,6 +60,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from uxlab.api import bp as api_bp
     from uxlab.auth.views import bp as auth_bp
     from uxlab.cx.views import bp as cx_bp
+    from uxlab.moderation.runner_control import bp as moderated_runner_bp
+    from uxlab.moderation.views import bp as moderation_bp
     from uxlab.participants.prototypes import bp as prototypes_bp
     from uxlab.participants.views import bp as participant_bp
     from uxlab.researcher import bp as researcher_bp
@@ -72,6 +74,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(participant_bp)
     app.register_blueprint(prototypes_bp)
     app.register_blueprint(sharing_bp)
+    app.register_blueprint(moderation_bp)
+    app.register_blueprint(moderated_runner_bp)
     app.add_url_rule("/", endpoint="index", view_func=_index)
     app.register_error_handler(HTTPException, _http_error)
     return app

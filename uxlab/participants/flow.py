@@ -94,6 +94,11 @@ def consent(session: Session, study: Study, participant: Participant, step: int,
         if viewport:
             test_session.viewport_width, test_session.viewport_height = viewport
         session.add(test_session)
+    elif participant.consented_at is None:
+        # Made ahead by a moderator: the sitting starts now.
+        test_session.started_at = utcnow()
+        if user_agent:
+            test_session.user_agent = user_agent[:500]
     participant.consented_at = participant.consented_at or utcnow()
     participant.step += 1
     session.flush()

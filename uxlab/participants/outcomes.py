@@ -12,7 +12,7 @@ Why an attempt ended (``reason``) comes from the runner; what that means is deci
 | give_up | any | abandoned, participant |
 | timeout | any | timeout, auto |
 
-Time on task is the server's: ``ended_at − started_at``. Past the time limit (plus a grace for
+Time on task is the server's: ``ended_at − started_at``, less any time a moderator paused it. Past the time limit (plus a grace for
 the network), a "done" or a criterion met late counts as a timeout.
 """
 
@@ -110,9 +110,15 @@ def finish_attempt(session: Session, study: Study, attempt: Attempt, reason: str
             now - attempt.started_at > timedelta(seconds=task.time_limit_s) + TIME_LIMIT_GRACE:
         outcome, decided_by = "timeout", "auto"
     attempt.outcome, attempt.decided_by = outcome, decided_by
+    if outcome is not None:  # kept should a moderator override it
+        attempt.auto_outcome, attempt.auto_decided_by = outcome, decided_by
     attempt.answer = answer.strip()[:2000] if answer else None
+    if attempt.paused_at is not None:  # ended while a moderator had paused it
+        attempt.paused_ms += int((now - attempt.paused_at).total_seconds() * 1000)
+        attempt.paused_at = None
     attempt.ended_at = now
-    attempt.time_on_task_ms = int((now - attempt.started_at).total_seconds() * 1000)
+    elapsed = int((now - attempt.started_at).total_seconds() * 1000)
+    attempt.time_on_task_ms = max(0, elapsed - attempt.paused_ms)
     attempt.client_time_ms = client_time_ms
     session.flush()
     derive_attempt_metrics(session, attempt)

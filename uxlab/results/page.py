@@ -84,6 +84,16 @@ class ResultsPage:
         return {v.key: v.name for v in self.study.variants}
 
     @property
+    def undecided(self) -> dict[str, int]:
+        """Attempts without an outcome per task: running, or waiting for a moderator's
+        judgement. They are not in the completion rates, so the page says how many there are."""
+        counts: dict[str, int] = {}
+        for row in self.dataset.attempts:
+            if row["outcome"] is None:
+                counts[row["task"]] = counts.get(row["task"], 0) + 1
+        return counts
+
+    @property
     def task_titles(self) -> dict[str, str]:
         return {t.key: t.title for t in self.study.tasks}
 
