@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 
 import pytest
 
@@ -28,6 +29,7 @@ def running_study(db, make_study, owner):
 def member(db, make_user, running_study):
     """Make an account with ``access`` to the running study."""
     def make(access: str, email: str | None = None):
+        db.rollback()  # a snapshot older than the app's last write could not write (SQLite)
         user = make_user(email or f"{access}@example.org")
         grant_access(db, running_study, user, access)
         db.commit()
@@ -74,3 +76,12 @@ class Console:
 
     def feed(self, study_id: int, public_id, after: int = 0):
         return self.client.get(f"/studies/{study_id}/sessions/{public_id}/live/feed?after={after}")
+
+
+def settle(database) -> None:
+    """Wait until consoles may see the events just stored (PostgreSQL holds them back a little,
+    see uxlab.moderation.live)."""
+    from uxlab.moderation.live import SETTLE
+
+    if not database.is_sqlite:
+        time.sleep(SETTLE.total_seconds() + 0.05)

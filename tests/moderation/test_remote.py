@@ -6,6 +6,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import fresh
+from tests.moderation.conftest import settle
 from tests.participants.bot import Bot, event
 from uxlab.models import Attempt, ModerationAudit, Participant, SessionWatch, TestSession
 from uxlab.results import build_results
@@ -41,8 +42,8 @@ def test_console_records_who_watched(db, moderator, running_study, remote, owner
     assert (watch.user_id, watch.role) == (owner.id, "moderator")
 
 
-def test_moderator_starts_ends_and_judges_and_the_runner_follows(db, moderator, running_study,
-                                                                  remote, owner):
+def test_moderator_starts_ends_and_judges_and_the_runner_follows(db, database, moderator,
+                                                                  running_study, remote, owner):
     test_session, bot = remote
     study_id, public_id = running_study.id, test_session.public_id
     control = bot.client.get("/run/moderation").get_json()
@@ -58,6 +59,7 @@ def test_moderator_starts_ends_and_judges_and_the_runner_follows(db, moderator, 
                                               target="#add", data={"text": "Add to cart",
                                                                    "interactive": True})])
     assert clicked.status_code == 200
+    settle(database)
     feed = moderator.feed(study_id, public_id).get_json()
     assert [e["label"] for e in feed["events"] if e["type"] == "click"] == ["Add to cart"]
 

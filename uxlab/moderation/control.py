@@ -30,6 +30,7 @@ from uxlab.models import (
 from uxlab.participants import flow
 from uxlab.participants.outcomes import decide_outcome
 from uxlab.recording.metrics import derive_attempt_metrics
+from uxlab.recording.rules import criterion_for_variant
 from uxlab.timeutil import utcnow
 
 #: The moderator's verdicts (issue 11) and how each is stored: (outcome, assisted).
@@ -183,8 +184,12 @@ def end_task(db: Session, study: Study, participant: Participant, user: User,
     _check_after(attempt, at)
     old = _state(attempt)
     close_attempt(db, attempt, at)
-    outcome, decided_by = decide_outcome(db, attempt.task, attempt.variant, attempt, "done",
-                                         None, None)
+    criterion = criterion_for_variant(attempt.task.criterion, attempt.variant.key)
+    if criterion.get("type") in ("url", "element"):
+        outcome, decided_by = decide_outcome(db, attempt.task, attempt.variant, attempt, "done",
+                                             None, None)
+    else:
+        outcome = decided_by = None
     if decided_by == "auto" and outcome == "success":
         attempt.outcome = attempt.auto_outcome = outcome
         attempt.decided_by = attempt.auto_decided_by = decided_by

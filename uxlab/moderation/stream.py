@@ -37,7 +37,7 @@ DEFAULT_STREAMS_PER_PROCESS = 16
 
 
 class StreamSlots:
-    """A count of the open streams of this process, up to a cap."""
+    """A count of the open streams of this process (kept on the app), up to a cap."""
 
     def __init__(self):
         self._lock = threading.Lock()
@@ -54,8 +54,6 @@ class StreamSlots:
         with self._lock:
             self.open -= 1
 
-
-SLOTS = StreamSlots()
 
 
 def frame(data: dict[str, Any], event: str, frame_id: int | None = None) -> str:
@@ -85,29 +83,24 @@ def read_changes(database: Database, session_ids: list[int], cursor: int,
 
 
 def event_stream(database: Database, session_ids: list[int], cursor: int, *,
-                 on_close: Callable[[], None] = lambda: None, poll: float = POLL_SECONDS,
-                 lifetime: float = LIFETIME, heartbeat: float = HEARTBEAT,
-                 clock: Callable[[], float] = time.monotonic,
+                 poll: float = POLL_SECONDS, lifetime: float = LIFETIME,
+                 heartbeat: float = HEARTBEAT, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep) -> Iterator[str]:
-    """Yield SSE text for the sessions until ``lifetime`` is over; ``on_close`` runs at the end
-    (also when the client goes away and the server closes the generator)."""
-    try:
-        yield f"retry: {RETRY_MS}\n\n"
-        versions: dict[int, tuple] = {}
-        started = last_sent = clock()
-        while clock() - started < lifetime:
-            states, events = read_changes(database, session_ids, cursor, versions)
-            for state in states:
-                yield frame(state, "state")
-            for event in events:
-                cursor = event["id"]
-                yield frame(event, "event", cursor)
-            if states or events:
-                last_sent = clock()
-            elif clock() - last_sent >= heartbeat:
-                last_sent = clock()
-                yield ": heartbeat\n\n"
-            sleep(poll)
-        yield frame({"cursor": cursor}, "end")
-    finally:
-        on_close()
+    """Yield SSE text for the sessions until ``lifetime`` is over."""
+    yield f"retry: {RETRY_MS}\n\n"
+    versions: dict[int, tuple] = {}
+    started = last_sent = clock()
+    while clock() - started < lifetime:
+        states, events = read_changes(database, session_ids, cursor, versions)
+        for state in states:
+            yield frame(state, "state")
+        for event in events:
+            cursor = event["id"]
+            yield frame(event, "event", cursor)
+        if states or events:
+            last_sent = clock()
+        elif clock() - last_sent >= heartbeat:
+            last_sent = clock()
+            yield ": heartbeat\n\n"
+        sleep(poll)
+    yield frame({"cursor": cursor}, "end")

@@ -33,7 +33,14 @@ from uxlab.moderation.actions import ACTIONS, run_action
 from uxlab.moderation.control import VERDICT_LABELS, ControlError, audit_trail, judge
 from uxlab.moderation.plan import step_plan
 from uxlab.moderation.sessions import MODE_LABELS, start_moderated_session
-from uxlab.moderation.stream import DEFAULT_STREAMS_PER_PROCESS, SLOTS, event_stream
+from uxlab.moderation.stream import (
+    DEFAULT_STREAMS_PER_PROCESS,
+    HEARTBEAT,
+    LIFETIME,
+    POLL_SECONDS,
+    StreamSlots,
+    event_stream,
+)
 from uxlab.participants.links import participant_link
 from uxlab.results import find_session
 
@@ -160,11 +167,18 @@ def _stream(study: Study, sessions: list[TestSession]) -> Response:
         # A sync worker would be held by one console; the console polls the feed instead.
         return _busy("this server's workers cannot hold streams (run gunicorn -k gthread); "
                      "poll the feed instead")
-    if not SLOTS.take(_streams_cap()):
+    slots = current_app.extensions.setdefault("uxlab.live_streams", StreamSlots())
+    if not slots.take(_streams_cap()):
         return _busy("too many live streams on this server process; poll the feed instead")
     close_db_session()  # give the request's connection back before streaming
-    response = Response(event_stream(db, ids, cursor, on_close=SLOTS.give_back),
-                        mimetype="text/event-stream")
+    config = current_app.config
+    stream_text = event_stream(
+        db, ids, cursor, poll=config.get("LIVE_POLL_SECONDS", POLL_SECONDS),
+        lifetime=config.get("LIVE_STREAM_SECONDS", LIFETIME),
+        heartbeat=config.get("LIVE_HEARTBEAT_SECONDS", HEARTBEAT))
+    response = Response(stream_text, mimetype="text/event-stream")
+    # Called when the server is done with the response, even one never read (client gone).
+    response.call_on_close(slots.give_back)
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Accel-Buffering"] = "no"
     return response
