@@ -26,7 +26,7 @@ from typing import Any
 
 from uxlab.db import Database
 from uxlab.models import TestSession
-from uxlab.moderation.live import events_after, session_state, state_version
+from uxlab.moderation.live import events_after, session_state, state_versions
 
 POLL_SECONDS = 0.5
 HEARTBEAT = 15.0
@@ -70,14 +70,10 @@ def read_changes(database: Database, session_ids: list[int], cursor: int,
     """
     with database.read_sessions() as db:
         states = []
-        for session_id in session_ids:
-            test_session = db.get(TestSession, session_id)
-            if test_session is None:
-                continue
-            version = state_version(db, test_session)
+        for session_id, version in state_versions(db, session_ids).items():
             if versions.get(session_id) != version:
                 versions[session_id] = version
-                states.append(session_state(db, test_session))
+                states.append(session_state(db, db.get(TestSession, session_id)))
         events = events_after(db, session_ids, cursor)
     return states, events
 

@@ -31,7 +31,6 @@ from uxlab.moderation import live
 from uxlab.moderation.access import session_role
 from uxlab.moderation.actions import ACTIONS, run_action
 from uxlab.moderation.control import VERDICT_LABELS, ControlError, audit_trail, judge
-from uxlab.moderation.plan import step_plan
 from uxlab.moderation.sessions import MODE_LABELS, start_moderated_session
 from uxlab.moderation.stream import (
     DEFAULT_STREAMS_PER_PROCESS,
@@ -150,7 +149,6 @@ def console(study_id: int, public_id: uuid.UUID):
     return render_template(
         "moderation/console.html", study=study, role=role, test_session=test_session,
         state=state, verdicts=VERDICT_LABELS, modes=MODE_LABELS, participant_link=link,
-        plan=step_plan(study, test_session.participant),
         watchers=live.watchers(db, test_session),
         streams_cap=_streams_cap())
 

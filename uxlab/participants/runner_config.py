@@ -12,6 +12,10 @@ from uxlab.participants.resume import resume_url
 from uxlab.recording.rules import criterion_for_variant
 from uxlab.timeutil import utcnow
 
+#: A moderator watches a remote-moderated session live: its batches go twice a second, so a
+#: click reaches the console within the issue's 2 s (unmoderated sessions keep 2 s batches).
+MODERATED_FLUSH_MS = 500
+
 
 def is_external(prototype: str) -> bool:
     return prototype.startswith(("http://", "https://"))
@@ -67,4 +71,5 @@ def task_page_config(study: Study, participant: Participant, step: Step,
         },
         "ingest_token": token,
         "next_url": url_for("participant.run"),
+        **({"flush_ms": MODERATED_FLUSH_MS} if test_session.mode == "remote_moderated" else {}),
     }

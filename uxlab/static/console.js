@@ -11,7 +11,7 @@
 (() => {
   const cfg = JSON.parse(document.getElementById("console-config").textContent);
   const $ = (id) => document.getElementById(id);
-  const plan = cfg.plan;
+  let plan = cfg.state.plan;
   const moderator = cfg.role === "moderator";
   const queueKey = `uxlab-console:${cfg.session}`;
   let state = cfg.state;
@@ -66,6 +66,7 @@
   const applyState = (s) => {
     if (s.session !== cfg.session) return;
     state = s;
+    if (!queue.length) plan = s.plan;
     offset = Date.parse(s.server_now) - Date.now();
     if (!queue.length) local = fromState(s);  // with actions still queued, the page is ahead
     render();
@@ -115,9 +116,19 @@
       return row;
     }));
   };
+  // Pages visited per attempt, from its navigate events (the console reads the session's
+  // events from the first, so these are all); the state's path until they arrive.
+  const visits = new Map();
   const renderPath = () => {
     const attempt = state.task && state.task.attempt;
-    const path = attempt ? attempt.path : [];
+    let path = attempt ? attempt.path : [];
+    const seen = attempt && visits.get(attempt.id);
+    if (seen && seen.length) {
+      const start = path[0];
+      const pages = seen.map((url) => url.split("#")[0]);
+      if (start && (pages[0] === start || pages[0].endsWith(`/${start}`))) pages.shift();
+      path = start ? [start, ...pages] : pages;
+    }
     $("path").replaceChildren(...path.map((page) => {
       const item = document.createElement("li");
       item.textContent = page;
@@ -182,8 +193,6 @@
       set.append(legend, points);
       return set;
     }));
-    const first = form.querySelector("input");
-    if (first) first.focus();
   };
 
   /* --- the queue ------------------------------------------------------------------------ */
@@ -257,6 +266,7 @@
     a.ended = now;
     send("end", {step: local.step, reason: reason()});
     local.step += 1;
+    render();
     const first = document.querySelector("#outcome button");
     if (first) first.focus();
   };
@@ -276,6 +286,7 @@
     a.outcome = verdict;
     send("judge", {task: a.task, variant: a.variant, verdict, reason: reason()});
     clearReason();
+    render();
     const form = $("answers-form");
     const next = !form.hidden && form.querySelector("input");
     if (next) next.focus();
@@ -313,8 +324,10 @@
     send("answers", {step: local.step, values});
     local.step += 1;
     render();
+    const next = !$("answers-form").hidden && $("answers-form").querySelector("input");
     const start = $("btn-start");
-    if (start && !start.disabled) start.focus();
+    if (next) next.focus();
+    else if (start && !start.disabled) start.focus();
   };
 
   if (moderator) {
@@ -359,6 +372,11 @@
       item.append(badge);
     });
     $("events").prepend(item);
+    if (event.type === "navigate" && event.attempt && event.url) {
+      if (!visits.has(event.attempt)) visits.set(event.attempt, []);
+      visits.get(event.attempt).push(event.url);
+      renderPath();
+    }
   };
   const connection = (text) => { $("connection").textContent = text; };
   let polling = null;
