@@ -173,3 +173,48 @@ def test_login_is_needed(client, running_study):
     answer = client.get(f"/studies/{running_study.id}/live")
     assert answer.status_code == 302 and "/login" in answer.headers["Location"]
 
+
+
+@pytest.fixture
+def judged_study(db, make_study, owner, demo_spec):
+    """The demo study with its first two tasks judged by the moderator, running."""
+    import dataclasses
+
+    tasks = list(demo_spec.tasks)
+    for i in (0, 1):
+        tasks[i] = dataclasses.replace(tasks[i], success={"type": "moderator"})
+    study = make_study(owner=owner, spec=dataclasses.replace(demo_spec, slug="judged",
+                                                             tasks=tuple(tasks)))
+    study.status = "running"
+    db.commit()
+    return study
+
+
+def test_moderator_judged_tasks_decided_count_and_undecided_show(db, client, moderator,
+                                                                 judged_study):
+    answer = moderator.start_session(judged_study.id, "remote_moderated")
+    assert answer.status_code == 303
+    test_session = fresh(db).scalars(select(TestSession)).one()
+    bot = Bot(client.application.test_client(), test_session.participant.token)
+    bot.enter()
+    bot.consent()
+    fresh(db)
+    study_id, public_id = judged_study.id, test_session.public_id
+    for _ in range(2):  # the participant says "done"; the criterion leaves it to the moderator
+        bot.start_task()
+        finished = bot.finish(bot.config(), "done")
+        assert finished.get_json()["outcome"] is None
+        bot.answer_all()
+    state = moderator.feed(study_id, public_id).get_json()["states"][0]
+    assert [a["outcome"] for a in state["attempts"]] == [None, None]
+    first = state["attempts"][0]
+    judged = moderator.act(study_id, public_id, "judge", attempt=first["id"], verdict="success")
+    assert judged.status_code == 200
+
+    page = client.get(f"/studies/{study_id}/results").get_data(as_text=True)
+    second_task = judged_study.tasks[1]
+    assert f'data-task="{second_task.key}" data-undecided="1"' in page
+    assert f'data-task="{judged_study.tasks[0].key}" data-undecided' not in page
+    results = build_results(fresh(db), db.get(type(judged_study), study_id))
+    task = next(t for t in results.analysis["tasks"] if t["task"] == judged_study.tasks[0].key)
+    assert sum(v["successes"] for v in task["variants"].values()) == 1
