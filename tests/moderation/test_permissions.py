@@ -44,6 +44,9 @@ def test_watchers_get_403_on_every_change(db, client, member, running_study, in_
         f"/studies/{running_study.id}/sessions/{in_person.public_id}/attempts/{attempt.id}/outcome",
         data={"csrf_token": config["csrf"], "verdict": "failure"})
     assert correction.status_code == 403
+    base = f"/studies/{running_study.id}/sessions/{in_person.public_id}"
+    assert client.get(f"{base}/outcomes").status_code == 403
+    assert "Correct an outcome" not in client.get(base).get_data(as_text=True)
     start = client.post(f"/studies/{running_study.id}/live/sessions",
                         data={"csrf_token": config["csrf"], "mode": "in_person", "consent": "yes"})
     assert start.status_code == 403

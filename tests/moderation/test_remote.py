@@ -119,6 +119,7 @@ def test_outcome_corrected_from_the_session_review_is_audited(db, client, modera
     review = f"/studies/{running_study.id}/sessions/{test_session.public_id}"
     page = client.get(review).get_data(as_text=True)
     assert "Correct an outcome" in page
+    assert "Correct an outcome" in client.get(f"{review}/outcomes").get_data(as_text=True)
     token = moderator.csrf(running_study.id)
     answer = client.post(f"{review}/attempts/{attempt.id}/outcome",
                          data={"csrf_token": token, "verdict": "failure", "reason": "re-watched"})

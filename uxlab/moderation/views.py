@@ -41,7 +41,7 @@ from uxlab.moderation.stream import (
     event_stream,
 )
 from uxlab.participants.links import participant_link
-from uxlab.results import find_session
+from uxlab.results import find_session, session_review
 
 bp = Blueprint("moderation", __name__, url_prefix="/studies")
 
@@ -265,6 +265,15 @@ def correct_outcome(study_id: int, public_id: uuid.UUID, attempt_id: int):
               "success")
     return redirect(url_for("researcher.session_detail", study_id=study.id,
                             public_id=public_id), 303)
+
+
+@bp.route("/<int:study_id>/sessions/<uuid:public_id>/outcomes")
+def outcome_corrections(study_id: int, public_id: uuid.UUID):
+    """Correct a session's outcomes after it (moderators), each change audited."""
+    study, _ = _load(study_id, moderate=True)
+    test_session = _session_of(study, public_id)
+    return render_template("moderation/outcomes.html", study=study, ts=test_session,
+                           review=session_review(db_session(), study, test_session))
 
 
 @bp.route("/<int:study_id>/sessions/<uuid:public_id>/audit")

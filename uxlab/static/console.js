@@ -345,7 +345,8 @@
       const pick = $("answers-form").querySelector(`input[name="${e.target.name}"][value="${e.key}"]`);
       if (pick) { pick.checked = true; pick.focus(); e.preventDefault(); e.stopPropagation(); }
     });
-    const keys = {s: startTask, h: togglePause, x: endTask, k: skipTask, a: logAssist};
+    // a, e, n, p, q and digits belong to the notes panel (uxlab/observations) where present.
+    const keys = {s: startTask, h: togglePause, x: endTask, k: skipTask};
     document.addEventListener("keydown", (e) => {
       const typing = e.target.closest && e.target.closest("input[type=text], textarea, select, [contenteditable]");
       if (typing || e.ctrlKey || e.metaKey || e.altKey || !keys[e.key]) return;
