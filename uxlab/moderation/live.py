@@ -56,8 +56,10 @@ def _iso(moment) -> str | None:
     return moment.isoformat() if moment else None
 
 
-def session_state(db: Session, test_session: TestSession) -> dict[str, Any]:
-    """Return a JSON-able picture of the session now: step, task, timer, path, outcomes."""
+def session_state(db: Session, test_session: TestSession, with_plan: bool = True
+                  ) -> dict[str, Any]:
+    """Return a JSON-able picture of the session now: step, task, timer, path, outcomes, and
+    (``with_plan``, for a console of this one session) every step of the participant's path."""
     participant = test_session.participant
     study = participant.study
     step = flow.current_step(study, participant)
@@ -66,9 +68,9 @@ def session_state(db: Session, test_session: TestSession) -> dict[str, Any]:
         "mode": test_session.mode, "step": participant.step, "step_kind": step.kind,
         "ended": test_session.ended_at is not None or participant.completed_at is not None,
         "server_now": utcnow().isoformat(), "task": None,
-        # The steps change when the participant is assigned (at consent).
-        "plan": step_plan(study, participant),
     }
+    if with_plan:  # the steps change when the participant is assigned (at consent)
+        state["plan"] = step_plan(study, participant)
     if step.task is not None:
         number, total = flow.task_position(study, participant)
         attempt = flow.attempt_for(db, test_session, step)

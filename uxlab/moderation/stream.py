@@ -18,6 +18,7 @@ as JSON.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -34,14 +35,19 @@ LIFETIME = 180.0
 #: What the browser waits before reconnecting (milliseconds, the SSE ``retry`` field).
 RETRY_MS = 1000
 DEFAULT_STREAMS_PER_PROCESS = 16
+#: Streams of one process polling the database at the same moment (the others wait their turn).
+DEFAULT_READERS = 3
 
 
 class StreamSlots:
-    """A count of the open streams of this process (kept on the app), up to a cap."""
+    """A count of the open streams of this process (kept on the app), up to a cap, and the
+    turns streams take at the database: at most ``readers`` polls at once, so streams never take
+    more than that many of the pool's connections, whatever the number of consoles."""
 
-    def __init__(self):
+    def __init__(self, readers: int = DEFAULT_READERS):
         self._lock = threading.Lock()
         self.open = 0
+        self.reading = threading.BoundedSemaphore(readers)
 
     def take(self, cap: int) -> bool:
         with self._lock:
@@ -63,23 +69,26 @@ def frame(data: dict[str, Any], event: str, frame_id: int | None = None) -> str:
 
 
 def read_changes(database: Database, session_ids: list[int], cursor: int,
-                 versions: dict[int, tuple]) -> tuple[list[dict], list[dict]]:
+                 versions: dict[int, tuple], turn: threading.Semaphore | None = None
+                 ) -> tuple[list[dict], list[dict]]:
     """One poll: states that changed since ``versions`` (updated in place) and new events.
 
-    The session is opened and closed here, so nothing is held between polls.
+    The session is opened and closed here, so nothing is held between polls; ``turn`` bounds
+    how many polls of the process hold a connection at once.
     """
-    with database.read_sessions() as db:
+    with turn or contextlib.nullcontext(), database.read_sessions() as db:
         states = []
         for session_id, version in state_versions(db, session_ids).items():
             if versions.get(session_id) != version:
                 versions[session_id] = version
-                states.append(session_state(db, db.get(TestSession, session_id)))
+                states.append(session_state(db, db.get(TestSession, session_id),
+                                            with_plan=len(session_ids) == 1))
         events = events_after(db, session_ids, cursor)
     return states, events
 
 
 def event_stream(database: Database, session_ids: list[int], cursor: int, *,
-                 poll: float = POLL_SECONDS, lifetime: float = LIFETIME,
+                 turn: threading.Semaphore | None = None, poll: float = POLL_SECONDS, lifetime: float = LIFETIME,
                  heartbeat: float = HEARTBEAT, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep) -> Iterator[str]:
     """Yield SSE text for the sessions until ``lifetime`` is over."""
@@ -87,7 +96,7 @@ def event_stream(database: Database, session_ids: list[int], cursor: int, *,
     versions: dict[int, tuple] = {}
     started = last_sent = clock()
     while clock() - started < lifetime:
-        states, events = read_changes(database, session_ids, cursor, versions)
+        states, events = read_changes(database, session_ids, cursor, versions, turn)
         for state in states:
             yield frame(state, "state")
         for event in events:

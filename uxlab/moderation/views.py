@@ -85,9 +85,12 @@ def _session_of(study: Study, public_id: uuid.UUID) -> TestSession:
 
 
 def _watched(study: Study) -> list[TestSession]:
+    """The sessions named by ``?session=``, or without any, the study's live ones."""
     values = request.args.getlist("session")
-    if not values or len(values) > MAX_WATCHED:
-        abort(400, f"name 1 to {MAX_WATCHED} sessions with ?session=<id>")
+    if not values:
+        return live.live_sessions(db_session(), study)[:MAX_WATCHED]
+    if len(values) > MAX_WATCHED:
+        abort(400, f"session: name at most {MAX_WATCHED} sessions")
     sessions = []
     for value in values:
         try:
@@ -111,7 +114,8 @@ def live_now(study_id: int):
     sessions = live.live_sessions(db_session(), study)
     return render_template("moderation/live_now.html", study=study, role=role,
                            sessions=sessions, modes=MODE_LABELS,
-                           states={s.id: live.session_state(db_session(), s) for s in sessions})
+                           states={s.id: live.session_state(db_session(), s, with_plan=False)
+                                   for s in sessions})
 
 
 @bp.route("/<int:study_id>/live/sessions", methods=["POST"])
@@ -171,7 +175,7 @@ def _stream(study: Study, sessions: list[TestSession]) -> Response:
     close_db_session()  # give the request's connection back before streaming
     config = current_app.config
     stream_text = event_stream(
-        db, ids, cursor, poll=config.get("LIVE_POLL_SECONDS", POLL_SECONDS),
+        db, ids, cursor, turn=slots.reading, poll=config.get("LIVE_POLL_SECONDS", POLL_SECONDS),
         lifetime=config.get("LIVE_STREAM_SECONDS", LIFETIME),
         heartbeat=config.get("LIVE_HEARTBEAT_SECONDS", HEARTBEAT))
     response = Response(stream_text, mimetype="text/event-stream")
@@ -191,7 +195,8 @@ def _busy(message: str):
 
 @bp.route("/<int:study_id>/live/stream")
 def stream(study_id: int):
-    """Server-Sent Events for the sessions named by ``?session=`` (one stream per page)."""
+    """Server-Sent Events for the sessions named by ``?session=``, or the study's live ones
+    (one stream per page)."""
     study, _ = _load(study_id)
     return _stream(study, _watched(study))
 
@@ -207,7 +212,8 @@ def _feed(sessions: list[TestSession]):
     db = db_session()
     cursor = _cursor()
     events = live.events_after(db, [s.id for s in sessions], cursor)
-    return jsonify(states=[live.session_state(db, s) for s in sessions], events=events,
+    return jsonify(states=[live.session_state(db, s, with_plan=len(sessions) == 1)
+                           for s in sessions], events=events,
                    cursor=events[-1]["id"] if events else cursor)
 
 

@@ -3,9 +3,7 @@
    connections per server), updating each row's step; polls the feed when refused a stream. */
 (() => {
   const me = document.currentScript;
-  const query = me.dataset.sessions.split(",").filter(Boolean)
-    .map((id) => `session=${encodeURIComponent(id)}`).join("&");
-  if (!query) return;
+  // Without ?session= the stream and the feed follow the study's live sessions.
   const show = (state) => {
     const row = document.querySelector(`tr[data-session="${CSS.escape(state.session)}"]`);
     if (!row) return;
@@ -17,11 +15,11 @@
   };
   const poll = async () => {
     try {
-      const response = await fetch(`${me.dataset.feed}?${query}`, {credentials: "same-origin"});
+      const response = await fetch(`${me.dataset.feed}?after=${Number.MAX_SAFE_INTEGER}`, {credentials: "same-origin"});
       if (response.ok) (await response.json()).states.forEach(show);
     } catch (e) { /* again in a moment */ }
   };
-  const source = new EventSource(`${me.dataset.stream}?${query}&after=${Number.MAX_SAFE_INTEGER}`);
+  const source = new EventSource(`${me.dataset.stream}?after=${Number.MAX_SAFE_INTEGER}`);
   source.addEventListener("state", (e) => show(JSON.parse(e.data)));
   source.addEventListener("error", () => {
     if (source.readyState === EventSource.CLOSED) setInterval(poll, 2000);
