@@ -174,15 +174,25 @@ def log_in(port: int) -> str:
     return response.getheader("Set-Cookie").split(";")[0]
 
 
+def latest_event(url: str) -> int:
+    from uxlab.db import Database
+    from uxlab.moderation.live import latest_event_id
+
+    database = Database(url)
+    with database.session(write=False) as session:
+        latest = latest_event_id(session)
+    database.dispose()
+    return latest
+
+
 def console(port: int, study: int, cookie: str, stop: threading.Event, delays: list,
-            counts: dict) -> None:
+            counts: dict, after: int) -> None:
     """Hold the study's live stream, reconnecting after Last-Event-ID, recording delays."""
-    last = None
+    last = str(after)
     while not stop.is_set():
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
-        headers = {"Cookie": cookie, **({"Last-Event-ID": last} if last else {})}
-        after = "" if last else f"?after={2 ** 52}"
-        connection.request("GET", f"/studies/{study}/live/stream{after}", headers=headers)
+        headers = {"Cookie": cookie, "Last-Event-ID": last}
+        connection.request("GET", f"/studies/{study}/live/stream", headers=headers)
         response = connection.getresponse()
         if response.status != 200:
             counts["refused"] = counts.get("refused", 0) + 1
@@ -245,12 +255,18 @@ def main() -> None:
 
         cookie = log_in(port)
         stop, delays, counts = threading.Event(), [], {}
+        after = latest_event(url)
         consoles = [threading.Thread(target=console, args=(port, setup["study"], cookie, stop,
-                                                           delays, counts), daemon=True)
+                                                           delays, counts, after), daemon=True)
                     for _ in range(args.consoles)]
+        connecting = time.monotonic()
         for thread in consoles:
             thread.start()
-        time.sleep(5)  # the consoles connect and read the first states
+        # The consoles connect and read every session's state first.
+        while counts.get("states", 0) < args.consoles * args.sessions and \
+                time.monotonic() - connecting < 120:
+            time.sleep(0.5)
+        connect_s = time.monotonic() - connecting
         latencies, failures = [], []
         recorders(port, setup["sessions"], args.batch, args.seconds, latencies, failures)
         stop.set()
@@ -276,6 +292,7 @@ def main() -> None:
           f"{percentile(delays, 50):.2f} s, p95 {percentile(delays, 95):.2f} s, p99 "
           f"{percentile(delays, 99):.2f} s (goal p95 < 2 s); states {counts.get('states', 0)}, "
           f"streams refused {counts.get('refused', 0)}")
+    print(f"consoles connected and had every state after {connect_s:.1f} s")
     print(f"pool exhaustion messages in the server log: {exhausted}")
     if exhausted:
         print(f"server log kept: {folder / 'server.log'}")
