@@ -2,7 +2,7 @@
 the automatic outcome kept beside the moderator's, and paused time on attempts
 
 Revision ID: eab83e64bb67
-Revises: f1509c3f624a
+Revises: 588d352b2c9a
 Create Date: 2026-12-06 22:44:20.433487
 """
 
@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 import uxlab.timeutil
 
 revision = 'eab83e64bb67'
-down_revision = 'f1509c3f624a'
+down_revision = '588d352b2c9a'
 branch_labels = None
 depends_on = None
 
