@@ -28,7 +28,7 @@ from uxlab.models import (
     User,
 )
 from uxlab.participants import flow
-from uxlab.participants.outcomes import decide_outcome
+from uxlab.participants.outcomes import close_pause, decide_outcome
 from uxlab.recording.metrics import derive_attempt_metrics
 from uxlab.recording.rules import criterion_for_variant
 from uxlab.timeutil import utcnow
@@ -139,12 +139,6 @@ def pause_task(db: Session, study: Study, participant: Participant, user: User,
     return attempt
 
 
-def _close_pause(attempt: Attempt, at: datetime) -> None:
-    if attempt.paused_at is not None:
-        attempt.paused_ms += max(0, int((at - attempt.paused_at).total_seconds() * 1000))
-        attempt.paused_at = None
-
-
 def resume_task(db: Session, study: Study, participant: Participant, user: User,
                 at: datetime | None = None) -> Attempt:
     """Resume a paused task."""
@@ -153,7 +147,7 @@ def resume_task(db: Session, study: Study, participant: Participant, user: User,
     _check_after(attempt, at)
     if attempt.paused_at is not None:
         old = attempt.paused_ms
-        _close_pause(attempt, at)
+        close_pause(attempt, at)
         _audit(db, attempt.session, attempt, user, "resume", {"paused_ms": old},
                {"paused_ms": attempt.paused_ms}, "", at)
     return attempt
@@ -161,7 +155,7 @@ def resume_task(db: Session, study: Study, participant: Participant, user: User,
 
 def close_attempt(db: Session, attempt: Attempt, at: datetime) -> None:
     """Set the attempt's end and its time on task (paused time left out), derive its metrics."""
-    _close_pause(attempt, at)
+    close_pause(attempt, at)
     attempt.ended_at = at
     elapsed = int((at - attempt.started_at).total_seconds() * 1000)
     attempt.time_on_task_ms = max(0, elapsed - attempt.paused_ms)

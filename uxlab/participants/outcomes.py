@@ -94,6 +94,13 @@ def decide_outcome(session: Session, task: Task, variant: Variant, attempt: Atte
     return None, None  # the moderator decides
 
 
+def close_pause(attempt: Attempt, at) -> None:
+    """End a moderator's pause of ``attempt`` at ``at``, adding it to the paused time."""
+    if attempt.paused_at is not None:
+        attempt.paused_ms += max(0, int((at - attempt.paused_at).total_seconds() * 1000))
+        attempt.paused_at = None
+
+
 def finish_attempt(session: Session, study: Study, attempt: Attempt, reason: str,
                    answer: str | None = None, client_time_ms: int | None = None,
                    event: dict[str, Any] | None = None) -> None:
@@ -113,9 +120,7 @@ def finish_attempt(session: Session, study: Study, attempt: Attempt, reason: str
     if outcome is not None:  # kept should a moderator override it
         attempt.auto_outcome, attempt.auto_decided_by = outcome, decided_by
     attempt.answer = answer.strip()[:2000] if answer else None
-    if attempt.paused_at is not None:  # ended while a moderator had paused it
-        attempt.paused_ms += int((now - attempt.paused_at).total_seconds() * 1000)
-        attempt.paused_at = None
+    close_pause(attempt, now)  # ended while a moderator had paused it
     attempt.ended_at = now
     elapsed = int((now - attempt.started_at).total_seconds() * 1000)
     attempt.time_on_task_ms = max(0, elapsed - attempt.paused_ms)
