@@ -63,8 +63,13 @@
       } : null,
     };
   };
+  let stateAt = 0;
   const applyState = (s) => {
     if (s.session !== cfg.session) return;
+    // A stream's frame read before an action's answer may arrive after it: keep the newer.
+    const at = Date.parse(s.server_now);
+    if (at < stateAt) return;
+    stateAt = at;
     state = s;
     if (!queue.length) plan = s.plan;
     offset = Date.parse(s.server_now) - Date.now();
