@@ -14,6 +14,7 @@ Body fields (all optional but where an action needs them):
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -84,7 +85,7 @@ def _answers(db: Session, study: Study, test_session: TestSession, body: dict[st
 
 
 def _perform(db: Session, study: Study, test_session: TestSession, user: User, action: str,
-             body: dict[str, Any]) -> dict[str, Any]:
+             body: dict[str, Any], arrived: datetime | None) -> dict[str, Any]:
     unknown = sorted(set(body) - FIELDS)
     if unknown:
         raise ControlError(unknown[0], f"unknown field {unknown[0]}")
@@ -92,7 +93,8 @@ def _perform(db: Session, study: Study, test_session: TestSession, user: User, a
     if "step" in body and body["step"] != participant.step:
         raise ControlError("step", f"this was for step {body['step']}; the participant is on "
                            f"step {participant.step}", 409)
-    at = control.server_time(body["at_ms"], body.get("sent_ms")) if "at_ms" in body else None
+    at = control.server_time(body["at_ms"], body.get("sent_ms"), arrived) \
+        if "at_ms" in body else None
     reason = _text(body, "reason")
     if action == "start":
         return {"attempt": control.start_task(db, study, participant, user, at).id}
@@ -118,8 +120,9 @@ def _perform(db: Session, study: Study, test_session: TestSession, user: User, a
 
 
 def run_action(db: Session, study: Study, test_session: TestSession, user: User, action: str,
-               body: Any) -> tuple[int, dict[str, Any]]:
-    """Run ``action`` with ``body`` once per key; return (HTTP status, JSON body)."""
+               body: Any, arrived: datetime | None = None) -> tuple[int, dict[str, Any]]:
+    """Run ``action`` with ``body`` once per key; return (HTTP status, JSON body). ``arrived``
+    is when the request reached the server (queued actions are placed before it)."""
     if not isinstance(body, dict):
         return 400, {"error": "invalid body", "field": None,
                      "message": "the body must be a JSON object"}
@@ -129,7 +132,7 @@ def run_action(db: Session, study: Study, test_session: TestSession, user: User,
 
     def attempt_once():
         try:
-            return 200, _perform(db, study, test_session, user, action, body)
+            return 200, _perform(db, study, test_session, user, action, body, arrived)
         except ControlError as exc:
             return exc.status, {"error": "refused" if exc.status == 409 else "invalid field",
                                 "field": exc.field, "message": exc.message}

@@ -42,6 +42,7 @@ from uxlab.moderation.stream import (
 )
 from uxlab.participants.links import participant_link
 from uxlab.results import find_session, session_review
+from uxlab.timeutil import utcnow
 
 bp = Blueprint("moderation", __name__, url_prefix="/studies")
 
@@ -235,12 +236,13 @@ def session_feed(study_id: int, public_id: uuid.UUID):
 def act(study_id: int, public_id: uuid.UUID, action: str):
     """Run a moderator action (JSON body); answer the session's state, or an error naming the
     field."""
+    arrived = utcnow()  # before any work, so queued actions' times stay exact
     if action not in ACTIONS:
         abort(404)
     study, _ = _load(study_id, moderate=True)
     test_session = _session_of(study, public_id)
     status, body = run_action(db_session(), study, test_session, current_user, action,
-                              request.get_json(silent=True))
+                              request.get_json(silent=True), arrived)
     if 200 <= status < 300:
         db_session().commit()
         body = {**body, "state": live.session_state(db_session(), test_session)}
