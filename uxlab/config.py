@@ -40,3 +40,14 @@ def instance_secret_key(instance_path: Path) -> str:
 
 def default_database_url(instance_path: Path) -> str:
     return f"sqlite:///{instance_path / 'uxlab.sqlite'}"
+
+
+def configured_studies_dir() -> Path:
+    """The studies folder as the app would configure it (``UXLAB_STUDIES_DIR`` or the default),
+    for commands that need no app or database."""
+    from flask import Config
+
+    config = Config(root_path=str(PROJECT_ROOT))
+    config.from_object(DefaultConfig)
+    config.from_prefixed_env("UXLAB")
+    return Path(config["STUDIES_DIR"])

@@ -48,7 +48,7 @@ def set_up_demo(db: Database, studies_dir: str, simulate: int = 0,
         study = load_spec(session, spec, owner=user,
                           source_file=str(Path(studies_dir) / DEMO_STUDY_FILE)).study
         if study.status != "running":
-            start_study(study)
+            start_study(study, studies_dir)
         participant = session.scalar(
             select(Participant).where(Participant.study_id == study.id,
                                       Participant.label == DEMO_LINK_LABEL,

@@ -9,10 +9,12 @@ import click
 from sqlalchemy import select
 
 from uxlab.cli.common import db_session
+from uxlab.config import configured_studies_dir
 from uxlab.models import Study, User
 from uxlab.participants.links import create_participants, links_csv, participant_link
 from uxlab.studies.files import read_study_file, study_to_toml
 from uxlab.studies.problems import StudyDefinitionError
+from uxlab.studies.runnable import check_runnable
 from uxlab.studies.service import (
     StudyStateError,
     current_study,
@@ -27,14 +29,26 @@ def study_group() -> None:
     """Validate, load, list and export study files."""
 
 
+STUDIES_DIR_HELP = ("Folder the local prototypes live in (default: UXLAB_STUDIES_DIR or the "
+                    "app's studies folder).")
+
+
+def _read_runnable(path: str, studies_dir: str | None):
+    """Read a study file and check its local prototypes; StudyDefinitionError lists problems."""
+    spec = read_study_file(path)
+    check_runnable(spec, studies_dir or configured_studies_dir(), source=path)
+    return spec
+
+
 @study_group.command("validate")
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False))
-def validate(files: tuple[str, ...]) -> None:
-    """Check study FILES; print every problem with file, key and reason."""
+@click.option("--studies-dir", type=click.Path(file_okay=False), help=STUDIES_DIR_HELP)
+def validate(files: tuple[str, ...], studies_dir: str | None) -> None:
+    """Check study FILES and their prototypes; print every problem with file, key and reason."""
     failed = 0
     for path in files:
         try:
-            spec = read_study_file(path)
+            spec = _read_runnable(path, studies_dir)
         except StudyDefinitionError as exc:
             failed += 1
             click.echo(exc.render(), err=True)
@@ -49,9 +63,12 @@ def validate(files: tuple[str, ...]) -> None:
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--owner", help="Email of the owning account (default: the only admin, if one).")
 def load(file: str, owner: str | None) -> None:
-    """Create or update the study in FILE (versioned if it has participant data)."""
+    """Create or update the study in FILE (versioned if it has participant data).
+
+    A file whose local prototypes lack a page it needs is refused, as ``validate`` reports it.
+    """
     try:
-        spec = read_study_file(file)
+        spec = _read_runnable(file, None)
     except StudyDefinitionError as exc:
         click.echo(exc.render(), err=True)
         raise SystemExit(1) from exc

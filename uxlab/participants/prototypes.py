@@ -9,11 +9,9 @@ from flask import Blueprint, Response, abort, current_app, send_from_directory
 from werkzeug.security import safe_join
 
 from uxlab.participants.errors import message_page
+from uxlab.studies.runnable import is_served
 
 bp = Blueprint("prototypes", __name__, url_prefix="/prototypes")
-
-#: Study definitions are not part of any prototype; only the pages and their assets are served.
-HIDDEN_SUFFIXES = (".toml", ".py", ".md")
 
 
 def recorder_tag(static_folder: str | Path) -> str:
@@ -46,8 +44,7 @@ def local_file(studies_dir: str | Path, path: str) -> tuple[Path, str] | None:
     if target.is_dir():
         target = target / "index.html"
         path = path.rstrip("/") + "/index.html"
-    if not target.is_file() or target.suffix in HIDDEN_SUFFIXES \
-            or any(part.startswith(".") for part in Path(path).parts):
+    if not target.is_file() or not is_served(Path(path).as_posix()):
         return None
     return target, path
 

@@ -10,15 +10,12 @@ from uxlab.models import Attempt, Participant, Study, TestSession
 from uxlab.participants.flow import Step
 from uxlab.participants.resume import resume_url
 from uxlab.recording.rules import criterion_for_variant
+from uxlab.studies.runnable import is_external
 from uxlab.timeutil import utcnow
 
 #: A moderator watches a remote-moderated session live: its batches go twice a second, so a
 #: click reaches the console within the issue's 2 s (unmoderated sessions keep 2 s batches).
 MODERATED_FLUSH_MS = 500
-
-
-def is_external(prototype: str) -> bool:
-    return prototype.startswith(("http://", "https://"))
 
 
 def prototype_root(prototype: str) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
 from uxlab.extensions import db_session
 from uxlab.researcher.blueprint import attach_problems, bp, load_study
@@ -23,7 +23,8 @@ def _save(study, form, save, original_key, values, section, field_map=None):
     """Run an editing service; on problems show them on the form. Return True if saved."""
     session = db_session()
     try:
-        save(session, study, original_key, values)
+        save(session, study, original_key, values,
+             studies_dir=current_app.config["STUDIES_DIR"])
     except StudyStateError as exc:
         session.rollback()
         form.form_errors.append(str(exc))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Response, flash, redirect, render_template, url_for
+from flask import Response, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from uxlab.accounts.service import accessible_studies, can_edit
@@ -108,7 +108,10 @@ def study_status(study_id: int, action: str):
     form = ConfirmForm()
     if form.validate_on_submit():
         try:
-            (start_study if action == "start" else close_study)(study)
+            if action == "start":
+                start_study(study, current_app.config["STUDIES_DIR"])
+            else:
+                close_study(study)
         except StudyStateError as exc:
             flash(f"Cannot {action} the study: {exc}.", "error")
         else:

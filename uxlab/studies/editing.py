@@ -7,12 +7,15 @@ their key paths (``variants[1].weight``) so the caller can show them beside the 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from uxlab.models import Study
+from uxlab.studies.problems import Problem, StudyDefinitionError
+from uxlab.studies.runnable import prototype_problems
 from uxlab.studies.service import StudyStateError, apply_spec, has_participant_data, spec_from_study
 from uxlab.studies.spec import StudySpec, parse_study
 
@@ -21,6 +24,23 @@ def _apply(session: Session, study: Study, data: dict[str, Any]) -> StudySpec:
     spec = parse_study(data, draft=study.status == "draft")
     apply_spec(session, study, spec)
     return spec
+
+
+def _check_prototypes(spec: StudySpec, section: str, index: int,
+                      studies_dir: str | Path) -> None:
+    """Refuse an edited variant or task that would send a participant to a missing page.
+
+    Only the problems of the edited item count, each under a key of that item: a variant's
+    problems (its folder, a task's page it lacks) belong to its prototype field.
+    """
+    if section == "variants":
+        problems = [Problem(f"variants[{index}].prototype", p.message)
+                    for p in prototype_problems(spec, studies_dir) if p.variant == index]
+    else:
+        problems = [p.as_problem() for p in prototype_problems(spec, studies_dir)
+                    if p.task == index]
+    if problems:
+        raise StudyDefinitionError(problems)
 
 
 def check_editable(session: Session, study: Study) -> None:
@@ -45,7 +65,7 @@ def update_details(session: Session, study: Study, details: dict[str, Any],
 
 
 def _save_item(session: Session, study: Study, section: str, original_key: str | None,
-               item: dict[str, Any]) -> int:
+               item: dict[str, Any], studies_dir: str | Path | None) -> int:
     check_editable(session, study)
     data = spec_from_study(study).to_dict()
     items = data.setdefault(section, [])
@@ -56,20 +76,30 @@ def _save_item(session: Session, study: Study, section: str, original_key: str |
     else:
         index = next(i for i, existing in enumerate(items) if existing["key"] == original_key)
         items[index] = item
-    _apply(session, study, data)
+    spec = parse_study(data, draft=study.status == "draft")
+    if studies_dir is not None:
+        _check_prototypes(spec, section, index, studies_dir)
+    apply_spec(session, study, spec)
     return index
 
 
 def save_variant(session: Session, study: Study, original_key: str | None,
-                 variant: dict[str, Any]) -> None:
-    """Add a variant (``original_key`` None) or replace the one with ``original_key``."""
-    _save_item(session, study, "variants", original_key, variant)
+                 variant: dict[str, Any], studies_dir: str | Path | None = None) -> None:
+    """Add a variant (``original_key`` None) or replace the one with ``original_key``.
+
+    With ``studies_dir``, a local prototype must exist there and have the tasks' pages.
+    """
+    _save_item(session, study, "variants", original_key, variant, studies_dir)
 
 
 def save_task(session: Session, study: Study, original_key: str | None,
-              task: dict[str, Any]) -> None:
-    """Add a task (``original_key`` None) or replace the one with ``original_key``."""
-    _save_item(session, study, "tasks", original_key, task)
+              task: dict[str, Any], studies_dir: str | Path | None = None) -> None:
+    """Add a task (``original_key`` None) or replace the one with ``original_key``.
+
+    With ``studies_dir``, its start page, success page and error rules must be pages of the
+    variants' local prototypes.
+    """
+    _save_item(session, study, "tasks", original_key, task, studies_dir)
 
 
 def remove_item(session: Session, study: Study, section: str, key: str) -> None:
@@ -120,7 +150,6 @@ def set_questionnaires(session: Session, study: Study, post_task: list[str],
 def create_study(session: Session, owner, details: dict[str, Any],
                  benchmarks: dict[str, Any] | None = None) -> Study:
     """Create a draft study from the web form's details and benchmarks (no variants or tasks)."""
-    from uxlab.studies.problems import Problem, StudyDefinitionError
     from uxlab.studies.service import current_study, load_spec
 
     data = {"study": {k: v for k, v in details.items() if v not in (None, "")},

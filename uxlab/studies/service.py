@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import secrets
 from dataclasses import dataclass
+from pathlib import Path
 
 from sqlalchemy import exists, func, select
 from sqlalchemy.orm import Session
@@ -25,6 +26,7 @@ from uxlab.models import (
     User,
     Variant,
 )
+from uxlab.studies.runnable import prototype_problems
 from uxlab.studies.spec import (
     QuestionnaireSpec,
     StudySpec,
@@ -220,14 +222,22 @@ def spec_from_study(study: Study) -> StudySpec:
     )
 
 
-def check_startable(study: Study) -> None:
-    """Raise :class:`StudyStateError` unless ``study`` has what a participant needs."""
+def check_startable(study: Study, studies_dir: str | Path | None = None) -> None:
+    """Raise :class:`StudyStateError` unless ``study`` has what a participant needs.
+
+    With ``studies_dir``, its local prototypes must also have every page its tasks start on
+    and succeed on (:mod:`uxlab.studies.runnable`); the message names each variant, task and page.
+    """
     if not study.variants:
         raise StudyStateError("add at least one variant before starting the study")
     if not study.tasks:
         raise StudyStateError("add at least one task before starting the study")
     if study.design == "within" and len(study.variants) < 2:
         raise StudyStateError("a within-subjects study needs at least two variants")
+    if studies_dir is not None:
+        problems = prototype_problems(spec_from_study(study), studies_dir)
+        if problems:
+            raise StudyStateError("; ".join(problem.message for problem in problems))
 
 
 def ensure_recruitment_token(study: Study) -> None:
@@ -236,11 +246,15 @@ def ensure_recruitment_token(study: Study) -> None:
         study.recruitment_token = secrets.token_urlsafe(16)
 
 
-def start_study(study: Study) -> None:
-    """Open ``study`` to participants (from draft, or reopen a closed one)."""
+def start_study(study: Study, studies_dir: str | Path | None = None) -> None:
+    """Open ``study`` to participants (from draft, or reopen a closed one).
+
+    Give ``studies_dir`` (the folder local prototypes are served from) wherever participants
+    will be sent: a study whose prototypes lack a page it needs does not start.
+    """
     if study.status == "running":
         raise StudyStateError("the study is already running")
-    check_startable(study)
+    check_startable(study, studies_dir)
     ensure_recruitment_token(study)
     study.status = "running"
     study.started_at = study.started_at or utcnow()
