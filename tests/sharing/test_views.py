@@ -91,7 +91,7 @@ def test_revoked_and_expired_links_stop_at_once(client, auth, db, owner, study):
 
     token = csrf_token(client, f"/studies/{study.id}/share")
     response = client.post(f"/studies/{study.id}/share/{link.id}/revoke",
-                           data={"csrf_token": token})
+                           data={"csrf_token": token, "confirmed": "yes"})
     assert response.status_code == 303
 
     response = client.get(path)
@@ -145,14 +145,14 @@ def test_only_editors_manage_share_links(client, auth, db, make_user, study):
     assert client.get(f"/studies/{study.id}/share").status_code == 403
     token = csrf_token(client, "/studies/")
     assert client.post(f"/studies/{study.id}/share/{link.id}/revoke",
-                       data={"csrf_token": token}).status_code == 403
+                       data={"csrf_token": token, "confirmed": "yes"}).status_code == 403
     auth.logout()
 
     auth.login("stranger@example.org")
     assert client.get(f"/studies/{study.id}/share").status_code == 404
     token = csrf_token(client, "/studies/")
     assert client.post(f"/studies/{study.id}/share/{link.id}/revoke",
-                       data={"csrf_token": token}).status_code == 404
+                       data={"csrf_token": token, "confirmed": "yes"}).status_code == 404
     db.rollback()
     assert db.get(ShareLink, link.id).revoked_at is None
 
@@ -163,7 +163,7 @@ def test_revoking_another_studys_link_is_404(client, auth, db, owner, study, oth
     auth.login(owner.email)
     token = csrf_token(client, f"/studies/{study.id}/share")
     response = client.post(f"/studies/{study.id}/share/{theirs.id}/revoke",
-                           data={"csrf_token": token})
+                           data={"csrf_token": token, "confirmed": "yes"})
     assert response.status_code == 404
 
 

@@ -19,9 +19,9 @@ EDIT_PAGES = ["/edit", "/variants/new", "/variants/A/edit", "/tasks/new",
 #: POSTs with the form data that would change something if it were accepted.
 EDIT_POSTS = [
     ("/start", {}),
-    ("/close", {}),
-    ("/variants/A/delete", {}),
-    ("/tasks/find-product/delete", {}),
+    ("/close", {"confirmed": "yes"}),
+    ("/variants/A/delete", {"confirmed": "yes"}),
+    ("/tasks/find-product/delete", {"confirmed": "yes"}),
     ("/tasks/find-product/move/down", {}),
     ("/edit", {"title": "Taken over", "design": "between"}),
     ("/variants/new", {"key": "C", "name": "C", "prototype": "checkout-redesign/a",

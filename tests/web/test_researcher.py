@@ -131,6 +131,10 @@ TASKS = [
 ]
 
 
+#: What the confirmation page of a destructive action posts.
+CONFIRMED = {"confirmed": "yes"}
+
+
 def create_study(client, **overrides):
     return post(client, "/studies/new", {**STUDY_FORM, **overrides})
 
@@ -431,9 +435,9 @@ def test_move_and_remove_tasks_and_variants(client, db, demo):
     assert [t.key for t in stored(db, demo.id).tasks] == keys
     assert [t.position for t in stored(db, demo.id).tasks] == [0, 1, 2, 3, 4]
 
-    post(client, f"{detail}/tasks/{keys[2]}/delete", form_url=detail)
+    post(client, f"{detail}/tasks/{keys[2]}/delete", CONFIRMED, form_url=detail)
     assert [t.key for t in stored(db, demo.id).tasks] == [*keys[:2], *keys[3:]]
-    post(client, f"{detail}/variants/A/delete", form_url=detail)
+    post(client, f"{detail}/variants/A/delete", CONFIRMED, form_url=detail)
     assert [v.key for v in stored(db, demo.id).variants] == ["B"]
     assert count(db, Variant, Variant.study_id == demo.id) == 1
 
@@ -441,8 +445,8 @@ def test_move_and_remove_tasks_and_variants(client, db, demo):
 def test_removing_the_last_variant_of_a_started_study_is_refused(client, db, demo):
     detail = f"/studies/{demo.id}"
     post(client, f"{detail}/start", form_url=detail)
-    post(client, f"{detail}/variants/A/delete", form_url=detail)
-    response = post(client, f"{detail}/variants/B/delete", form_url=detail)
+    post(client, f"{detail}/variants/A/delete", CONFIRMED, form_url=detail)
+    response = post(client, f"{detail}/variants/B/delete", CONFIRMED, form_url=detail)
     page = client.get(response.headers["Location"]).get_data(as_text=True)
     assert "Not removed" in page
     assert [v.key for v in stored(db, demo.id).variants] == ["B"]
@@ -483,7 +487,7 @@ def test_start_and_close_a_study(client, db, demo):
     assert stored(db, demo.id).status == "running"
     page = client.get(detail).get_data(as_text=True)
     assert "Close study" in page and "participants can now take part" in page
-    post(client, f"{detail}/close", form_url=detail)
+    post(client, f"{detail}/close", CONFIRMED, form_url=detail)
     assert stored(db, demo.id).status == "closed"
     assert "Reopen study" in client.get(detail).get_data(as_text=True)
 
@@ -606,7 +610,7 @@ def test_structural_edits_are_refused_after_participants_took_part(client, db, t
     assert response.status_code == 400
     for action in ("tasks/find-product/move/down", "tasks/find-product/delete",
                    "variants/A/delete"):
-        post(client, f"{detail}/{action}", form_url=detail)
+        post(client, f"{detail}/{action}", CONFIRMED, form_url=detail)
     response = post(client, f"{detail}/edit", {"title": "T", "design": "within"})
     assert response.status_code == 400
     assert (snapshot(db), spec_from_study(stored(db, study_id))) == before

@@ -79,3 +79,52 @@ def test_start_is_refused_naming_the_variant_and_path(client, db, make_study, re
     assert ("Cannot start the study: variant &#39;B&#39;: prototype folder "
             "&#39;checkout-redesign/x&#39; does not exist") in page
     assert stored(db, study.id).status == "draft"
+
+
+# --- destructive actions ask first ---------------------------------------------------------------
+
+def confirm_form(html: str) -> dict:
+    """The fields the confirmation page posts (without a browser: no JavaScript involved)."""
+    assert '<input type="hidden" name="confirmed" value="yes">' in html
+    return {"confirmed": "yes"}
+
+
+@pytest.mark.parametrize(("action", "question", "unchanged"), [
+    ("close", "Close “Checkout redesign”?", lambda s: s.status == "running"),
+    ("variants/A/delete", "Remove variant A (“Current checkout”)?",
+     lambda s: [v.key for v in s.variants] == ["A", "B"]),
+    ("tasks/apply-coupon/delete", "Remove task apply-coupon (“Apply a coupon”)?",
+     lambda s: "apply-coupon" in [t.key for t in s.tasks]),
+])
+def test_a_destructive_action_asks_and_acts_only_once_confirmed(client, db, make_study,
+                                                                researcher, action, question,
+                                                                unchanged):
+    study = make_study(owner=researcher)
+    fresh(db).get(Study, study.id).status = "running"
+    db.commit()
+    detail = f"/studies/{study.id}"
+    response = post(client, f"{detail}/{action}", form_url=detail)
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert f"<h1>{question}</h1>" in page
+    assert f'<a class="button" href="{detail}">Cancel</a>' in page
+    assert unchanged(stored(db, study.id))
+    response = post(client, f"{detail}/{action}", confirm_form(page), form_url=detail)
+    assert response.status_code == 302
+    assert not unchanged(stored(db, study.id))
+
+
+def test_revoking_a_share_link_asks_first(client, db, make_study, researcher):
+    from uxlab.models import ShareLink
+    from uxlab.sharing.service import create_share_link
+
+    study = make_study(owner=researcher)
+    link, _ = create_share_link(db, study, label="product team")
+    db.commit()
+    url = f"/studies/{study.id}/share/{link.id}/revoke"
+    response = post(client, url, form_url=f"/studies/{study.id}/share")
+    assert "<h1>Revoke the share link “product team”?</h1>" in response.get_data(as_text=True)
+    assert fresh(db).get(ShareLink, link.id).revoked_at is None
+    response = post(client, url, {"confirmed": "yes"}, form_url=f"/studies/{study.id}/share")
+    assert response.status_code == 303
+    assert fresh(db).get(ShareLink, link.id).revoked_at is not None

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort
+from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
 
 from uxlab.accounts.service import access_level, can_edit
 from uxlab.extensions import db_session
 from uxlab.models import Study
+from uxlab.researcher.forms import ConfirmForm
 from uxlab.studies.problems import StudyDefinitionError
 
 bp = Blueprint("researcher", __name__, url_prefix="/studies")
@@ -50,3 +51,21 @@ def attach_problems(form, error: StudyDefinitionError, prefix: str,
             form[name].errors = [*form[name].errors, problem.message]
         else:
             form.form_errors.append(str(problem))
+
+
+#: The form field that says the researcher has seen the confirmation page.
+CONFIRMED_FIELD = "confirmed"
+
+
+def confirmation_page(question: str, consequence: str, button: str, cancel_url: str):
+    """Return the page asking to confirm a destructive POST, or None once it is confirmed.
+
+    A destructive button posts (with its CSRF token) to its action; the first post only answers
+    with this page, which explains what will happen and posts again with ``confirmed=yes``.
+    It needs no JavaScript, and is an ordinary page with a heading for screen readers.
+    """
+    if request.form.get(CONFIRMED_FIELD) == "yes":
+        return None
+    return render_template("researcher/confirm.html", question=question,
+                           consequence=consequence, button=button, action=request.path,
+                           cancel_url=cancel_url, form=ConfirmForm())

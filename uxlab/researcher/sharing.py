@@ -11,7 +11,7 @@ from wtforms import DateField, StringField
 from wtforms.validators import Length, Optional
 
 from uxlab.extensions import db_session
-from uxlab.researcher.blueprint import bp, load_study
+from uxlab.researcher.blueprint import bp, confirmation_page, load_study
 from uxlab.researcher.forms import ConfirmForm
 from uxlab.sharing.service import (
     MAX_LABEL_LENGTH,
@@ -68,6 +68,16 @@ def share_revoke(study_id: int, link_id: int):
     if not ConfirmForm().validate_on_submit():
         abort(400)
     session = db_session()
+    link = next((link for link in share_links(session, study) if link.id == link_id), None)
+    if link is None:
+        abort(404)
+    page = confirmation_page(
+        f"Revoke the share link{f' “{link.label}”' if link.label else ''}?",
+        "Anyone who has it can no longer open the report, at once. This cannot be undone; "
+        "you can create a new link.", "Revoke the link",
+        url_for("researcher.share", study_id=study.id))
+    if page is not None:
+        return page
     try:
         link = revoke_share_link(session, study, link_id)
     except LookupError:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 
 from uxlab.extensions import db_session
-from uxlab.researcher.blueprint import attach_problems, bp, load_study
+from uxlab.researcher.blueprint import attach_problems, bp, confirmation_page, load_study
 from uxlab.researcher.forms import ConfirmForm, QuestionnairesForm, TaskForm, VariantForm
 from uxlab.studies import editing
 from uxlab.studies.problems import StudyDefinitionError
@@ -107,8 +107,17 @@ def task_form(study_id: int, key: str | None):
 def item_delete(study_id: int, section: str, key: str):
     """Remove a variant or a task."""
     study = load_study(study_id, edit=True)
-    _find(getattr(study, section), key)
+    item = _find(getattr(study, section), key)[1]
     if ConfirmForm().validate_on_submit():
+        kind = section[:-1]
+        name = item.name if section == "variants" else item.title
+        page = confirmation_page(
+            f"Remove {kind} {key} (“{name}”)?",
+            f"The {kind} is removed from the study with its settings. This cannot be undone; "
+            "to get it back, add it again.",
+            f"Remove {kind} {key}", url_for("researcher.study_detail", study_id=study.id))
+        if page is not None:
+            return page
         session = db_session()
         try:
             editing.remove_item(session, study, section, key)

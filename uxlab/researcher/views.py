@@ -7,7 +7,7 @@ from flask_login import current_user
 
 from uxlab.accounts.service import accessible_studies, can_edit
 from uxlab.extensions import db_session
-from uxlab.researcher.blueprint import attach_problems, bp, load_study
+from uxlab.researcher.blueprint import attach_problems, bp, confirmation_page, load_study
 from uxlab.researcher.forms import ConfirmForm, StudyForm
 from uxlab.studies.editing import create_study, update_details
 from uxlab.studies.files import study_to_toml
@@ -107,6 +107,14 @@ def study_status(study_id: int, action: str):
     study = load_study(study_id, edit=True)
     form = ConfirmForm()
     if form.validate_on_submit():
+        if action == "close":
+            page = confirmation_page(
+                f"Close “{study.title}”?",
+                "Participants can no longer start it, and anyone in the middle of a session "
+                "cannot finish. The data recorded so far is kept, and you can reopen the study.",
+                "Close the study", url_for("researcher.study_detail", study_id=study.id))
+            if page is not None:
+                return page
         try:
             if action == "start":
                 start_study(study, current_app.config["STUDIES_DIR"])
