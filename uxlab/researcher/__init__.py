@@ -1,6 +1,15 @@
 """The researcher UI: studies, their structure, participant links and access."""
 
-from uxlab.researcher import clickmaps, exports, links, results, sharing, structure, views  # noqa: F401  (each module adds routes to bp)
+from uxlab.researcher import (  # noqa: F401  (each module adds routes to bp)
+    clickmaps,
+    copies,
+    exports,
+    links,
+    results,
+    sharing,
+    structure,
+    views,
+)
 from uxlab.researcher.blueprint import bp
 
 __all__ = ["bp"]

@@ -150,18 +150,28 @@ def set_questionnaires(session: Session, study: Study, post_task: list[str],
 def create_study(session: Session, owner, details: dict[str, Any],
                  benchmarks: dict[str, Any] | None = None) -> Study:
     """Create a draft study from the web form's details and benchmarks (no variants or tasks)."""
-    from uxlab.studies.service import current_study, load_spec
-
     data = {"study": {k: v for k, v in details.items() if v not in (None, "")},
             "benchmarks": {k: v for k, v in (benchmarks or {}).items() if v is not None}}
+    return create_from_data(session, owner, data, draft=True)
+
+
+def create_from_data(session: Session, owner, data: dict[str, Any], *,
+                     draft: bool = False) -> Study:
+    """Create a new study (version 1, a draft) from a study mapping; its slug must be free.
+
+    ``draft`` allows a study without variants or tasks yet. A taken slug is reported with the
+    definition's other problems, under ``study.slug``.
+    """
+    from uxlab.studies.service import current_study, load_spec
+
     # Collect a taken slug with the other problems, so the form shows them all at once.
     taken = []
-    slug = data["study"].get("slug")
+    slug = data.get("study", {}).get("slug")
     slug_taken = Problem("study.slug", f"a study called {slug!r} already exists")
     if isinstance(slug, str) and current_study(session, slug) is not None:
         taken.append(slug_taken)
     try:
-        spec = parse_study(data, draft=True)
+        spec = parse_study(data, draft=draft)
     except StudyDefinitionError as exc:
         raise StudyDefinitionError([*exc.problems, *taken]) from None
     if taken:
