@@ -18,6 +18,7 @@ from tests.web.test_researcher import (
     stored,
 )
 from uxlab.models import Study, Variant
+from uxlab.studies.service import spec_from_study
 
 
 @pytest.fixture
@@ -128,3 +129,55 @@ def test_revoking_a_share_link_asks_first(client, db, make_study, researcher):
     response = post(client, url, {"confirmed": "yes"}, form_url=f"/studies/{study.id}/share")
     assert response.status_code == 303
     assert fresh(db).get(ShareLink, link.id).revoked_at is not None
+
+
+# --- error rules in the task form ----------------------------------------------------------------
+
+def test_error_rules_are_edited_in_the_task_form(client, db, make_study, researcher):
+    from tests.web.test_researcher import form_values
+
+    study = make_study(owner=researcher)
+    url = f"/studies/{study.id}/tasks/add-to-cart/edit"
+    data = form_values(client.get(url).get_data(as_text=True))
+    assert data["error_rules-0-target"] == "size-missing.html"
+    assert data["error_rules-0-label"] == "Added to cart without choosing a size"
+    assert data["error_rules-1-target"] == data["error_rules-2-target"] == ""
+    data["error_rules-0-label"] = "No size chosen"
+    for name, value in {"error_rules-1-type": "element", "error_rules-1-target": "#wishlist",
+                        "error_rules-2-type": "url", "error_rules-2-target": "help",
+                        "error_rules-2-match": "prefix"}.items():
+        data[name] = value  # MultiDict.update would add a second value
+    response = client.post(url, data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    task = next(t for t in stored(db, study.id).tasks if t.key == "add-to-cart")
+    assert task.error_rules == [
+        {"type": "url", "url": "size-missing.html", "label": "No size chosen"},
+        {"type": "element", "selector": "#wishlist"},
+        {"type": "url", "url": "help", "match": "prefix"}]
+
+    data = form_values(client.get(url).get_data(as_text=True))
+    data["error_rules-0-target"] = ""  # an emptied row removes its rule
+    assert client.post(url, data=data).status_code == 302
+    task = next(t for t in stored(db, study.id).tasks if t.key == "add-to-cart")
+    assert [rule.get("url") or rule.get("selector") for rule in task.error_rules] == [
+        "#wishlist", "help"]
+
+
+@pytest.mark.parametrize(("row", "message"), [
+    ({"error_rules-1-target": "nowhere.html"}, "error rule 'nowhere.html' matches no page"),
+    ({"error_rules-1-target": "cart([", "error_rules-1-match": "regex"},
+     "not a valid regular expression"),
+])
+def test_a_bad_error_rule_is_shown_in_its_row(client, db, make_study, researcher, row, message):
+    from tests.web.test_researcher import form_values
+
+    study = make_study(owner=researcher)
+    before = spec_from_study(stored(db, study.id))
+    url = f"/studies/{study.id}/tasks/add-to-cart/edit"
+    data = form_values(client.get(url).get_data(as_text=True))
+    for name, value in row.items():
+        data[name] = value
+    response = client.post(url, data=data)
+    assert response.status_code == 400
+    assert message in field_error(response.get_data(as_text=True), "error_rules-1-target")
+    assert spec_from_study(stored(db, study.id)) == before

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user, login_required
+from wtforms import FieldList
 
 from uxlab.accounts.service import access_level, can_edit
 from uxlab.extensions import db_session
@@ -35,22 +36,33 @@ def load_study(study_id: int, edit: bool = False) -> Study:
 
 
 def attach_problems(form, error: StudyDefinitionError, prefix: str,
-                    field_map: dict[str, str] | None = None) -> None:
-    """Show each problem of ``error`` beside its form field (or above the form)."""
+                    field_map: dict | None = None) -> None:
+    """Show each problem of ``error`` beside its form field (or above the form).
+
+    ``field_map`` maps a key (after ``prefix``) to a field name of ``form`` or to a field
+    object (a field inside a list of sub-forms).
+    """
     field_map = field_map or {}
+
+    def field_for(rest: str):
+        for candidate in (rest, rest.split(".")[0]):
+            target = field_map.get(candidate) or (candidate if candidate in form._fields
+                                                  else None)
+            if target is not None:
+                return form[target] if isinstance(target, str) else target
+        return None
+
     for problem in error.problems:
         key = problem.key
-        rest = key[len(prefix):] if key.startswith(prefix) else None
-        name = None
-        if rest is not None:
-            name = field_map.get(rest) or (rest if rest in form._fields else None)
-            if name is None:
-                name = field_map.get(rest.split(".")[0]) or (
-                    rest.split(".")[0] if rest.split(".")[0] in form._fields else None)
-        if name is not None:
-            form[name].errors = [*form[name].errors, problem.message]
+        target = field_for(key[len(prefix):]) if key.startswith(prefix) else None
+        if target is not None:
+            target.errors = [*target.errors, problem.message]
         else:
             form.form_errors.append(str(problem))
+    for field in form:
+        if isinstance(field, FieldList):  # its errors were collected when it was validated
+            entries = [entry.errors for entry in field.entries]
+            field.errors = entries if any(entries) else []
 
 
 #: The form field that says the researcher has seen the confirmation page.

@@ -7,6 +7,9 @@ from wtforms import (
     BooleanField,
     DecimalField,
     EmailField,
+    FieldList,
+    Form,
+    FormField,
     IntegerField,
     SelectChoice,
     SelectField,
@@ -98,6 +101,50 @@ def _lines(text: str | None) -> list[str]:
     return [line.strip() for line in (text or "").replace(",", "\n").splitlines() if line.strip()]
 
 
+ERROR_RULE_TYPES = [SelectChoice(name, kind.label) for name, kind in CRITERION_TYPES.items()
+                    if kind.usable_as_error]
+
+
+class ErrorRuleForm(Form):
+    """One error rule: a page reached or an element clicked (a row of the task form)."""
+
+    type = SelectField("Counts an error when", choices=ERROR_RULE_TYPES)
+    target = StringField("Page (URL) or CSS selector", validators=[Optional()])
+    match = SelectField("How the page is matched", choices=[SelectChoice(m) for m in URL_MATCHES])
+    label = StringField("What the error means", validators=[Optional()])
+
+    def validate(self, extra_validators=None):
+        # An empty row is no rule at all, whatever its (maybe unsent) choices say.
+        if not (self.target.data or "").strip():
+            return True
+        return super().validate(extra_validators)
+
+    def rule(self) -> dict | None:
+        """The rule as a study file writes it; None for a row left empty."""
+        target = (self.target.data or "").strip()
+        if not target:
+            return None
+        rule: dict = {"type": self.type.data}
+        if self.type.data == "url":
+            rule["url"] = target
+            if self.match.data != "exact":
+                rule["match"] = self.match.data
+        else:
+            rule["selector"] = target
+        if (self.label.data or "").strip():
+            rule["label"] = self.label.data.strip()
+        return rule
+
+    @staticmethod
+    def row_data(rule: dict) -> dict:
+        return {"type": rule.get("type"), "target": rule.get("url") or rule.get("selector"),
+                "match": rule.get("match", "exact"), "label": rule.get("label", "")}
+
+
+#: Empty error-rule rows the task form offers beyond the task's rules (no JavaScript needed).
+BLANK_ERROR_RULES = 2
+
+
 class TaskForm(FlaskForm):
     key = StringField("Key", validators=[DataRequired()])
     title = StringField("Title", validators=[DataRequired()])
@@ -124,6 +171,8 @@ class TaskForm(FlaskForm):
     touchpoint_journey = StringField("Journey", validators=[Optional()])
     touchpoint_stage = StringField("Stage", validators=[Optional()])
     touchpoint_name = StringField("Touchpoint", validators=[Optional()])
+    error_rules = FieldList(FormField(ErrorRuleForm), "Error rules",
+                            min_entries=BLANK_ERROR_RULES)
 
     #: The criterion keys this form edits; the view keeps the others (label, pattern, variants).
     CRITERION_KEYS = frozenset({"type", "url", "match", "selector", "question", "answers"})
@@ -137,7 +186,24 @@ class TaskForm(FlaskForm):
         "touchpoint.stage": "touchpoint_stage", "touchpoint": "touchpoint_name",
     }
 
-    def values(self, existing_errors: list | None = None) -> dict:
+    def error_rule_rows(self) -> list[int]:
+        """For each rule :meth:`values` sends, the row of the form it came from."""
+        return [i for i, row in enumerate(self.error_rules) if row.form.rule() is not None]
+
+    def problem_fields(self) -> dict:
+        """Where each problem key of the task (after ``tasks[i].``) is shown in this form."""
+        fields = dict(self.PROBLEM_FIELDS)
+        for k, row in enumerate(self.error_rule_rows()):
+            entry = self.error_rules[row]
+            for key in ("url", "selector"):
+                fields[f"errors[{k}].{key}"] = entry.target
+            fields[f"errors[{k}].match"] = entry.match
+            fields[f"errors[{k}].label"] = entry.label
+            fields[f"errors[{k}].type"] = entry.type
+            fields[f"errors[{k}]"] = entry.target
+        return fields
+
+    def values(self) -> dict:
         kind = self.criterion_type.data
         success: dict = {"type": kind}
         if kind == "url":
@@ -163,7 +229,7 @@ class TaskForm(FlaskForm):
             "benchmark_time": float(self.benchmark_time.data)
             if self.benchmark_time.data is not None else None,
             "success": success,
-            "errors": existing_errors or [],
+            "errors": [rule for row in self.error_rules if (rule := row.form.rule())],
         }
         if self.touchpoint_journey.data or self.touchpoint_name.data:
             task["touchpoint"] = {"journey": self.touchpoint_journey.data or "",

@@ -6,7 +6,14 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 
 from uxlab.extensions import db_session
 from uxlab.researcher.blueprint import attach_problems, bp, confirmation_page, load_study
-from uxlab.researcher.forms import ConfirmForm, QuestionnairesForm, TaskForm, VariantForm
+from uxlab.researcher.forms import (
+    BLANK_ERROR_RULES,
+    ConfirmForm,
+    ErrorRuleForm,
+    QuestionnairesForm,
+    TaskForm,
+    VariantForm,
+)
 from uxlab.studies import editing
 from uxlab.studies.problems import StudyDefinitionError
 from uxlab.studies.service import StudyStateError
@@ -77,6 +84,7 @@ def _task_form_data(task) -> dict:
         "touchpoint_journey": touchpoint.journey.name if touchpoint else "",
         "touchpoint_stage": touchpoint.stage.name if touchpoint else "",
         "touchpoint_name": touchpoint.name if touchpoint else "",
+        "error_rules": [ErrorRuleForm.row_data(rule) for rule in task.error_rules or []],
     }
 
 
@@ -87,8 +95,12 @@ def task_form(study_id: int, key: str | None):
     study = load_study(study_id, edit=True)
     task = _find(study.tasks, key)[1] if key else None
     form = TaskForm(data=_task_form_data(task) if task and request.method == "GET" else None)
+    if request.method == "GET":
+        while len(form.error_rules) < len(task.error_rules or []) + BLANK_ERROR_RULES if task \
+                else len(form.error_rules) < BLANK_ERROR_RULES:
+            form.error_rules.append_entry()
     if form.validate_on_submit():
-        values = form.values(existing_errors=list(task.error_rules or []) if task else [])
+        values = form.values()
         if task:
             # Keep what the form has no field for: per-variant overrides and, while the type
             # stays, a criterion's label or answer pattern.
@@ -97,7 +109,7 @@ def task_form(study_id: int, key: str | None):
             for name, value in criterion.items():
                 if name not in TaskForm.CRITERION_KEYS and (same_type or name == "variants"):
                     values["success"].setdefault(name, value)
-        if _save(study, form, editing.save_task, key, values, "tasks", TaskForm.PROBLEM_FIELDS):
+        if _save(study, form, editing.save_task, key, values, "tasks", form.problem_fields()):
             flash(f"Task {form.key.data} saved.", "success")
             return redirect(url_for("researcher.study_detail", study_id=study.id))
     return _render("researcher/task_form.html", form, study, task=task)
