@@ -357,14 +357,16 @@ def test_edit_a_task(client, db, demo):
     response = post(client, url, {
         "key": "apply-coupon", "title": "Use the coupon", "criterion_type": "url",
         "criterion_url": "coupon-(applied|ok)\\.html", "criterion_match": "regex",
-        "time_limit": "90"})
+        "time_limit": "90", "error_rules-0-type": "url", "error_rules-0-match": "exact",
+        "error_rules-0-target": "coupon-invalid.html",
+        "error_rules-0-label": "Entered a code the shop did not accept"})
     assert response.status_code == 302, response.get_data(as_text=True)
     task = fresh(db).get(Task, task_id)
     assert task.title == "Use the coupon"
     assert task.criterion == {"type": "url", "url": "coupon-(applied|ok)\\.html",
                               "match": "regex"}
     assert task.time_limit_s == 90
-    # The error rules set in the study file survive an edit in the form.
+    # The error rules set in the study file are in the form and survive an edit.
     assert task.error_rules == [{"type": "url", "url": "coupon-invalid.html",
                                  "label": "Entered a code the shop did not accept"}]
     assert [t.key for t in stored(db, demo.id).tasks][2] == "apply-coupon"
