@@ -118,3 +118,61 @@ def test_an_uploaded_change_to_a_running_study_becomes_a_new_version(live_app, r
                                  .where(Participant.study_id == s.id)) for s in versions]
         assert counts == [1, 0]
     assert re.search(r"/studies/\d+$", new_url)
+
+
+@pytest.fixture
+def other_site(tmp_path, live_app):
+    """A second origin serving two external prototypes: with the recorder snippet, and without."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    page = "<!doctype html><title>{title}</title><h1>{title}</h1>{snippet}"
+    snippet = (f'<script src="{live_app.url}/static/recorder.js" '
+               f'data-uxlab-origin="{live_app.url}"></script>')
+    for folder, tag in (("with", snippet), ("without", "")):
+        (tmp_path / "site" / folder).mkdir(parents=True)
+        (tmp_path / "site" / folder / "index.html").write_text(
+            page.format(title=f"Prototype {folder} snippet", snippet=tag), encoding="utf-8")
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(
+        Quiet, directory=str(tmp_path / "site")))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+    server.server_close()
+
+
+def test_the_recorder_check_says_yes_or_no(live_app, researchers, new_page, other_site):
+    from uxlab.models import Study
+
+    study_id = load_demo(live_app, researchers[0], prototype=f"{other_site}/with")
+    expect = _expect()
+    page = new_page()
+    log_in(page, live_app.url, researchers[0])
+    page.goto(f"{live_app.url}/studies/{study_id}")
+    page.get_by_role("link", name="Snippet and check of variant B").click()
+    snippet = page.get_by_label("Recorder snippet")
+    expect(snippet).to_have_value(f'<script src="{live_app.url}/static/recorder.js" '
+                                  f'data-uxlab-origin="{live_app.url}"></script>')
+    expect(page.get_by_role("status")).to_have_text(re.compile("^Yes: the page loaded"))
+
+    with live_app.database.session() as session:
+        session.get(Study, study_id).variants[1].prototype = f"{other_site}/without"
+    page.goto(f"{live_app.url}/studies/{study_id}/variants/B/recorder?wait=2")
+    expect(page.get_by_role("status")).to_have_text(
+        re.compile("^No: the recorder did not say hello within 2 seconds"))
+    page.get_by_role("button", name="Check again").click()
+    expect(page.get_by_role("status")).to_have_text(re.compile("^Checking"))
+    expect(page.get_by_role("status")).to_have_text(re.compile("^No: "))
+
+    page.goto(f"{live_app.url}/studies/{study_id}")
+    page.get_by_role("link", name="Check recorder of variant A").click()
+    expect(page.get_by_text("nothing to paste")).to_be_visible()
+    expect(page.get_by_role("status")).to_have_text(re.compile("^Yes: "))

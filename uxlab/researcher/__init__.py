@@ -7,6 +7,7 @@ from uxlab.researcher import (  # noqa: F401  (each module adds routes to bp)
     links,
     results,
     sharing,
+    snippet,
     structure,
     views,
 )

@@ -14,6 +14,7 @@ from uxlab.researcher.forms import (
     TaskForm,
     VariantForm,
 )
+from uxlab.researcher.snippet import recorder_snippet
 from uxlab.studies import editing
 from uxlab.studies.problems import StudyDefinitionError
 from uxlab.studies.service import StudyStateError
@@ -64,7 +65,8 @@ def variant_form(study_id: int, key: str | None):
                                            form.values(), "variants"):
         flash(f"Variant {form.key.data} saved.", "success")
         return redirect(url_for("researcher.study_detail", study_id=study.id))
-    return _render("researcher/variant_form.html", form, study, variant=variant)
+    return _render("researcher/variant_form.html", form, study, variant=variant,
+                   snippet=recorder_snippet(request.host_url))
 
 
 def _task_form_data(task) -> dict:
