@@ -181,3 +181,60 @@ def test_a_bad_error_rule_is_shown_in_its_row(client, db, make_study, researcher
     assert response.status_code == 400
     assert message in field_error(response.get_data(as_text=True), "error_rules-1-target")
     assert spec_from_study(stored(db, study.id)) == before
+
+
+# --- custom rating scales ------------------------------------------------------------------------
+
+SCALE = {"key": "trust", "title": "Trust", "items": "I would trust this shop.\r\nIt looks safe.",
+         "scale": "5", "anchor_low": "Not at all", "anchor_high": "Completely",
+         "timing": "post_task"}
+
+
+def test_custom_rating_scales_are_added_edited_and_removed(client, db, make_study, researcher):
+    study = make_study(owner=researcher)
+    base = f"/studies/{study.id}/questionnaires"
+    response = post(client, f"{base}/custom/new", SCALE)
+    assert response.status_code == 302, response.get_data(as_text=True)
+    spec = spec_from_study(stored(db, study.id))
+    trust = next(q for q in spec.questionnaires if q.key == "trust")
+    assert (trust.instrument, trust.timing) == ("likert", "post_task")
+    assert trust.options == {"title": "Trust", "scale": 5, "items": [
+        "I would trust this shop.", "It looks safe."], "anchors": ["Not at all", "Completely"]}
+    assert "Trust" in client.get(f"/studies/{study.id}/tasks/find-product/edit").get_data(
+        as_text=True)
+
+    response = post(client, f"{base}/custom/trust/edit",
+                    {**SCALE, "key": "confidence", "timing": "post_study", "scale": "7"})
+    assert response.status_code == 302
+    spec = spec_from_study(stored(db, study.id))
+    assert [(q.key, q.timing) for q in spec.questionnaires] == [
+        ("seq", "post_task"), ("sus", "post_study"), ("nps", "post_study"),
+        ("confidence", "post_study")]
+
+    delete = f"{base}/custom/confidence/delete"
+    assert "<h1>Remove the rating scale confidence?</h1>" in post(
+        client, delete, form_url=base).get_data(as_text=True)
+    post(client, delete, {"confirmed": "yes"}, form_url=base)
+    assert [q.key for q in spec_from_study(stored(db, study.id)).questionnaires] == [
+        "seq", "sus", "nps"]
+
+
+@pytest.mark.parametrize(("overrides", "field", "message"), [
+    ({"key": "sus"}, "key", "already asks a questionnaire 'sus'"),
+    ({"key": "seq", "timing": "post_study"}, "key", "already asks"),
+    ({"anchor_high": ""}, None, None),
+    ({"scale": "6"}, "scale", "Not a valid choice"),
+    ({"items": "  \r\n "}, "items", "This field is required."),
+])
+def test_bad_rating_scales_are_refused_beside_the_field(client, db, make_study, researcher,
+                                                       overrides, field, message):
+    study = make_study(owner=researcher)
+    before = spec_from_study(stored(db, study.id))
+    response = post(client, f"/studies/{study.id}/questionnaires/custom/new",
+                    {**SCALE, **overrides})
+    if field is None:  # one anchor alone is allowed: the other end stays unlabelled
+        assert response.status_code == 302
+        return
+    assert response.status_code == 400
+    assert message in field_error(response.get_data(as_text=True), field)
+    assert spec_from_study(stored(db, study.id)) == before

@@ -6,6 +6,7 @@ from uxlab.researcher import (  # noqa: F401  (each module adds routes to bp)
     exports,
     links,
     results,
+    scales,
     sharing,
     snippet,
     structure,

@@ -184,4 +184,4 @@ def questionnaires_form(study_id: int):
             session.commit()
             flash("Questionnaires saved.", "success")
             return redirect(url_for("researcher.study_detail", study_id=study.id))
-    return _render("researcher/questionnaires_form.html", form, study)
+    return _render("researcher/questionnaires_form.html", form, study, confirm=ConfirmForm())

@@ -184,3 +184,43 @@ def create_from_data(session: Session, owner, data: dict[str, Any], *,
         if current_study(session, spec.slug) is not None:
             raise StudyDefinitionError([slug_taken]) from None
         raise
+
+
+def save_custom_scale(session: Session, study: Study, original_key: str | None, key: str,
+                      definition: dict[str, Any], timing: str) -> None:
+    """Add a custom rating scale (``original_key`` None) or replace the one with that key.
+
+    ``definition`` is the study file's ``[questionnaires.custom.KEY]`` table; ``timing`` is
+    ``post_task`` or ``post_study``. A scale keeps its place in the order while its timing stays.
+    """
+    check_editable(session, study)
+    data = spec_from_study(study).to_dict()
+    questionnaires = data.setdefault("questionnaires", {"post_task": [], "post_study": []})
+    custom = questionnaires.setdefault("custom", {})
+    if key != original_key and (key in custom or key in questionnaires["post_task"]
+                                or key in questionnaires["post_study"]):
+        raise StudyDefinitionError([Problem(f"questionnaires.custom.{key}.key",
+                                            f"the study already asks a questionnaire {key!r}")])
+    place = None
+    if original_key is not None:
+        custom.pop(original_key, None)
+        if original_key in questionnaires[timing]:
+            place = questionnaires[timing].index(original_key)
+        for asked in (questionnaires["post_task"], questionnaires["post_study"]):
+            if original_key in asked:
+                asked.remove(original_key)
+    custom[key] = definition
+    order = questionnaires[timing]
+    order.insert(len(order) if place is None else place, key)
+    _apply(session, study, data)
+
+
+def remove_custom_scale(session: Session, study: Study, key: str) -> None:
+    """Stop asking the custom rating scale ``key`` and forget its definition."""
+    check_editable(session, study)
+    data = spec_from_study(study).to_dict()
+    questionnaires = data.get("questionnaires", {})
+    questionnaires.get("custom", {}).pop(key, None)
+    for timing in ("post_task", "post_study"):
+        questionnaires[timing] = [k for k in questionnaires.get(timing, []) if k != key]
+    _apply(session, study, data)
