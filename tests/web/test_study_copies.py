@@ -70,6 +70,10 @@ def test_uploading_a_changed_file_for_a_study_with_data_makes_a_new_version(
     assert old.tasks[0].title == "Find a product" and new.tasks[0].title == "Find the trail shoe"
     assert db.get(TestSession, sitting.id).participant.study_id == old.id
     assert response.headers["Location"].endswith(f"/studies/{new.id}")
+    page = client.get(f"/studies/{new.id}").get_data(as_text=True)
+    assert '<strong aria-current="page">v2</strong>' in page
+    assert f'<a href="/studies/{old.id}">v1</a>' in page
+    assert "(running, 1 participant link(s))" in page
 
 
 @pytest.mark.parametrize(("content", "expected"), [

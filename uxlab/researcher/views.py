@@ -7,6 +7,7 @@ from flask_login import current_user
 
 from uxlab.accounts.service import accessible_studies, can_edit
 from uxlab.extensions import db_session
+from uxlab.models import Study
 from uxlab.researcher.blueprint import attach_problems, bp, confirmation_page, load_study
 from uxlab.researcher.forms import ConfirmForm, StudyForm
 from uxlab.studies.editing import create_study, update_details
@@ -26,8 +27,6 @@ from uxlab.studies.service import (
 def study_list():
     """List the studies the user may see, with status and participant counts."""
     session = db_session()
-    from uxlab.models import Study
-
     studies = session.scalars(
         accessible_studies(current_user).order_by(Study.slug, Study.version.desc())
     ).all()
@@ -64,8 +63,12 @@ def study_detail(study_id: int):
     """Show a study: details, variants, tasks, questionnaires, participants."""
     study = load_study(study_id)
     session = db_session()
+    versions = session.scalars(accessible_studies(current_user).where(
+        Study.slug == study.slug).order_by(Study.version.desc())).all()
     return render_template(
         "researcher/study_detail.html", study=study, confirm=ConfirmForm(),
+        versions=versions if len(versions) > 1 else [],
+        version_counts=participant_counts(session, [v.id for v in versions]),
         editable=can_edit(session, current_user, study),
         locked=has_participant_data(session, study),
         participant_count=participant_counts(session, [study.id]).get(study.id, 0),
