@@ -85,6 +85,7 @@ def test_uploading_a_changed_file_for_a_study_with_data_makes_a_new_version(
      "tasks[2].start: task &#39;apply-coupon&#39; starts on &#39;basket.html&#39;"),
     (demo_toml(tasks__1__time_limit=0), "tasks[1].time_limit: 0 is out of range"),
     (b"\xff\xfe", "checkout.toml: not UTF-8 text"),
+    (b"#" * (512 * 1024 + 1), "checkout.toml: larger than 512 KB"),
 ])
 def test_a_bad_file_is_listed_by_file_line_and_key_and_changes_nothing(
         client, db, researcher, make_study, content, expected):

@@ -76,23 +76,25 @@ def study_upload(study_id: int | None):
         upload = form.file.data
         filename = secure_filename(upload.filename or "") or "study.toml"
         content = upload.read(MAX_STUDY_FILE_BYTES + 1)
-        session = db_session()
-        try:
-            if len(content) > MAX_STUDY_FILE_BYTES:
-                raise StudyStateError(f"{filename} is larger than "
-                                      f"{MAX_STUDY_FILE_BYTES // 1024} KB; is it a study file?")
-            result = load_uploaded_file(session, current_user, content, filename,
-                                        current_app.config["STUDIES_DIR"], study)
-        except StudyDefinitionError as exc:
-            session.rollback()
-            problems = _file_problems(exc, content, filename)
-        except StudyStateError as exc:
-            session.rollback()
-            problems = [f"{filename}: {exc}"]
+        if len(content) > MAX_STUDY_FILE_BYTES:
+            problems = [f"{filename}: larger than {MAX_STUDY_FILE_BYTES // 1024} KB; is it a "
+                        "study file?"]
         else:
-            session.commit()
-            flash(result.describe()[0].upper() + result.describe()[1:] + ".", "success")
-            return redirect(url_for("researcher.study_detail", study_id=result.study.id))
+            session = db_session()
+            try:
+                result = load_uploaded_file(session, current_user, content, filename,
+                                            current_app.config["STUDIES_DIR"], study)
+            except StudyDefinitionError as exc:
+                session.rollback()
+                problems = _file_problems(exc, content, filename)
+            except StudyStateError as exc:
+                session.rollback()
+                problems = [f"{filename}: {exc}"]
+            else:
+                session.commit()
+                done = result.describe()
+                flash(f"{done[:1].upper()}{done[1:]}.", "success")
+                return redirect(url_for("researcher.study_detail", study_id=result.study.id))
     status = 400 if form.errors or problems else 200
     return render_template("researcher/upload.html", form=form, study=study,
                            problems=problems), status
