@@ -62,14 +62,19 @@ def _file_problems(error: StudyDefinitionError, content: bytes, filename: str) -
     return listed
 
 
-@bp.route("/upload", methods=["GET", "POST"], defaults={"study_id": None})
+@bp.route("/upload", methods=["GET", "POST"])
+def study_upload_new():
+    """Upload a study file: a new study, or a change to one the user may edit."""
+    return _refuse_observers() or _upload(None)
+
+
 @bp.route("/<int:study_id>/upload", methods=["GET", "POST"])
-def study_upload(study_id: int | None):
-    """Upload a study file: a new study, or (from a study's page) a changed version of it."""
-    study = load_study(study_id, edit=True) if study_id is not None else None
-    refused = _refuse_observers()
-    if refused:
-        return refused
+def study_upload(study_id: int):
+    """Upload a changed study file for this study (in place, or as its next version)."""
+    return _upload(load_study(study_id, edit=True))
+
+
+def _upload(study):
     form = UploadForm()
     problems: list[str] = []
     if form.validate_on_submit():
