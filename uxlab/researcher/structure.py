@@ -98,8 +98,8 @@ def task_form(study_id: int, key: str | None):
     task = _find(study.tasks, key)[1] if key else None
     form = TaskForm(data=_task_form_data(task) if task and request.method == "GET" else None)
     if request.method == "GET":
-        while len(form.error_rules) < len(task.error_rules or []) + BLANK_ERROR_RULES if task \
-                else len(form.error_rules) < BLANK_ERROR_RULES:
+        rows = len(task.error_rules or []) if task else 0
+        while len(form.error_rules) < rows + BLANK_ERROR_RULES:
             form.error_rules.append_entry()
     if form.validate_on_submit():
         values = form.values()
