@@ -209,3 +209,11 @@ def test_journey_files_are_validated_with_key_paths(cli, tmp_path, journey_file)
     assert result.exit_code == 1
     assert "journeys[0].stages[0].touchpoints[0].targets.nps: must be a number from -100 to 100" \
         in result.output
+
+
+def test_the_shipped_journey_file_validates(cli):
+    from tests.conftest import PROJECT_ROOT
+
+    result = cli("journeys", "validate", str(PROJECT_ROOT / "studies" / "journeys.toml"))
+    assert result.exit_code == 0, result.output
+    assert "1 journeys, 5 touchpoints" in result.output

@@ -25,7 +25,9 @@ def validate(*paths):
 
 
 def test_every_shipped_study_file_validates():
-    files = sorted(glob.glob(str(PROJECT_ROOT / "studies" / "*.toml")))
+    # journeys.toml beside them is the demo's journey file (docs/cx.md), not a study.
+    files = sorted(f for f in glob.glob(str(PROJECT_ROOT / "studies" / "*.toml"))
+                   if not f.endswith("journeys.toml"))
     assert files
     result = validate(*files)
     assert result.exit_code == 0, result.output
