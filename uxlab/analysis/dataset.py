@@ -239,6 +239,29 @@ def attempt_filter_conditions(filters: Filters) -> list:
     return [*_participant_conditions(filters), *_attempt_conditions(filters)]
 
 
+def attempt_span(session: Session, study: Study, filters: Filters | None = None
+                 ) -> tuple[datetime | None, datetime | None]:
+    """When the first and the last attempt of the rows started (None, None without attempts).
+
+    The same attempts as :func:`attempt_rows` under ``filters``: what a report calls the dates
+    of its data.
+    """
+    filters = filters or Filters()
+    filters.check(study)
+    statement = (
+        select(func.min(Attempt.started_at), func.max(Attempt.started_at))
+        .select_from(Attempt)
+        .join(TestSession, TestSession.id == Attempt.session_id)
+        .join(Participant, Participant.id == TestSession.participant_id)
+        .join(Task, Task.id == Attempt.task_id)
+        .join(Variant, Variant.id == Attempt.variant_id)
+        .where(Participant.study_id == study.id, Task.study_id == study.id,
+               *_participant_conditions(filters), *_attempt_conditions(filters))
+    )
+    first, last = session.execute(statement).one()
+    return first, last
+
+
 def _participant_conditions(filters: Filters) -> list:
     conditions = []
     if not filters.include_excluded:

@@ -15,7 +15,7 @@ def main() -> None:
 
 def _register() -> None:
     # Each area module exposes its commands; importing them here keeps this file a table of contents.
-    from uxlab.cli import analyze, cx, db, exports, plan, serve, studies, users
+    from uxlab.cli import analyze, cx, db, exports, plan, reports, serve, studies, users
 
     main.add_command(serve.serve)
     main.add_command(serve.demo)
@@ -24,6 +24,7 @@ def _register() -> None:
     main.add_command(studies.study_group)
     main.add_command(studies.participants_group)
     main.add_command(exports.export_command)
+    main.add_command(reports.report_command)
     main.add_command(analyze.analyze_command)
     main.add_command(plan.plan_group)
     main.add_command(cx.journeys_group)

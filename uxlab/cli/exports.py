@@ -3,23 +3,16 @@
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
 
-from uxlab.analysis.dataset import Filters
 from uxlab.cli.common import db_session
+from uxlab.cli.filters import filter_options, filters_from_options
 from uxlab.exports.bundle import write_folder
 from uxlab.exports.service import WHATS, open_export
-from uxlab.models.participants import SESSION_MODES
 from uxlab.studies.service import current_study
-
-DATE_FORMATS = ["%Y-%m-%d", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"]
-
-
-def _utc(value: datetime | None) -> datetime | None:
-    return value.replace(tzinfo=UTC) if value is not None else None
 
 
 @click.command("export")
@@ -32,17 +25,7 @@ def _utc(value: datetime | None) -> datetime | None:
 @click.option("-o", "--output", type=click.Path(path_type=Path),
               help="File to write (default: standard output). With --what all --format csv: a "
                    "folder, or a .zip file.")
-@click.option("--variant", "variants", multiple=True, metavar="KEY",
-              help="Only these variants (repeat for several).")
-@click.option("--mode", "modes", multiple=True, type=click.Choice(SESSION_MODES),
-              help="Only sessions of this mode (repeat for several).")
-@click.option("--since", type=click.DateTime(DATE_FORMATS),
-              help="Only attempts started at or after this UTC date/time.")
-@click.option("--before", type=click.DateTime(DATE_FORMATS),
-              help="Only attempts started before this UTC date/time.")
-@click.option("--include-excluded", is_flag=True,
-              help="Keep participants excluded from the analysis (left out by default).")
-@click.option("--no-synthetic", is_flag=True, help="Leave out synthetic (simulated) participants.")
+@filter_options
 def export_command(slug: str, what: str, fmt: str, output: Path | None, variants, modes,
                    since: datetime | None, before: datetime | None, include_excluded: bool,
                    no_synthetic: bool) -> None:
@@ -69,12 +52,8 @@ def export_command(slug: str, what: str, fmt: str, output: Path | None, variants
         raise click.UsageError("--format json exports everything: use it with --what all")
     if what == "all" and fmt == "csv" and output is None:
         raise click.UsageError("--what all --format csv needs -o: a folder or a .zip file")
-    try:
-        filters = Filters(variants=variants, modes=modes, started_from=_utc(since),
-                          started_before=_utc(before), include_excluded=include_excluded,
-                          include_synthetic=not no_synthetic)
-    except ValueError as exc:
-        raise click.UsageError(str(exc)) from exc
+    filters = filters_from_options(variants, modes, since, before, include_excluded,
+                                   no_synthetic)
     with db_session(write=False) as session:
         study = current_study(session, slug)
         if study is None:

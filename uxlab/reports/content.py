@@ -6,8 +6,6 @@ one section per task, questionnaires, problems, methods appendix.
 
 from __future__ import annotations
 
-from datetime import date, datetime
-
 from uxlab.analysis.service import DEFAULT_BENCHMARKS
 from uxlab.reports import formatting as fmt
 from uxlab.reports.blocks import (
@@ -30,6 +28,9 @@ from uxlab.reports.context import ReportContext
 from uxlab.reports.findings import KIND_LABELS, executive_summary, key_findings
 from uxlab.reports.methods import METHODS, REFERENCES, test_reason
 from uxlab.reports.style import SEVERITY_LABELS
+from uxlab.reports.title_page import day as _date
+from uxlab.reports.title_page import moment as _datetime
+from uxlab.reports.title_page import title_page
 
 MAX_EXCLUSIONS_LISTED = 200
 
@@ -58,28 +59,12 @@ def build_report(analysis: dict, context: ReportContext,
 
 def _title_page(analysis: dict, context: ReportContext) -> Section:
     study = context.study
-    counts = context.participant_counts(analysis)
     level = fmt.confidence_label(analysis["confidence"])
-    facts = []
-    if study.slug:
-        version = f", version {study.version}" if study.version is not None else ""
-        status = f" ({study.status})" if study.status else ""
-        facts.append(("Study", f"{study.slug}{version}{status}"))
-    facts.append(("Design", f"{analysis['design']}-subjects"))
-    facts.append(("Variants", "; ".join(f"{context.variant_label(v)}: {n} participants"
-                                        for v, n in counts.items()) or fmt.MISSING))
-    facts.append(("Tasks", str(len(analysis.get("tasks", [])))))
-    if study.first_session or study.last_session:
-        facts.append(("Sessions", f"{_date(study.first_session)} to {_date(study.last_session)}"))
-    if context.excluded:
-        facts.append(("Excluded participants", str(len(context.excluded))))
-    facts.append(("Confidence level", level))
-    facts.append(("Generated", f"{_datetime(context.generated_at)} by uxlab "
-                               f"{context.versions.uxlab or 'unknown version'}"))
+    facts = title_page(analysis, context).facts(context)
     blocks: list[Block] = []
     if study.description:
         blocks.append(Paragraph(study.description, "lead"))
-    blocks.append(Facts(tuple(facts)))
+    blocks.append(Facts(facts))
     blocks.append(Paragraph(
         f"Every estimate in this report comes with its {level} confidence interval; every "
         f"comparison names its test, the p-value (adjusted when several variants are compared) "
@@ -279,19 +264,3 @@ def _benchmark_options(benchmarks: dict) -> list[str]:
                 for task, target in (benchmarks.get("task_completion") or {}).items()]
     return options
 
-
-def _date(value) -> str:
-    if value is None:
-        return fmt.MISSING
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value)
-
-
-def _datetime(value) -> str:
-    if isinstance(value, datetime):
-        return value.strftime("%Y-%m-%d %H:%M UTC") if value.utcoffset() is not None and \
-            not value.utcoffset() else value.isoformat(timespec="minutes")
-    return _date(value)

@@ -46,16 +46,23 @@ class Exclusion:
 
 @dataclass(frozen=True)
 class Filters:
-    """The filters applied to the data behind the analysis, each ``None`` when not applied."""
+    """The filters applied to the data behind the analysis, each ``None`` when not applied.
+
+    ``description`` says in words everything the data was filtered by (e.g. "variants A only",
+    "excluded participants left out"), as the source of the data states it; empty when unknown,
+    as for a report made from an analysis document alone.
+    """
 
     variant: str | None = None
     date_from: date | datetime | None = None
     date_to: date | datetime | None = None
     mode: str | None = None
     exclusion_rules: tuple[str, ...] = ()
+    description: tuple[str, ...] = ()
 
     def __post_init__(self):
         object.__setattr__(self, "exclusion_rules", tuple(str(r) for r in self.exclusion_rules))
+        object.__setattr__(self, "description", tuple(str(r) for r in self.description))
 
 
 @dataclass(frozen=True)
@@ -172,6 +179,9 @@ class ReportContext:
         Each task's most common page paths per variant.
     versions : Versions
     generated_at : datetime
+    first_attempt, last_attempt : datetime or None
+        When the first and the last analysed attempt started: the dates of the data (None when
+        unknown, e.g. for an analysis document made from a spreadsheet).
     """
 
     study: StudyInfo = field(default_factory=StudyInfo)
@@ -188,6 +198,8 @@ class ReportContext:
     versions: Versions = field(default_factory=Versions.current)
     # Not uxlab.timeutil.utcnow: that module brings SQLAlchemy, which rendering must not import.
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
+    first_attempt: date | datetime | None = None
+    last_attempt: date | datetime | None = None
 
     def __post_init__(self):
         convert = object.__setattr__
@@ -251,6 +263,7 @@ class ReportContext:
         data["study"] = _iso(asdict(self.study))
         data["filters"] = _iso(asdict(self.filters))
         data["filters"]["exclusion_rules"] = list(self.filters.exclusion_rules)
+        data["filters"]["description"] = list(self.filters.description)
         data["versions"] = asdict(self.versions)
         data["variant_names"] = dict(self.variant_names)
         data["task_titles"] = dict(self.task_titles)
@@ -264,6 +277,8 @@ class ReportContext:
         data["nps_counts"] = {k: asdict(v) for k, v in self.nps_counts.items()}
         data["paths"] = [asdict(p) for p in self.paths]
         data["generated_at"] = self.generated_at.isoformat()
+        data["first_attempt"] = isoformat_or_none(self.first_attempt)
+        data["last_attempt"] = isoformat_or_none(self.last_attempt)
         return data
 
 
@@ -288,4 +303,9 @@ def _click_items(clicks) -> list[tuple[tuple[str, str], Sequence]]:
 
 
 def _iso(data: dict) -> dict:
-    return {k: v.isoformat() if isinstance(v, date | datetime) else v for k, v in data.items()}
+    return {k: isoformat_or_none(v) for k, v in data.items()}
+
+
+def isoformat_or_none(value):
+    """A date or datetime as ISO 8601 text; anything else (None, text) as it is."""
+    return value.isoformat() if isinstance(value, date | datetime) else value

@@ -7,6 +7,7 @@ import math
 
 from uxlab.reports.context import ReportContext
 from uxlab.reports.findings import key_findings
+from uxlab.reports.title_page import title_page
 
 REPORT_FORMAT = "uxlab-report"
 REPORT_FORMAT_VERSION = 1
@@ -25,8 +26,10 @@ def render_json_report(analysis: dict, context: ReportContext | None = None) -> 
     Returns
     -------
     dict
-        ``{"format": "uxlab-report", "format_version": 1, "analysis": …, "context": …,
-        "findings": [{"kind", "label", "text", "task", "metric"}, …]}``; dates are ISO 8601
+        ``{"format": "uxlab-report", "format_version": 1, "title_page": …, "analysis": …,
+        "context": …, "findings": [{"kind", "label", "text", "task", "metric"}, …]}``, where
+        ``title_page`` says what the HTML and PDF title pages say (study, version, dates of the
+        data, participants per variant, filters, when it was made); dates are ISO 8601
         strings and no number is NaN or infinite, so ``json.dumps(..., allow_nan=False)``
         succeeds.
 
@@ -39,6 +42,7 @@ def render_json_report(analysis: dict, context: ReportContext | None = None) -> 
     report = {
         "format": REPORT_FORMAT,
         "format_version": REPORT_FORMAT_VERSION,
+        "title_page": title_page(analysis, context).to_dict(),
         "analysis": analysis,
         "context": context.to_dict(),
         "findings": [{"kind": f.kind, "label": f.label, "text": f.text, "task": f.task,

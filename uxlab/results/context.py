@@ -36,9 +36,11 @@ def report_context(page: ResultsPage) -> ReportContext:
         filters=ReportFilters(
             variant=", ".join(filters.variants) or None, date_from=filters.started_from,
             date_to=filters.started_before, mode=", ".join(filters.modes) or None,
-            exclusion_rules=tuple(filters.describe())),
+            exclusion_rules=tuple(filters.describe()), description=tuple(filters.describe())),
         problems=problems,
         discovery_matrix=matrix,
         clicks=page.navigation.clicks,
         paths=page.navigation.paths,
+        first_attempt=overview.first_attempt,
+        last_attempt=overview.last_attempt,
     )

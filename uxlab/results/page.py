@@ -17,6 +17,7 @@ from uxlab.analysis.dataset import (
     ExcludedParticipant,
     Filters,
     analyze_dataset,
+    attempt_span,
     build_dataset,
 )
 from uxlab.analysis.tidy import TidyDataError, natural_key
@@ -48,7 +49,8 @@ class Overview:
     ``variants`` lists every variant of the study (within subjects ``started`` and
     ``completed`` are study-wide, in ``started`` / ``completed``); ``srm`` is the analysis'
     sample-ratio check (None without an analysis); ``excluded`` every excluded participant of
-    the study; ``synthetic`` how many analysed participants are synthetic.
+    the study; ``synthetic`` how many analysed participants are synthetic; ``first_attempt`` and
+    ``last_attempt`` when the first and the last analysed attempt started (the dates of the data).
     """
 
     variants: tuple[VariantOverview, ...]
@@ -59,6 +61,8 @@ class Overview:
     srm: dict | None
     excluded: tuple[ExcludedParticipant, ...]
     synthetic: int
+    first_attempt: datetime | None = None
+    last_attempt: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -113,8 +117,9 @@ def build_results(session: Session, study: Study, filters: Filters | None = None
     problems = problem_table(session, study, [p.id for p in participants], moderated)
     return ResultsPage(
         study=study, filters=filters, dataset=dataset, analysis=analysis, analysis_error=error,
-        overview=_overview(study, dataset, analysis, participants), participants=participants,
-        problems=problems,
+        overview=_overview(study, dataset, analysis, participants,
+                           attempt_span(session, study, filters)),
+        participants=participants, problems=problems,
         navigation=build_navigation(session, study, filters, with_clicks=with_clicks))
 
 
@@ -130,7 +135,8 @@ def _analysis(dataset: Dataset, study: Study) -> tuple[dict | None, str | None]:
 
 
 def _overview(study: Study, dataset: Dataset, analysis: dict | None,
-              participants: tuple[ParticipantRow, ...]) -> Overview:
+              participants: tuple[ParticipantRow, ...],
+              span: tuple[datetime | None, datetime | None]) -> Overview:
     counts = started_and_completed(participants, study.design)
     analysed = {name: entry["participants"]
                 for name, entry in (analysis or {}).get("variants", {}).items()}
@@ -145,4 +151,4 @@ def _overview(study: Study, dataset: Dataset, analysis: dict | None,
         completed=sum(p.completed for p in participants),
         first_session=min(starts, default=None), last_session=max(starts, default=None),
         srm=analysis["srm"] if analysis else None, excluded=tuple(dataset.excluded),
-        synthetic=len(dataset.synthetic))
+        synthetic=len(dataset.synthetic), first_attempt=span[0], last_attempt=span[1])
