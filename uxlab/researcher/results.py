@@ -1,10 +1,10 @@
-"""A study's results page and the review of one session."""
+"""A study's results page, its report as a download, and the review of one session."""
 
 from __future__ import annotations
 
 import uuid
 
-from flask import abort, render_template, request
+from flask import Response, abort, render_template, request
 
 from uxlab.analysis.dataset import Filters
 from uxlab.extensions import db_session
@@ -13,6 +13,7 @@ from uxlab.researcher.blueprint import bp, load_study
 from uxlab.researcher.exports import filters_from_args
 from uxlab.results import build_results, find_session, formatting, session_review
 from uxlab.results.charts import page_charts
+from uxlab.results.report import ReportUnavailable, study_report
 
 
 def page_filters(study) -> tuple[Filters, str | None, dict[str, list[str]]]:
@@ -40,6 +41,21 @@ def results(study_id: int):
         "researcher/results.html", study=study, page=page, charts=page_charts(page),
         filter_error=error, query=query, modes=SESSION_MODES, fmt=formatting,
     ), 400 if error else 200
+
+
+@bp.route("/<int:study_id>/report.<any(html, pdf, json):fmt>")
+def report_download(study_id: int, fmt: str):
+    """Download the study's report under the filters of the query string (as on the page)."""
+    study = load_study(study_id)
+    try:
+        report = study_report(db_session(), study, filters_from_args(request.args), fmt)
+    except ValueError as exc:
+        abort(400, description=str(exc))
+    except ReportUnavailable as exc:
+        abort(404, description=str(exc))
+    return Response(report.content, mimetype=report.mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{report.filename}"',
+        "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
 
 
 @bp.route("/<int:study_id>/sessions/<uuid:public_id>")

@@ -42,4 +42,5 @@ def study_report(session: Session, study: Study, filters: Filters | None = None,
     if title:
         context = dataclasses.replace(
             context, study=dataclasses.replace(context.study, title=title))
-    return report_file(page.analysis, context, fmt)
+    name = "-".join((study.slug, f"v{study.version}", *page.filters.variants))
+    return report_file(page.analysis, context, fmt, name=name)

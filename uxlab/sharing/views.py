@@ -1,9 +1,9 @@
 """The public side of share links: ``GET /share/<token>`` shows one study's report, read-only.
 
 No login: the token is the permission. The page is the study's full report
-(:func:`uxlab.reports.html.render_html_report`, self-contained, no links into the researcher UI)
-built from the same results as the researcher's results page with its default filters (excluded
-participants left out). Every response here says ``Referrer-Policy: no-referrer`` (the token is
+(:func:`uxlab.results.report.study_report` as HTML: self-contained, no links into the researcher
+UI), built from the same results as the researcher's results page with its default filters
+(excluded participants left out). Every response here says ``Referrer-Policy: no-referrer`` (the token is
 in the URL and must not leak to another site through a Referer header), ``X-Robots-Tag:
 noindex`` (a pasted link must not end up in a search engine) and ``Cache-Control: no-store`` (so
 a revoked link does not live on in a cache). A revoked or expired link answers 410 with a sentence
@@ -16,9 +16,7 @@ from flask import Blueprint, Response, abort, render_template
 
 from uxlab.extensions import db_session
 from uxlab.models import Study
-from uxlab.reports.html import render_html_report
-from uxlab.results.context import report_context
-from uxlab.results.page import build_results
+from uxlab.results.report import ReportUnavailable, study_report
 from uxlab.sharing.service import find_share_link, link_status
 
 bp = Blueprint("sharing", __name__, url_prefix="/share")
@@ -44,8 +42,8 @@ def report(token: str):
     if status != "active":
         return render_template("sharing/gone.html", status=status, link=link), 410
     study = session.get(Study, link.study_id)
-    page = build_results(session, study)
-    if page.analysis is None:
+    try:
+        report = study_report(session, study, fmt="html")
+    except ReportUnavailable:
         return render_template("sharing/no_results.html", study=study)
-    return Response(render_html_report(page.analysis, report_context(page)),
-                    mimetype="text/html")
+    return Response(report.content, mimetype=report.mimetype)
