@@ -42,8 +42,8 @@ def test_the_demo_study_reports_as_html_pdf_and_json(simulated_demo, tmp_path):
     texts = assert_a_page_per_section(paths["pdf"].read_bytes(), MAJOR_SECTIONS)
     title_page = texts[0]
     for fact in ("Checkout redesign", "checkout-redesign, version 1", "A · Current checkout: 20",
-                 "B · Redesign: 20", "first attempt", "excluded participants left out",
-                 "Generated"):
+                 "B · Redesign: 20", "40 of those analysed are simulated", "first attempt",
+                 "excluded participants left out", "Generated"):
         assert fact in title_page, fact
 
     report = json.loads(paths["json"].read_text(encoding="utf-8"))
@@ -53,6 +53,7 @@ def test_the_demo_study_reports_as_html_pdf_and_json(simulated_demo, tmp_path):
         "checkout-redesign", 1, {"A": 20, "B": 20})
     assert page["first_attempt"] <= page["last_attempt"]
     assert page["filters"] == ["excluded participants left out"]
+    assert page["synthetic"] == 40
     assert set(report["analysis"]["variants"]) == {"A", "B"}
 
 

@@ -182,6 +182,8 @@ class ReportContext:
     first_attempt, last_attempt : datetime or None
         When the first and the last analysed attempt started: the dates of the data (None when
         unknown, e.g. for an analysis document made from a spreadsheet).
+    synthetic : int
+        How many of the analysed participants are synthetic (simulated, not people).
     """
 
     study: StudyInfo = field(default_factory=StudyInfo)
@@ -200,6 +202,7 @@ class ReportContext:
     generated_at: datetime = field(default_factory=lambda: datetime.now(UTC))
     first_attempt: date | datetime | None = None
     last_attempt: date | datetime | None = None
+    synthetic: int = 0
 
     def __post_init__(self):
         convert = object.__setattr__

@@ -23,7 +23,8 @@ class TitlePage:
 
     ``filters`` are the filters in words (empty when unknown); ``first_attempt`` and
     ``last_attempt`` are when the first and the last analysed attempt started (None when
-    unknown); ``participants`` counts participants per variant, in variant order.
+    unknown); ``participants`` counts participants per variant, in variant order; ``synthetic``
+    how many of them are simulated.
     """
 
     title: str
@@ -37,6 +38,7 @@ class TitlePage:
     last_attempt: date | datetime | None
     filters: tuple[str, ...]
     excluded: int
+    synthetic: int
     confidence: float
     generated_at: datetime
     uxlab_version: str
@@ -50,6 +52,7 @@ class TitlePage:
             "first_attempt": isoformat_or_none(self.first_attempt),
             "last_attempt": isoformat_or_none(self.last_attempt),
             "filters": list(self.filters), "excluded": self.excluded,
+            "synthetic": self.synthetic,
             "confidence": self.confidence, "generated_at": self.generated_at.isoformat(),
             "uxlab_version": self.uxlab_version or None,
         }
@@ -65,6 +68,9 @@ class TitlePage:
         facts.append(("Participants", "; ".join(
             f"{context.variant_label(v)}: {n}" for v, n in self.participants.items())
             or fmt.MISSING))
+        if self.synthetic:
+            facts.append(("Synthetic participants", f"{self.synthetic} of those analysed are "
+                                                    f"simulated, not people"))
         facts.append(("Tasks", str(self.tasks)))
         facts.append(("Data", _span(self.first_attempt, self.last_attempt)))
         facts.append(("Filters", "; ".join(self.filters) or FILTERS_UNKNOWN))
@@ -86,6 +92,7 @@ def title_page(analysis: dict, context: ReportContext) -> TitlePage:
         first_attempt=context.first_attempt or study.first_session,
         last_attempt=context.last_attempt or study.last_session,
         filters=context.filters.description, excluded=len(context.excluded),
+        synthetic=context.synthetic,
         confidence=analysis["confidence"], generated_at=context.generated_at,
         uxlab_version=context.versions.uxlab)
 

@@ -43,4 +43,5 @@ def report_context(page: ResultsPage) -> ReportContext:
         paths=page.navigation.paths,
         first_attempt=overview.first_attempt,
         last_attempt=overview.last_attempt,
+        synthetic=overview.synthetic,
     )
