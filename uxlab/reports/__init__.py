@@ -8,6 +8,12 @@ database builds the inputs and the web app and CLI call these functions::
 
     html = render_html_report(analysis, ReportContext(task_titles=...))
 
+:func:`uxlab.reports.files.report_file` renders one format as a file (bytes, media type, name),
+and :mod:`uxlab.reports.analysis_file` reads and checks an analysis document saved by
+``uxlab analyze --json``. The report of a study in the database is made by
+:func:`uxlab.results.report.study_report`, which ``uxlab report``, the results page's downloads
+and share links call.
+
 The renderers are imported lazily so that building a context does not load matplotlib or
 reportlab.
 """
