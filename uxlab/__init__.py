@@ -1,6 +1,12 @@
 """uxlab: self-hosted usability testing with statistics that are right for small samples."""
 
-__version__ = "0.1.0"
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    #: The installed distribution's version: setup.cfg is its one source.
+    __version__ = version("uxlab")
+except PackageNotFoundError:  # imported from a source tree that was never installed
+    __version__ = "0+unknown"
 
 
 def __getattr__(name):

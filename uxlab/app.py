@@ -10,7 +10,13 @@ from flask import Flask
 from werkzeug.exceptions import HTTPException
 
 from uxlab import __version__
-from uxlab.config import PROJECT_ROOT, DefaultConfig, default_database_url, instance_secret_key
+from uxlab.config import (
+    DefaultConfig,
+    default_database_url,
+    default_instance_path,
+    default_studies_dir,
+    instance_secret_key,
+)
 from uxlab.db import Database
 from uxlab.extensions import close_db_session, csrf, db_session, login_manager
 from uxlab.schema import ensure_current
@@ -19,8 +25,7 @@ from uxlab.schema import ensure_current
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Create the uxlab app: defaults, then ``UXLAB_*`` variables, then ``config``."""
     instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get(
-        "UXLAB_INSTANCE_PATH", str(PROJECT_ROOT / "instance")
-    )
+        "UXLAB_INSTANCE_PATH") or default_instance_path()
     app = Flask(__name__, instance_path=str(Path(instance_path).resolve()))
     app.config.from_object(DefaultConfig)
     app.config.from_prefixed_env("UXLAB")
@@ -32,6 +37,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if not app.config["DATABASE_URL"]:
         instance.mkdir(parents=True, exist_ok=True)
         app.config["DATABASE_URL"] = default_database_url(instance)
+    if not app.config["STUDIES_DIR"]:
+        app.config["STUDIES_DIR"] = str(default_studies_dir(instance))
 
     db = Database(app.config["DATABASE_URL"])
     if app.config["CHECK_SCHEMA"]:

@@ -1,6 +1,13 @@
 """Configuration: defaults here, then ``UXLAB_*`` environment variables, then the caller's mapping.
 
 Flask's ``from_prefixed_env("UXLAB")`` maps ``UXLAB_DATABASE_URL`` to ``DATABASE_URL`` and so on.
+
+Where things live depends on how uxlab runs. From a repository (a clone, or ``pip install -e``)
+the migrations, the demo study and the instance folder are the repository's own, as always. An
+installed uxlab (a wheel, ``pip install .``) finds the migrations and the demo study in
+``uxlab/bundled/`` (copied there by ``setup.py``) and keeps its instance folder, with the studies
+folder inside it, in the user's data folder (``~/.local/share/uxlab`` on Linux), so the data does
+not depend on the current directory and outlives the virtualenv.
 """
 
 from __future__ import annotations
@@ -8,14 +15,45 @@ from __future__ import annotations
 import secrets
 from pathlib import Path
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+import platformdirs
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+#: In an installed uxlab: the repository's alembic.ini, migrations/ and studies/.
+BUNDLED_DIR = PACKAGE_DIR / "bundled"
+
+
+def source_checkout() -> Path | None:
+    """Return the repository uxlab runs from (a clone or an editable install); None if installed."""
+    root = PACKAGE_DIR.parent
+    if BUNDLED_DIR.is_dir() or not (root / "migrations" / "env.py").is_file():
+        return None
+    return root
+
+
+def shipped_data_dir() -> Path:
+    """The folder holding ``alembic.ini``, ``migrations/`` and ``studies/`` (the demo study)."""
+    return source_checkout() or BUNDLED_DIR
+
+
+def default_instance_path() -> Path:
+    """The repository's ``instance/``, or the user's data folder for an installed uxlab."""
+    checkout = source_checkout()
+    if checkout is not None:
+        return checkout / "instance"
+    return Path(platformdirs.user_data_dir("uxlab", appauthor=False))
+
+
+def default_studies_dir(instance_path: Path) -> Path:
+    """The repository's ``studies/``, or ``studies/`` in the instance folder when installed."""
+    checkout = source_checkout()
+    return checkout / "studies" if checkout is not None else instance_path / "studies"
 
 
 class DefaultConfig:
     #: SQLAlchemy URL; empty means a SQLite file in the instance folder.
     DATABASE_URL = ""
-    #: Where study files and their prototype pages live.
-    STUDIES_DIR = str(PROJECT_ROOT / "studies")
+    #: Where study files and their prototype pages live; empty means :func:`default_studies_dir`.
+    STUDIES_DIR = ""
     #: Refuse to serve a database whose schema is behind the code (off only for migration commands).
     CHECK_SCHEMA = True
     SESSION_COOKIE_HTTPONLY = True

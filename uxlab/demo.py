@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,6 +10,7 @@ from sqlalchemy import select
 
 from uxlab import schema
 from uxlab.accounts.service import create_user
+from uxlab.config import shipped_data_dir
 from uxlab.cx.demo_data import load_demo_cx
 from uxlab.cx.journey_files import read_journey_file
 from uxlab.cx.journeys import load_journeys
@@ -22,6 +24,8 @@ from uxlab.studies.service import load_spec, start_study
 DEMO_EMAIL = "demo@uxlab.example"
 DEMO_PASSWORD = "uxlab-demo-password"
 DEMO_STUDY_FILE = "checkout-redesign.toml"
+#: The demo's prototype pages (its variants' ``prototype`` paths are inside this folder).
+DEMO_PROTOTYPES = "checkout-redesign"
 DEMO_LINK_LABEL = "demo"
 DEMO_JOURNEY_FILE = "journeys.toml"
 
@@ -31,22 +35,37 @@ class DemoResult:
     study_title: str
     study_status: str
     participant_token: str
+    study_file: Path
     simulated: int = 0
     cx_responses: int = 0
+
+
+def demo_study_file(studies_dir: str | Path) -> Path:
+    """Return the demo study file in ``studies_dir``, first copying there whatever of the shipped
+    demo (study, prototype pages, journeys) is missing: an installed uxlab starts with an empty
+    folder. Files already there, perhaps edited, are kept."""
+    studies = Path(studies_dir)
+    shipped = shipped_data_dir() / "studies"
+    studies.mkdir(parents=True, exist_ok=True)
+    for name in (DEMO_PROTOTYPES, DEMO_JOURNEY_FILE, DEMO_STUDY_FILE):
+        if not (studies / name).exists():
+            copy = shutil.copytree if (shipped / name).is_dir() else shutil.copy2
+            copy(shipped / name, studies / name)
+    return studies / DEMO_STUDY_FILE
 
 
 def set_up_demo(db: Database, studies_dir: str, simulate: int = 0,
                 seed: int | None = None) -> DemoResult:
     """Bring the schema up to date, then load the demo account and study (idempotent)."""
     schema.upgrade(db.engine)
-    spec = read_study_file(Path(studies_dir) / DEMO_STUDY_FILE)
+    study_file = demo_study_file(studies_dir)
+    spec = read_study_file(study_file)
     with db.session() as session:
         user = session.scalar(select(User).where(User.email == DEMO_EMAIL))
         if user is None:
             user = create_user(session, DEMO_EMAIL, DEMO_PASSWORD, role="researcher",
                                name="Demo researcher")
-        study = load_spec(session, spec, owner=user,
-                          source_file=str(Path(studies_dir) / DEMO_STUDY_FILE)).study
+        study = load_spec(session, spec, owner=user, source_file=str(study_file)).study
         if study.status != "running":
             start_study(study, studies_dir)
         participant = session.scalar(
@@ -58,7 +77,8 @@ def set_up_demo(db: Database, studies_dir: str, simulate: int = 0,
             participant = create_participants(session, study, 1, DEMO_LINK_LABEL)[0]
         simulated = simulate_participants(session, study, simulate, seed) if simulate else 0
         cx_added = _load_demo_journeys(session, Path(studies_dir) / DEMO_JOURNEY_FILE)
-        return DemoResult(study.title, study.status, participant.token, simulated, cx_added)
+        return DemoResult(study.title, study.status, participant.token, study_file, simulated,
+                          cx_added)
 
 
 def _load_demo_journeys(session, path: Path) -> int:

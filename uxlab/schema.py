@@ -16,9 +16,7 @@ from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from uxlab.config import PROJECT_ROOT, default_database_url
-
-MIGRATIONS_DIR = PROJECT_ROOT / "migrations"
+from uxlab.config import default_database_url, default_instance_path, shipped_data_dir
 
 
 class SchemaOutOfDate(RuntimeError):
@@ -30,14 +28,13 @@ def database_url_from_environment() -> str:
     url = os.environ.get("UXLAB_DATABASE_URL")
     if url:
         return url
-    instance = Path(os.environ.get("UXLAB_INSTANCE_PATH", PROJECT_ROOT / "instance"))
-    return default_database_url(instance)
+    instance = os.environ.get("UXLAB_INSTANCE_PATH") or default_instance_path()
+    return default_database_url(Path(instance))
 
 
 def alembic_config() -> Config:
-    config = Config(str(PROJECT_ROOT / "alembic.ini"))
-    config.set_main_option("script_location", str(MIGRATIONS_DIR))
-    return config
+    """The repository's ``alembic.ini`` (its ``script_location`` is the migrations beside it)."""
+    return Config(str(shipped_data_dir() / "alembic.ini"))
 
 
 def head_revision() -> str | None:

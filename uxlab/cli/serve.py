@@ -15,7 +15,8 @@ def _demo(base_url: str, simulate: int = 0, seed: int | None = None) -> None:
         result = set_up_demo(database, app.config["STUDIES_DIR"], simulate, seed)
     finally:
         database.dispose()
-    click.echo(f"Demo study “{result.study_title}” is {result.study_status}.")
+    click.echo(f"Demo study “{result.study_title}” is {result.study_status} "
+               f"(study file: {result.study_file}).")
     if simulate:
         click.echo(f"Added {simulate} synthetic participants (codes SIM-…, labelled "
                    f"'synthetic'); {result.simulated} completed the study.")
