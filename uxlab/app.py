@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from werkzeug.exceptions import HTTPException
 
-from uxlab import __version__
+from uxlab import __version__, static_assets
 from uxlab.config import (
     DefaultConfig,
     default_database_url,
@@ -51,6 +51,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.teardown_appcontext(close_db_session)
 
     csrf.init_app(app)
+    static_assets.init_app(app)
     login_manager.init_app(app)
 
     @login_manager.user_loader
