@@ -12,6 +12,7 @@ not depend on the current directory and outlives the virtualenv.
 
 from __future__ import annotations
 
+import os
 import secrets
 from pathlib import Path
 
@@ -83,9 +84,8 @@ def default_database_url(instance_path: Path) -> str:
 def configured_studies_dir() -> Path:
     """The studies folder as the app would configure it (``UXLAB_STUDIES_DIR`` or the default),
     for commands that need no app or database."""
-    from flask import Config
-
-    config = Config(root_path=str(PROJECT_ROOT))
-    config.from_object(DefaultConfig)
-    config.from_prefixed_env("UXLAB")
-    return Path(config["STUDIES_DIR"])
+    configured = os.environ.get("UXLAB_STUDIES_DIR")
+    if configured:
+        return Path(configured)
+    instance = os.environ.get("UXLAB_INSTANCE_PATH") or default_instance_path()
+    return default_studies_dir(Path(instance))

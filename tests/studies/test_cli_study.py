@@ -192,28 +192,64 @@ def test_load_refuses_a_broken_file_and_stores_nothing(cli, db, tmp_path):
 
 def test_load_with_an_owner(cli, db, make_user):
     owner = make_user("owner@example.org")
+    make_user("other@example.org")
     result = cli("study", "load", str(DEMO_FILE), "--owner", "Owner@Example.org")
     assert result.exit_code == 0, result.output
+    assert "created study checkout-redesign (version 1), owned by owner@example.org" \
+        in result.output
     assert current_study(fresh(db), "checkout-redesign").owner_id == owner.id
     result = cli("study", "load", str(DEMO_FILE), "--owner", "nobody@example.org")
     assert result.exit_code == 2
     assert "no account nobody@example.org" in result.output
 
 
-def test_load_without_an_owner_gives_the_study_to_the_only_admin(cli, db, make_user):
-    make_user("researcher@example.org")
+def test_an_observer_cannot_own_a_loaded_study(cli, db, make_user):
+    make_user("watcher@example.org", role="observer")
+    result = cli("study", "load", str(DEMO_FILE), "--owner", "watcher@example.org")
+    assert result.exit_code == 2
+    assert "watcher@example.org is an observer account, which cannot own studies" in result.output
+    assert fresh(db).scalar(select(func.count(Study.id))) == 0
+
+
+def test_load_without_an_owner_gives_the_study_to_the_only_possible_owner(cli, db, make_user):
+    make_user("watcher@example.org", role="observer")
     admin = make_user("admin@example.org", role="admin")
-    assert cli("study", "load", str(DEMO_FILE)).exit_code == 0
+    result = cli("study", "load", str(DEMO_FILE))
+    assert result.exit_code == 0, result.output
+    assert "owned by admin@example.org" in result.output
     study = current_study(fresh(db), "checkout-redesign")
     assert study.owner_id == admin.id
     assert [(m.user_id, m.access) for m in study.members] == [(admin.id, "owner")]
 
 
-def test_load_without_an_owner_and_several_admins_has_no_owner(cli, db, make_user):
+@pytest.mark.parametrize("second_role", ["admin", "researcher"])
+def test_load_without_an_owner_refuses_when_several_accounts_could_own_it(
+        cli, db, make_user, second_role):
     make_user("one@example.org", role="admin")
-    make_user("two@example.org", role="admin")
-    assert cli("study", "load", str(DEMO_FILE)).exit_code == 0
-    assert current_study(fresh(db), "checkout-redesign").owner_id is None
+    make_user("two@example.org", role=second_role)
+    result = cli("study", "load", str(DEMO_FILE))
+    assert result.exit_code == 1
+    assert (f"{DEMO_FILE}: not loaded: who should own the new study checkout-redesign? several "
+            "accounts could own it (one@example.org, two@example.org); say which with --owner "
+            "EMAIL.") in result.output
+    assert fresh(db).scalar(select(func.count(Study.id))) == 0
+
+
+def test_reloading_a_study_keeps_its_owner_without_asking(cli, db, make_user):
+    make_user("one@example.org")
+    assert cli("study", "load", str(DEMO_FILE), "--owner", "one@example.org").exit_code == 0
+    make_user("two@example.org")
+    result = cli("study", "load", str(DEMO_FILE))
+    assert result.exit_code == 0, result.output
+    assert "study checkout-redesign is unchanged (version 1), owned by one@example.org" \
+        in result.output
+
+
+def test_load_into_a_database_without_accounts_says_nobody_owns_it(cli, db):
+    result = cli("study", "load", str(DEMO_FILE))
+    assert result.exit_code == 0, result.output
+    assert "created study checkout-redesign (version 1), with no owner: only admins see it" \
+        in result.output
 
 
 def test_export_of_an_unknown_study_fails(cli):

@@ -10,9 +10,10 @@ from sqlalchemy import select
 
 from uxlab.cli.common import db_session
 from uxlab.config import configured_studies_dir
-from uxlab.models import Study, User
+from uxlab.models import Study
 from uxlab.participants.links import create_participants, links_csv, participant_link
 from uxlab.studies.files import read_study_file, study_to_toml
+from uxlab.studies.ownership import OwnerError, describe_owner, owner_for_new_study
 from uxlab.studies.problems import StudyDefinitionError
 from uxlab.studies.runnable import check_runnable
 from uxlab.studies.service import (
@@ -61,11 +62,14 @@ def validate(files: tuple[str, ...], studies_dir: str | None) -> None:
 
 @study_group.command("load")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--owner", help="Email of the owning account (default: the only admin, if one).")
+@click.option("--owner", metavar="EMAIL",
+              help="Account that owns a new study (needed when several accounts could).")
 def load(file: str, owner: str | None) -> None:
     """Create or update the study in FILE (versioned if it has participant data).
 
     A file whose local prototypes lack a page it needs is refused, as ``validate`` reports it.
+    A new study belongs to --owner, or to the only admin or researcher account; an existing
+    study keeps its owner.
     """
     try:
         spec = _read_runnable(file, None)
@@ -73,18 +77,21 @@ def load(file: str, owner: str | None) -> None:
         click.echo(exc.render(), err=True)
         raise SystemExit(1) from exc
     with db_session() as session:
-        if owner:
-            user = session.scalar(select(User).where(User.email == owner.strip().lower()))
-            if user is None:
-                raise click.BadParameter(f"no account {owner}", param_hint="--owner")
-        else:
-            admins = session.scalars(select(User).where(User.role == "admin").limit(2)).all()
-            user = admins[0] if len(admins) == 1 else None
+        user = None
+        if current_study(session, spec.slug) is None or owner:
+            try:
+                user = owner_for_new_study(session, owner)
+            except OwnerError as exc:
+                if owner:
+                    raise click.BadParameter(str(exc), param_hint="--owner") from exc
+                raise click.ClickException(
+                    f"{file}: not loaded: who should own the new study {spec.slug}? {exc} "
+                    f"with --owner EMAIL.") from exc
         try:
             result = load_spec(session, spec, owner=user, source_file=str(Path(file)))
         except StudyStateError as exc:
             raise click.ClickException(f"{file}: {exc}") from exc
-        click.echo(result.describe())
+        click.echo(f"{result.describe()}, {describe_owner(result.study)}")
 
 
 @study_group.command("list")
