@@ -214,6 +214,29 @@ def test_several_problems_are_shown_at_once(client, db, researcher):
     assert snapshot(db) == before
 
 
+def summary_items(html: str) -> list[str]:
+    summary = re.search(r'<div class="error-summary".*?</ul>', html, re.S).group(0)
+    return [re.sub(r"<[^>]+>", "", item).strip()
+            for item in re.findall(r"<li>(.*?)</li>", summary, re.S)]
+
+
+@pytest.mark.parametrize("path", ["/studies/new", "edit"])
+def test_each_problem_is_reported_once_under_the_fields_name(client, db, researcher, path):
+    if path == "edit":
+        assert create_study(client).status_code == 302
+        study = fresh(db).scalar(select(Study).where(Study.slug == "onboarding"))
+        path = f"/studies/{study.id}/edit"
+        response = post(client, path, {**STUDY_FORM, "benchmark_sus": "101"})
+        expected = ["SUS benchmark (0–100): 101.0 is out of range (must be between 0.0 and 100.0)"]
+    else:
+        response = post(client, path, {**STUDY_FORM, "slug": "Bad Slug!", "benchmark_sus": "101"})
+        expected = ["Short name (slug): 'Bad Slug!' must be lower-case letters, digits and dashes",
+                    "SUS benchmark (0–100): 101.0 is out of range (must be between 0.0 and 100.0)"]
+    assert response.status_code == 400
+    items = [unescape(item) for item in summary_items(response.get_data(as_text=True))]
+    assert items == expected
+
+
 def test_observers_cannot_create_studies(client, db, make_user, auth):
     make_user("observer@example.org", role="observer")
     auth.login("observer@example.org")

@@ -35,14 +35,16 @@ def load_study(study_id: int, edit: bool = False) -> Study:
     return study
 
 
-def attach_problems(form, error: StudyDefinitionError, prefix: str,
+def attach_problems(form, error: StudyDefinitionError, prefix: str | tuple[str, ...],
                     field_map: dict | None = None) -> None:
-    """Show each problem of ``error`` beside its form field (or above the form).
+    """Show each problem of ``error`` once: beside its form field, or else above the form.
 
-    ``field_map`` maps a key (after ``prefix``) to a field name of ``form`` or to a field
+    ``prefix`` is the key path (or paths) of the form's part of the study (``study.``).
+    ``field_map`` maps a key (after the prefix) to a field name of ``form`` or to a field
     object (a field inside a list of sub-forms).
     """
     field_map = field_map or {}
+    prefixes = (prefix,) if isinstance(prefix, str) else prefix
 
     def field_for(rest: str):
         for candidate in (rest, rest.split(".")[0]):
@@ -53,8 +55,8 @@ def attach_problems(form, error: StudyDefinitionError, prefix: str,
         return None
 
     for problem in error.problems:
-        key = problem.key
-        target = field_for(key[len(prefix):]) if key.startswith(prefix) else None
+        section = next((p for p in prefixes if problem.key.startswith(p)), None)
+        target = field_for(problem.key[len(section):]) if section is not None else None
         if target is not None:
             target.errors = [*target.errors, problem.message]
         else:

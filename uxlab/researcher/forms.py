@@ -67,6 +67,8 @@ class StudyForm(FlaskForm):
     DETAIL_FIELDS = ("slug", "title", "description", "design", "welcome", "consent", "thanks",
                      "completion_redirect", "open_recruitment", "panel_id_param")
     BENCHMARK_FIELDS = ("completion", "sus", "seq", "umux_lite", "nps")
+    #: The fields of the study file's ``benchmarks.*`` keys (see ``attach_problems``).
+    PROBLEM_FIELDS = {name: f"benchmark_{name}" for name in BENCHMARK_FIELDS}
 
     def details(self) -> dict:
         return {name: getattr(self, name).data for name in self.DETAIL_FIELDS}

@@ -47,9 +47,7 @@ def study_new():
             study = create_study(session, current_user, form.details(), form.benchmarks())
         except StudyDefinitionError as exc:
             session.rollback()
-            attach_problems(form, exc, "study.")
-            attach_problems(form, exc, "benchmarks.", {k: f"benchmark_{k}" for k in
-                                                        StudyForm.BENCHMARK_FIELDS})
+            attach_problems(form, exc, ("study.", "benchmarks."), StudyForm.PROBLEM_FIELDS)
         else:
             session.commit()
             flash(f"Study “{study.title}” created. Add its variants and tasks next.", "success")
@@ -93,9 +91,7 @@ def study_edit(study_id: int):
             if isinstance(exc, StudyStateError):
                 form.form_errors.append(str(exc))
             else:
-                attach_problems(form, exc, "study.")
-                attach_problems(form, exc, "benchmarks.", {k: f"benchmark_{k}" for k in
-                                                            StudyForm.BENCHMARK_FIELDS})
+                attach_problems(form, exc, ("study.", "benchmarks."), StudyForm.PROBLEM_FIELDS)
         else:
             session.commit()
             flash("Study details saved.", "success")
