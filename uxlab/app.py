@@ -65,6 +65,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     def template_globals():
         return {"uxlab_version": __version__}
 
+    from uxlab.participants.instruments import instrument_label
+    from uxlab.reports.formatting import duration
+
+    app.add_template_filter(instrument_label)
+    app.add_template_filter(duration)
+
     from uxlab.api import bp as api_bp
     from uxlab.auth.views import bp as auth_bp
     from uxlab.cx.views import bp as cx_bp

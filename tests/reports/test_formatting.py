@@ -22,6 +22,15 @@ def test_seconds(value, text):
     assert fmt.seconds(value) == text
 
 
+@pytest.mark.parametrize("value, text", [
+    (180, "3 minutes"), (180.0, "3 minutes"), (60, "1 minute"), (90, "1 minute 30 seconds"),
+    (45, "45 seconds"), (1, "1 second"), (3600, "1 hour"), (5430, "1 hour 30 minutes 30 seconds"),
+    (0, "0 seconds"), (None, "–"),
+])
+def test_duration(value, text):
+    assert fmt.duration(value) == text
+
+
 @pytest.mark.parametrize("arguments, text", [
     ((0.85, 0.62, 0.96, fmt.percent), "85% (62–96%)"),
     ((43.8, 34.4, 55.8, fmt.seconds), "43.8 s (34.4–55.8 s)"),

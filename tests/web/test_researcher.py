@@ -493,6 +493,15 @@ def test_choose_questionnaires(client, db, demo):
     assert all(q.options == {} for q in questionnaires)
 
 
+def test_questionnaires_are_named_as_people_write_them(client, db, demo):
+    url = f"/studies/{demo.id}/questionnaires"
+    client.post(url, data={"post_task": ["seq"], "post_study": ["umux_lite", "nps"],
+                           "csrf_token": csrf_token(client, url)})
+    page = client.get(f"/studies/{demo.id}").get_data(as_text=True)
+    listed = re.findall(r"<li>([^<]+) <span class=\"muted\">", page)
+    assert listed == ["SEQ", "UMUX-Lite", "NPS"]
+
+
 def test_seq_cannot_be_chosen_for_the_end(client, db, demo):
     url = f"/studies/{demo.id}/questionnaires"
     before = [(q.key, q.timing) for q in demo.questionnaires]

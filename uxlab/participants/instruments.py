@@ -66,6 +66,16 @@ INSTRUMENTS: dict[str, Instrument] = {
 }
 
 
+#: How each instrument is named where a human reads it (researcher pages, reports).
+INSTRUMENT_LABELS = {"seq": "SEQ", "sus": "SUS", "umux_lite": "UMUX-Lite", "nps": "NPS",
+                     "csat": "CSAT", "ces": "CES", "likert": "Likert scale"}
+
+
+def instrument_label(name: str) -> str:
+    """"umux_lite" → "UMUX-Lite"; a name that is no instrument (a Likert scale's key) as it is."""
+    return INSTRUMENT_LABELS.get(name, name)
+
+
 def instrument_for(questionnaire) -> Instrument:
     """Return the instrument a study's questionnaire row asks, with the study's wording."""
     options = questionnaire.options or {}

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from scipy import stats
 
 from uxlab.analysis.interpretation import WORDINGS, format_p, test_name
+from uxlab.participants.instruments import instrument_label
 from uxlab.reports import formatting as fmt
 from uxlab.reports.context import ReportContext
 
@@ -128,7 +129,7 @@ def _differences(analysis: dict, context: ReportContext) -> list[Finding]:
             compared += entry["kind"] == "pairwise" and entry.get("p") is not None
             if _significant(entry, alpha):
                 found.append(Finding(
-                    "difference", f"{_INSTRUMENTS.get(name, name)}: {entry['interpretation']}",
+                    "difference", f"{instrument_label(name)}: {entry['interpretation']}",
                     metric=name, weight=standardized_effect(entry, instrument["variants"])))
     if not found and compared:
         level = fmt.confidence_label(analysis["confidence"])
@@ -139,10 +140,6 @@ def _differences(analysis: dict, context: ReportContext) -> list[Finding]:
             f"difference may still exist: see each comparison's interval and the sample size "
             f"that would detect it."))
     return found
-
-
-_INSTRUMENTS = {"sus": "SUS", "umux_lite": "UMUX-Lite", "nps": "NPS", "csat": "CSAT",
-                "ces": "CES"}
 
 
 def _adjustment(analysis: dict) -> str:

@@ -47,6 +47,17 @@ def seconds(value: float | None) -> str:
     return signed(f"{value:.0f} s" if whole_seconds else f"{value:.1f} s")
 
 
+def duration(value: float | None) -> str:
+    """A length of time in words: 180 → "3 minutes", 90 → "1 minute 30 seconds", 3600 → "1 hour"."""
+    if value is None:
+        return MISSING
+    hours, rest = divmod(round(value), 3600)
+    minutes, secs = divmod(rest, 60)
+    parts = [f"{count} {unit}" + ("" if count == 1 else "s")
+             for count, unit in ((hours, "hour"), (minutes, "minute"), (secs, "second")) if count]
+    return " ".join(parts) or "0 seconds"
+
+
 def decimal(value: float | None, places: int = 2) -> str:
     if value is None:
         return MISSING
