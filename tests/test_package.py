@@ -1,6 +1,6 @@
-"""The installed package: a wheel built from this checkout works from a fresh virtualenv elsewhere.
+"""Packaging: the version shown, where data lives, and the installed wheel working anywhere.
 
-The wheel is built from a copy of the sources (nothing is written into the checkout, and no stale
+The slow test's wheel is built from a copy of the sources (nothing is written into the checkout, and no stale
 ``build/`` folder can leak into it), installed with all its dependencies into a new virtualenv in
 a temporary folder, and run from an empty folder outside the checkout: ``uxlab db upgrade``,
 ``uxlab demo``, ``uxlab study validate``, ``uxlab serve --demo``, then the log-in page, a
@@ -29,6 +29,8 @@ from pathlib import Path
 import pytest
 
 from tests.support.postgres import free_port
+from uxlab import config
+from uxlab.demo import demo_study_file
 
 ROOT = Path(__file__).resolve().parent.parent
 WHEELHOUSE = Path(sys.prefix) / "uxlab-test-wheelhouse"
@@ -36,7 +38,41 @@ WHEELHOUSE = Path(sys.prefix) / "uxlab-test-wheelhouse"
 NOT_BUILT = {".git", ".venv", "build", "dist", "instance", "tests", "benchmarks", "docs",
              ".pytest_cache", ".ruff_cache", ".hypothesis"}
 
-pytestmark = pytest.mark.slow
+
+
+def test_the_version_shown_is_the_package_metadatas(cli, client):
+    version = importlib.metadata.version("uxlab")
+    assert cli("--version").output.strip() == f"uxlab, version {version}"
+    login = client.get("/login", follow_redirects=True).get_data(as_text=True)
+    assert f'<footer class="site-footer muted">uxlab {version}</footer>' in login
+
+
+def test_a_clone_keeps_its_own_instance_and_studies_folders():
+    assert config.source_checkout() == ROOT
+    assert config.shipped_data_dir() == ROOT
+    assert config.default_instance_path() == ROOT / "instance"
+    assert config.default_studies_dir(ROOT / "elsewhere") == ROOT / "studies"
+
+
+def test_an_installed_uxlab_keeps_its_data_in_the_users_data_folder(tmp_path, monkeypatch):
+    bundled = tmp_path / "site-packages" / "uxlab" / "bundled"
+    bundled.mkdir(parents=True)
+    monkeypatch.setattr(config, "BUNDLED_DIR", bundled)
+    monkeypatch.setattr(config.platformdirs, "user_data_dir",
+                        lambda name, appauthor: str(tmp_path / "data" / name))
+    assert config.source_checkout() is None
+    assert config.shipped_data_dir() == bundled
+    assert config.default_instance_path() == tmp_path / "data" / "uxlab"
+    assert config.default_studies_dir(tmp_path / "instance") == tmp_path / "instance" / "studies"
+
+
+def test_the_demo_study_is_copied_into_an_empty_studies_folder(tmp_path):
+    study_file = demo_study_file(tmp_path / "studies")
+    assert study_file == tmp_path / "studies" / "checkout-redesign.toml"
+    assert study_file.read_bytes() == (ROOT / "studies" / "checkout-redesign.toml").read_bytes()
+    assert (tmp_path / "studies" / "checkout-redesign" / "a" / "index.html").is_file()
+    study_file.write_text(study_file.read_text() + "\n# edited\n")
+    assert demo_study_file(tmp_path / "studies").read_text().endswith("# edited\n")  # kept
 
 
 def _copy_sources(target: Path) -> None:
@@ -111,6 +147,7 @@ def _wait_for(url: str, server: subprocess.Popen, log: Path) -> None:
     raise AssertionError(f"uxlab serve did not answer within 60 s:\n{log.read_text()}")
 
 
+@pytest.mark.slow
 def test_the_installed_wheel_runs_the_demo_from_any_folder(installed, outside):
     version = importlib.metadata.version("uxlab")
     uxlab = installed / "uxlab"
