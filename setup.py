@@ -13,6 +13,7 @@ from pathlib import Path
 from setuptools import setup
 from setuptools.command.build_py import build_py
 
+HERE = Path(__file__).resolve().parent
 BUNDLED = ("alembic.ini", "migrations", "studies")
 LEFT_OUT = shutil.ignore_patterns("__pycache__", "*.pyc", ".*")
 
@@ -28,7 +29,7 @@ class BuildPyWithBundledData(build_py):
         shutil.rmtree(target, ignore_errors=True)  # nothing left over from an earlier build
         target.mkdir(parents=True)
         for name in BUNDLED:
-            source = Path(name)
+            source = HERE / name
             if source.is_dir():
                 shutil.copytree(source, target / name, ignore=LEFT_OUT)
             else:
