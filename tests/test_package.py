@@ -71,6 +71,7 @@ def test_the_demo_study_is_copied_into_an_empty_studies_folder(tmp_path):
     assert study_file == tmp_path / "studies" / "checkout-redesign.toml"
     assert study_file.read_bytes() == (ROOT / "studies" / "checkout-redesign.toml").read_bytes()
     assert (tmp_path / "studies" / "checkout-redesign" / "a" / "index.html").is_file()
+    assert (tmp_path / "studies" / "journeys.toml").is_file()  # the demo's CX journeys
     study_file.write_text(study_file.read_text() + "\n# edited\n")
     assert demo_study_file(tmp_path / "studies").read_text().endswith("# edited\n")  # kept
 
@@ -113,9 +114,22 @@ def installed(wheel, tmp_path_factory) -> Path:
     install = _pip("--python", python, "install", "-q", "--no-compile", "--no-index",
                    "--find-links", WHEELHOUSE, wheel)
     if subprocess.run([str(a) for a in install], capture_output=True).returncode != 0:
-        _run(_pip("download", "-q", "--find-links", WHEELHOUSE, "-d", WHEELHOUSE, wheel))
+        _refresh_wheelhouse(wheel)
         _run(install)
     return venv / "bin"
+
+
+def _refresh_wheelhouse(wheel: Path) -> None:
+    """Download the wheel's dependencies into the wheelhouse (pip reuses what is there)."""
+    # pip download copies the wheel itself too; an earlier build's copy, same name but other
+    # requirements, would stand in for the new one, so none is kept.
+    def drop_uxlab():
+        for copy in WHEELHOUSE.glob("uxlab-*.whl"):
+            copy.unlink()
+
+    drop_uxlab()
+    _run(_pip("download", "-q", "--find-links", WHEELHOUSE, "-d", WHEELHOUSE, wheel))
+    drop_uxlab()
 
 
 @pytest.fixture
