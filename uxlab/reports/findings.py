@@ -223,7 +223,7 @@ def _benchmarks(analysis: dict, context: ReportContext) -> list[Finding]:
             result = summary.get("benchmark")
             outcome = _benchmark_outcome(result, alpha) if result else None
             if outcome:
-                findings.append(Finding(outcome, f"{_INSTRUMENTS[name]}: "
+                findings.append(Finding(outcome, f"{instrument_label(name)}: "
                                                  f"{result['interpretation']}", metric=name,
                                         weight=_benchmark_weight(outcome, [result])))
     return findings
