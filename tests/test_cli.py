@@ -37,7 +37,21 @@ def test_help_lists_every_job():
     commands = _commands(result.output)
     assert {"serve", "demo", "db", "user", "study", "participants"} <= commands
     assert {"analyze", "plan"} <= commands  # the analysis jobs
-    assert commands == set(main.commands)
+    assert commands == set(main.list_commands(None))
+    assert all(main.get_command(None, name) is not None for name in commands)
+
+
+def test_version_does_not_import_the_heavy_libraries():
+    # Each command's module loads when it runs: `uxlab --version` stays quick.
+    import subprocess
+    import sys
+
+    code = ("import sys; from click.testing import CliRunner; from uxlab.cli import main; "
+            "CliRunner().invoke(main, ['--version']); "
+            "print(sorted(m for m in ('scipy', 'matplotlib', 'sqlalchemy') if m in sys.modules))")
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True).stdout.strip()
+    assert loaded == "[]"
 
 
 @pytest.mark.parametrize(("group", "subcommands"), [
