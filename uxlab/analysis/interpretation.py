@@ -59,6 +59,7 @@ WORDINGS = {
     "nps": Wording("NPS", "score"),
     "csat": Wording("CSAT top-two-box share", "proportion"),
     "ces": Wording("CES", "score"),
+    "problem": Wording("share of participants who met the problem", "proportion"),
 }
 
 

@@ -11,7 +11,13 @@ from uxlab.models.cx import (
     JourneyStage,
     Touchpoint,
 )
-from uxlab.models.feedback import Observation, QuestionnaireResponse, UsabilityProblem
+from uxlab.models.feedback import (
+    Observation,
+    ProblemSighting,
+    QuestionnaireResponse,
+    SeverityRating,
+    UsabilityProblem,
+)
 from uxlab.models.moderation import ModerationAudit, SessionWatch
 from uxlab.models.participants import Attempt, Event, IdempotencyKey, Participant, TestSession
 from uxlab.models.sharing import ShareLink
@@ -32,8 +38,10 @@ __all__ = [
     "ModerationAudit",
     "Observation",
     "Participant",
+    "ProblemSighting",
     "Questionnaire",
     "QuestionnaireResponse",
+    "SeverityRating",
     "SessionWatch",
     "ShareLink",
     "Study",

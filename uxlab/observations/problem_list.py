@@ -1,0 +1,229 @@
+"""A study's problem list: who met each problem (x/n with an interval), per variant, by priority,
+and the problem-discovery estimate from the grid.
+
+Every number comes from :mod:`uxlab.stats` on the grid's matrix: the frequency interval is the
+adjusted-Wald interval used for completion rates, the per-variant comparison the N−1
+two-proportion / Fisher test used for completion (with Holm's adjustment for three or more
+variants), the discovery estimate Lewis's (2001) adjusted p.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from uuid import UUID
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from uxlab.analysis.comparisons import comparison_family, from_test
+from uxlab.models import Attempt, Observation, Participant, Study, Task, TestSession
+from uxlab.observations.grid import Grid, build_grid
+from uxlab.observations.problems import RatingSummary, rating_summaries, severity_label
+from uxlab.stats.contingency import completion_omnibus
+from uxlab.stats.discovery import (
+    DiscoveryEstimate,
+    discovery_probability,
+    estimate_p,
+    participants_needed,
+)
+from uxlab.stats.proportions import completion_interval, two_proportion_test
+
+DISCOVERY_GOALS = (0.85, 0.90)
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A note linked to a problem, with where to find it on the session timeline."""
+
+    participant: str
+    session: UUID
+    offset_ms: int
+    kind: str
+    text: str
+    after_event: str | None
+
+
+@dataclass(frozen=True)
+class VariantShare:
+    variant: str
+    met: int
+    observed: int
+    low: float | None
+    high: float | None
+
+
+@dataclass(frozen=True)
+class ProblemSummary:
+    """One problem of the list: ``met`` of ``observed`` participants, interval, priority."""
+
+    id: int
+    key: str | None
+    kind: str
+    title: str
+    description: str
+    severity: int
+    tasks: tuple[str, ...]
+    met: int
+    observed: int
+    low: float | None
+    high: float | None
+    variants: tuple[VariantShare, ...]
+    comparisons: tuple[dict, ...]
+    ratings: RatingSummary
+    quotes: tuple[Evidence, ...]
+    evidence: tuple[Evidence, ...]
+
+    @property
+    def frequency(self) -> float | None:
+        return self.met / self.observed if self.observed else None
+
+    @property
+    def priority(self) -> float:
+        """Severity × frequency (0–4)."""
+        return self.severity * (self.frequency or 0.0)
+
+    @property
+    def severity_label(self) -> str:
+        return severity_label(self.severity)
+
+
+@dataclass(frozen=True)
+class Discovery:
+    """The discovery estimate of the grid: adjusted p, the share of problems that frequent likely
+    found with the participants observed, and participants needed per goal."""
+
+    estimate: DiscoveryEstimate
+    share_found: float
+    needed: dict[float, int]
+
+
+@dataclass(frozen=True)
+class ProblemList:
+    """The problems ranked by priority, the expected behaviours, the grid and discovery."""
+
+    problems: tuple[ProblemSummary, ...]
+    expected: tuple[ProblemSummary, ...]
+    grid: Grid
+    discovery: Discovery | None
+    discovery_note: str | None
+    confidence: float
+    design: str
+
+    @property
+    def observed(self) -> int:
+        return len(self.grid.participants)
+
+
+def priority_key(problem: ProblemSummary):
+    """Catastrophes (4) first, then severity × frequency, then severity, then title."""
+    return (problem.severity != 4, -problem.priority, -problem.severity, problem.title.lower())
+
+
+def problem_list(session: Session, study: Study, participants: Collection[int] | None = None,
+                 confidence: float = 0.95) -> ProblemList:
+    """Build the problem list of ``study`` over ``participants`` (default: all not excluded)."""
+    grid = build_grid(session, study, participants)
+    ratings = rating_summaries(session, [p.id for p in grid.problems])
+    notes = _linked_notes(session, study)
+    task_titles = {t.id: t.title for t in study.tasks}
+    summaries = []
+    for problem in grid.problems:
+        met = grid.met(problem.id)
+        observed = len(grid.participants)
+        low = high = None
+        if observed:
+            interval = completion_interval(len(met), observed, confidence)
+            low, high = interval.low, interval.high
+        linked = notes.get(problem.id, [])
+        task_ids = [problem.task_id] if problem.task_id else []
+        task_ids += [task_id for _evidence, task_id in linked if task_id]
+        variants, comparisons = _by_variant(grid, {p.id for p in met}, study, confidence)
+        evidence = tuple(e for e, _task in linked)
+        summaries.append(ProblemSummary(
+            id=problem.id, key=problem.key, kind=problem.kind, title=problem.title,
+            description=problem.description, severity=problem.severity,
+            tasks=tuple(task_titles[t] for t in dict.fromkeys(task_ids) if t in task_titles),
+            met=len(met), observed=observed, low=low, high=high, variants=variants,
+            comparisons=comparisons, ratings=ratings[problem.id],
+            quotes=tuple(e for e in evidence if e.kind == "quote"), evidence=evidence))
+    problems = tuple(sorted((s for s in summaries if s.kind == "problem"), key=priority_key))
+    expected = tuple(s for s in summaries if s.kind != "problem")
+    discovery, note = _discovery(grid, [p.id for p in grid.problems if p.kind == "problem"])
+    return ProblemList(problems=problems, expected=expected, grid=grid, discovery=discovery,
+                       discovery_note=note, confidence=confidence, design=study.design)
+
+
+def _linked_notes(session: Session, study: Study) -> dict[int, list[tuple[Evidence, int | None]]]:
+    found: dict[int, list[tuple[Evidence, int | None]]] = {}
+    rows = session.execute(
+        select(Observation, Participant.code, TestSession.public_id, Task.id)
+        .join(TestSession, TestSession.id == Observation.session_id)
+        .join(Participant, Participant.id == TestSession.participant_id)
+        .outerjoin(Attempt, Attempt.id == Observation.attempt_id)
+        .outerjoin(Task, Task.id == Attempt.task_id)
+        .where(Participant.study_id == study.id, Observation.problem_id.is_not(None))
+        .order_by(TestSession.started_at, Observation.offset_ms, Observation.id))
+    for note, code, public_id, task_id in rows:
+        found.setdefault(note.problem_id, []).append((Evidence(
+            participant=code, session=public_id, offset_ms=note.offset_ms, kind=note.kind,
+            text=note.text, after_event=note.after_event), task_id))
+    return found
+
+
+def _by_variant(grid: Grid, met: set[int], study: Study, confidence: float
+                ) -> tuple[tuple[VariantShare, ...], tuple[dict, ...]]:
+    """Per variant x/n with intervals, and the comparisons (between-subjects designs only: within
+    subjects every participant used every variant, and the grid does not say in which one a
+    problem was met)."""
+    if study.design != "between":
+        return (), ()
+    counts: dict[str, list[int]] = {}
+    for person in grid.participants:
+        if person.variant is None:
+            continue
+        tally = counts.setdefault(person.variant, [0, 0])
+        tally[0] += person.id in met
+        tally[1] += 1
+    order = [v.key for v in study.variants if v.key in counts]
+    shares = []
+    for key in order:
+        x, n = counts[key]
+        interval = completion_interval(x, n, confidence)
+        shares.append(VariantShare(key, x, n, interval.low, interval.high))
+    if len(order) < 2:
+        return tuple(shares), ()
+
+    def compare(a: str, b: str) -> dict:
+        (x_a, n_a), (x_b, n_b) = counts[a], counts[b]
+        return from_test(two_proportion_test(x_a, n_a, x_b, n_b, confidence),
+                         effect="difference in proportions (b - a)", a_estimate=x_a / n_a,
+                         b_estimate=x_b / n_b, n_a=n_a, n_b=n_b)
+
+    def omnibus() -> dict:
+        return from_test(completion_omnibus([counts[v][0] for v in order],
+                                            [counts[v][1] for v in order]))
+
+    comparisons = comparison_family("problem", order, compare, omnibus, confidence=confidence,
+                                    design="between", adjust="holm")
+    return tuple(shares), tuple(comparisons)
+
+
+def _discovery(grid: Grid, problem_ids: list[int]) -> tuple[Discovery | None, str | None]:
+    if not grid.participants:
+        return None, "No participant has been observed yet."
+    matrix = grid.matrix(set(problem_ids))
+    if len(grid.participants) < 2:
+        return None, "The estimate needs at least two observed participants."
+    try:
+        estimate = estimate_p(matrix)
+    except ValueError as error:
+        return None, f"No estimate: {error}."
+    if not 0 < estimate.p_adjusted < 1:
+        return None, (f"The adjusted p is {estimate.p_adjusted:.3f}: too few problems or "
+                      "participants for a discovery estimate.")
+    return Discovery(
+        estimate=estimate,
+        share_found=discovery_probability(estimate.p_adjusted, estimate.participants),
+        needed={goal: participants_needed(estimate.p_adjusted, goal)
+                for goal in DISCOVERY_GOALS}), None
