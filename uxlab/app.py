@@ -76,6 +76,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from uxlab.cx.views import bp as cx_bp
     from uxlab.moderation.runner_control import bp as moderated_runner_bp
     from uxlab.moderation.views import bp as moderation_bp
+    from uxlab.observations.views import bp as observations_bp
     from uxlab.participants.prototypes import bp as prototypes_bp
     from uxlab.participants.views import bp as participant_bp
     from uxlab.researcher import bp as researcher_bp
@@ -85,6 +86,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(api_bp)
     app.register_blueprint(researcher_bp)
     app.register_blueprint(cx_bp)
+    app.register_blueprint(observations_bp)
     app.register_blueprint(participant_bp)
     app.register_blueprint(prototypes_bp)
     app.register_blueprint(sharing_bp)

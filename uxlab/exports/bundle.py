@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from uxlab.analysis.dataset import Filters
 from uxlab.exports.tables import attempts_csv, events_csv, observations_csv, survey_csv
 from uxlab.models import Study
+from uxlab.observations.exports import grid_csv, problems_csv
 from uxlab.studies.files import study_to_toml
 from uxlab.studies.service import spec_from_study
 
@@ -20,13 +21,16 @@ def bundle_files(session: Session, study: Study, filters: Filters | None = None
     """The files of the bundle as (name, producer of text chunks), in order.
 
     ``attempts.csv`` and ``survey.csv`` (the tidy tables, under ``filters``), ``events.csv``,
-    ``observations.csv``, and ``study.toml`` (the study file, for the design and benchmarks).
+    ``observations.csv``, ``problems.csv``, ``problem-grid.csv`` (participants × problems, for
+    ``uxlab plan discovery --matrix``), and ``study.toml`` (the study file, for the design and benchmarks).
     """
     return [
         ("attempts.csv", lambda: attempts_csv(session, study, filters)),
         ("survey.csv", lambda: survey_csv(session, study, filters)),
         ("events.csv", lambda: events_csv(session, study)),
         ("observations.csv", lambda: observations_csv(session, study)),
+        ("problems.csv", lambda: problems_csv(session, study)),
+        ("problem-grid.csv", lambda: grid_csv(session, study)),
         ("study.toml", lambda: iter([study_to_toml(spec_from_study(study))])),
     ]
 

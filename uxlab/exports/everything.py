@@ -128,25 +128,31 @@ def _observations(session: Session, study: Study) -> Iterator[dict]:
     o, author = Observation, aliased(User)
     statement = _of_study(
         select(o.id, Participant.code, TestSession.public_id, o.attempt_id, author.email,
-               o.offset_ms, o.kind, o.severity, o.text, o.tags, o.problem_id, o.created_at)
+               o.offset_ms, o.kind, o.severity, o.text, o.tags, o.problem_id, o.created_at,
+               o.client_id, o.noted_at, o.after_event_id, o.after_event, o.updated_at)
         .select_from(o).join(TestSession, TestSession.id == o.session_id)
         .outerjoin(author, author.id == o.author_id), study).order_by(o.id)
     for (observation_id, code, public_id, attempt, email, offset, kind, severity, text, tags,
-         problem, created) in stream(session, statement):
+         problem, created, client_id, noted_at, after_event_id, after_event,
+         updated) in stream(session, statement):
         yield {"id": observation_id, "participant": code, "session": str(public_id),
                "attempt": attempt, "author": email, "offset_ms": offset, "kind": kind,
                "severity": severity, "text": text, "tags": tags or [], "problem": problem,
-               "created_at": iso(created)}
+               "created_at": iso(created), "client_id": str(client_id),
+               "noted_at": iso(noted_at), "after_event_id": after_event_id,
+               "after_event": after_event, "updated_at": iso(updated)}
 
 
 def _problems(session: Session, study: Study) -> Iterator[dict]:
     p = UsabilityProblem
-    statement = (select(p.id, Task.key, p.title, p.description, p.severity, p.created_at)
+    statement = (select(p.id, Task.key, p.title, p.description, p.severity, p.created_at,
+                        p.key, p.kind)
                  .outerjoin(Task, Task.id == p.task_id).where(p.study_id == study.id)
                  .order_by(p.id))
-    for problem_id, task, title, description, severity, created in stream(session, statement):
+    for problem_id, task, title, description, severity, created, key, kind in stream(
+            session, statement):
         yield {"id": problem_id, "task": task, "title": title, "description": description,
-               "severity": severity, "created_at": iso(created)}
+               "severity": severity, "created_at": iso(created), "key": key, "kind": kind}
 
 
 def _events(session: Session, study: Study) -> Iterator[str]:

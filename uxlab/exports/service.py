@@ -1,6 +1,8 @@
 """The exports by name: what the CLI and the download routes ask for, and what they get back.
 
-``what`` is ``attempts``, ``survey``, ``events``, ``observations`` or ``all``; ``fmt`` is ``csv``,
+``what`` is ``attempts``, ``survey``, ``events``, ``observations``, ``problems``, ``grid`` (the
+problems × participants grid as the participants × problems CSV ``uxlab plan discovery --matrix``
+reads) or ``all``; ``fmt`` is ``csv``,
 ``json`` or ``zip``. One CSV per table; ``all`` is either one JSON document with everything or a
 zip of every CSV (plus the study file). The tidy tables honour the dataset :class:`Filters`; the
 raw tables (events, observations) and the JSON document hold everything recorded.
@@ -18,11 +20,13 @@ from uxlab.exports.bundle import csv_zip
 from uxlab.exports.everything import study_json
 from uxlab.exports.tables import attempts_csv, events_csv, observations_csv, survey_csv
 from uxlab.models import Study
+from uxlab.observations.exports import grid_csv, problems_csv
 
-WHATS = ("attempts", "survey", "events", "observations", "all")
+WHATS = ("attempts", "survey", "events", "observations", "problems", "grid", "all")
 #: The formats each export comes in.
 FORMATS = {"attempts": ("csv",), "survey": ("csv",), "events": ("csv",),
-           "observations": ("csv",), "all": ("json", "zip")}
+           "observations": ("csv",), "problems": ("csv",), "grid": ("csv",),
+           "all": ("json", "zip")}
 MIMETYPES = {"csv": "text/csv; charset=utf-8", "json": "application/json",
              "zip": "application/zip"}
 
@@ -59,6 +63,8 @@ def open_export(session: Session, study: Study, what: str, fmt: str,
         ("survey", "csv"): lambda: survey_csv(session, study, filters),
         ("events", "csv"): lambda: events_csv(session, study),
         ("observations", "csv"): lambda: observations_csv(session, study),
+        ("problems", "csv"): lambda: problems_csv(session, study),
+        ("grid", "csv"): lambda: grid_csv(session, study),
         ("all", "json"): lambda: study_json(session, study),
         ("all", "zip"): lambda: csv_zip(session, study, filters),
     }

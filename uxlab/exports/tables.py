@@ -29,7 +29,8 @@ from uxlab.models import (
 EVENT_COLUMNS = ("participant", "session", "tab", "seq", "event_id", "type", "client_time_ms",
                  "received_at", "task", "variant", "x", "y", "target", "url", "payload")
 OBSERVATION_COLUMNS = ("participant", "session", "observation", "created_at", "offset_ms",
-                       "kind", "severity", "task", "variant", "problem", "author", "text", "tags")
+                       "kind", "severity", "task", "variant", "problem", "author", "text", "tags",
+                       "noted_at", "after_event", "client_id", "problem_id")
 
 
 def attempts_csv(session: Session, study: Study, filters: Filters | None = None
@@ -95,15 +96,18 @@ def events_query(study: Study):
 def observations_csv(session: Session, study: Study) -> Iterator[str]:
     """Every moderator observation of the study, in session and time order.
 
-    ``problem`` is the title of the usability problem the observation is linked to, ``author``
-    the observer's email, ``tags`` a JSON list.
+    ``problem`` is the title of the usability problem the observation is linked to (its id in
+    ``problem_id``), ``author`` the observer's email, ``tags`` a JSON list, ``noted_at`` when
+    typing started, ``after_event`` the last recorded event before it, ``client_id`` the note's
+    id made by the note-taker's browser.
     """
     author = aliased(User)
     statement = (
         select(Participant.code, TestSession.public_id, Observation.id, Observation.created_at,
                Observation.offset_ms, Observation.kind, Observation.severity, Task.key,
                Variant.key, UsabilityProblem.title, author.email, Observation.text,
-               Observation.tags)
+               Observation.tags, Observation.noted_at, Observation.after_event,
+               Observation.client_id, Observation.problem_id)
         .select_from(Observation)
         .join(TestSession, TestSession.id == Observation.session_id)
         .join(Participant, Participant.id == TestSession.participant_id)
@@ -116,7 +120,9 @@ def observations_csv(session: Session, study: Study) -> Iterator[str]:
         .order_by(Observation.session_id, Observation.offset_ms, Observation.id)
     )
     rows = ((code, str(public_id), observation_id, iso(created), offset, kind, severity, task,
-             variant, problem, email, text, dumps(tags or []))
+             variant, problem, email, text, dumps(tags or []), iso(noted_at), after_event,
+             str(client_id), problem_id)
             for (code, public_id, observation_id, created, offset, kind, severity, task,
-                 variant, problem, email, text, tags) in stream(session, statement))
+                 variant, problem, email, text, tags, noted_at, after_event, client_id,
+                 problem_id) in stream(session, statement))
     return csv_chunks(OBSERVATION_COLUMNS, rows)

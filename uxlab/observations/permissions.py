@@ -29,3 +29,20 @@ def can_take_notes(session: Session, user: User, study: Study) -> bool:
 def can_edit_problems(session: Session, user: User, study: Study) -> bool:
     """May ``user`` change problems, severity ratings, the grid and other people's notes?"""
     return can_edit(session, user, study)
+
+
+#: The moderation package's page for correcting an attempt's outcome afterwards (audited); the
+#: session timeline links to it when it exists rather than offering a second way to do it.
+OUTCOME_CORRECTION_ENDPOINT = "moderation.outcome_corrections"
+
+
+def outcome_correction_url(study: Study, test_session) -> str | None:
+    """The URL of the audited outcome correction of ``test_session``, if that page exists."""
+    from flask import url_for
+    from werkzeug.routing import BuildError
+
+    try:
+        return url_for(OUTCOME_CORRECTION_ENDPOINT, study_id=study.id,
+                       public_id=test_session.public_id)
+    except BuildError:
+        return None

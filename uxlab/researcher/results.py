@@ -5,10 +5,14 @@ from __future__ import annotations
 import uuid
 
 from flask import Response, abort, render_template, request
+from flask_login import current_user
 
 from uxlab.analysis.dataset import Filters
 from uxlab.extensions import db_session
 from uxlab.models.participants import SESSION_MODES
+from uxlab.observations.permissions import can_edit_problems, outcome_correction_url
+from uxlab.observations.problems import problems_of
+from uxlab.observations.timeline import session_timeline
 from uxlab.researcher.blueprint import bp, load_study
 from uxlab.researcher.exports import filters_from_args
 from uxlab.results import build_results, find_session, formatting, session_review
@@ -60,11 +64,18 @@ def report_download(study_id: int, fmt: str):
 
 @bp.route("/<int:study_id>/sessions/<uuid:public_id>")
 def session_detail(study_id: int, public_id: uuid.UUID):
-    """Review one session of the study: attempts, answers, observations, events."""
+    """Review one session on its timeline (``?t=SECONDS`` marks a moment): tasks, events and
+    notes, where notes can still be added; attempts, answers, event counts."""
     study = load_study(study_id)
     session = db_session()
     test_session = find_session(session, study, public_id)
     if test_session is None:
         abort(404)
-    return render_template("researcher/session.html", study=study, fmt=formatting,
-                           review=session_review(session, study, test_session))
+    timeline = session_timeline(session, test_session)
+    moment = request.args.get("t", "")
+    moment = timeline.clamp(int(moment)) if moment.isdigit() and len(moment) < 9 else None
+    return render_template(
+        "researcher/session.html", study=study, fmt=formatting,
+        review=session_review(session, study, test_session), timeline=timeline, moment=moment,
+        problems=problems_of(session, study) if can_edit_problems(session, current_user, study)
+        else None, correction_url=outcome_correction_url(study, test_session))

@@ -1,0 +1,98 @@
+"""The timeline of one session: tasks, recorded events and notes on one clock (ms since the
+session started), for the session review's scrubber and its shareable ``?t=`` links."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from uxlab.models import Attempt, Event, Observation, Task, TestSession, UsabilityProblem, User
+from uxlab.observations.notes import event_label
+
+#: Events shown at most (a long session records thousands; the counts table holds them all).
+MAX_EVENTS = 1500
+#: Event types worth a line on the timeline (resize and visibility only add noise).
+TIMELINE_EVENT_TYPES = ("click", "navigate", "task_start", "task_end", "answer")
+
+
+@dataclass(frozen=True)
+class TimelineItem:
+    """One line of the timeline. ``kind``: task, event or note; ``detail`` the note, outcome
+    or event type; ``note`` the observation for notes."""
+
+    offset_ms: int
+    kind: str
+    label: str
+    detail: str = ""
+    note: Observation | None = None
+    author: str | None = None
+    problem: str | None = None
+
+    @property
+    def second(self) -> int:
+        return self.offset_ms // 1000
+
+
+@dataclass(frozen=True)
+class Timeline:
+    items: tuple[TimelineItem, ...]
+    duration_ms: int
+    events_shown: int
+    events_total: int
+
+    @property
+    def duration_s(self) -> int:
+        return -(-self.duration_ms // 1000)
+
+    def clamp(self, seconds: int | None) -> int | None:
+        """A ``?t=`` second within the session, or None."""
+        if seconds is None:
+            return None
+        return max(0, min(seconds, self.duration_s))
+
+
+def _offset(test_session: TestSession, moment: datetime | None) -> int | None:
+    if moment is None:
+        return None
+    return max(0, int((moment - test_session.started_at).total_seconds() * 1000))
+
+
+def session_timeline(session: Session, test_session: TestSession) -> Timeline:
+    """Build the timeline of ``test_session``."""
+    items: list[TimelineItem] = []
+    for attempt, title in session.execute(
+            select(Attempt, Task.title).join(Task, Task.id == Attempt.task_id)
+            .where(Attempt.session_id == test_session.id).order_by(Attempt.position)):
+        start = _offset(test_session, attempt.started_at)
+        if start is not None:
+            items.append(TimelineItem(start, "task", f"Task “{title}” started"))
+        end = _offset(test_session, attempt.ended_at)
+        if end is not None:
+            outcome = attempt.outcome or "not decided"
+            by = f", decided by {attempt.decided_by}" if attempt.decided_by else ""
+            assisted = ", assisted" if attempt.assisted else ""
+            items.append(TimelineItem(end, "task", f"Task “{title}” ended",
+                                      f"{outcome}{assisted}{by}"))
+    wanted = (Event.session_id == test_session.id) & Event.type.in_(TIMELINE_EVENT_TYPES)
+    total = session.scalar(select(func.count()).select_from(Event).where(wanted)) or 0
+    events = session.scalars(select(Event).where(wanted)
+                             .order_by(Event.received_at, Event.id).limit(MAX_EVENTS)).all()
+    for event in events:
+        items.append(TimelineItem(_offset(test_session, event.received_at) or 0, "event",
+                                  event_label(event), event.type))
+    for note, email, problem in session.execute(
+            select(Observation, User.email, UsabilityProblem.title)
+            .outerjoin(User, User.id == Observation.author_id)
+            .outerjoin(UsabilityProblem, UsabilityProblem.id == Observation.problem_id)
+            .where(Observation.session_id == test_session.id)):
+        items.append(TimelineItem(note.offset_ms, "note", note.text, note.kind, note, email,
+                                  problem))
+    order = {"task": 0, "event": 1, "note": 2}
+    items.sort(key=lambda item: (item.offset_ms, order[item.kind]))
+    end = _offset(test_session, test_session.ended_at) or 0
+    duration = max([end, *(item.offset_ms for item in items)])
+    return Timeline(items=tuple(items), duration_ms=duration, events_shown=len(events),
+                    events_total=total)
