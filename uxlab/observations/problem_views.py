@@ -42,7 +42,7 @@ def problems_page(study_id: int):
     notes = {p.id: linked_notes(session, p) for p in listing.grid.problems}
     return render_template(
         "observations/problems.html", study=study, listing=listing, notes=notes,
-        editable=can_edit_problems(session, current_user, study), formatting=formatting,
+        editable=can_edit_problems(session, current_user, study), fmt=formatting,
         severity_labels=SEVERITY_LABELS, severity_hints=SEVERITY_HINTS)
 
 

@@ -311,7 +311,7 @@ def problems_of(session: Session, study: Study) -> list[tuple[UsabilityProblem, 
     """The problems of ``study`` with their task key, in creation order."""
     return list(session.execute(
         select(UsabilityProblem, Task.key).outerjoin(Task, Task.id == UsabilityProblem.task_id)
-        .where(UsabilityProblem.study_id == study.id).order_by(UsabilityProblem.id)).tuples())
+        .where(UsabilityProblem.study_id == study.id).order_by(UsabilityProblem.id)))
 
 
 def linked_notes(session: Session, problem: UsabilityProblem
@@ -321,4 +321,4 @@ def linked_notes(session: Session, problem: UsabilityProblem
         select(Observation, TestSession).join(TestSession,
                                               TestSession.id == Observation.session_id)
         .where(Observation.problem_id == problem.id)
-        .order_by(TestSession.started_at, Observation.offset_ms)).tuples())
+        .order_by(TestSession.started_at, Observation.offset_ms)))

@@ -106,7 +106,7 @@ def data_page(study_id: int):
         include_form=IncludeForm(), speeder_form=SpeederForm())
 
 
-@bp.route("/<int:study_id>/export/<any(attempts, survey, events, observations, all):what>"
+@bp.route("/<int:study_id>/export/<any(attempts, survey, events, observations, problems, grid, all):what>"
           ".<any(csv, json, zip):fmt>")
 def data_export(study_id: int, what: str, fmt: str):
     """Stream one export as a download (filters in the query string apply to the tidy tables)."""
