@@ -40,10 +40,12 @@
     }
     const say = (message) => { status.textContent = message; };
 
-    // When the note is stamped: the timeline's scrubber if the page has one, else now.
+    // When the note is stamped: the timeline's scrubber once someone chose a moment with it,
+    // else now (typing starts).
     function stampNow() {
       const scrubber = document.getElementById("timeline-scrubber");
-      return scrubber ? start + Number(scrubber.value) * 1000 : Date.now();
+      return scrubber && scrubber.dataset.chosen === "true" ?
+        start + Number(scrubber.value) * 1000 : Date.now();
     }
     function draft() {
       if (!current) {
@@ -95,7 +97,10 @@
       clearTimeout(retry);
       const pending = Object.values(drafts).filter((n) => n.saved < n.version &&
         ((n.text || "").trim() || n.server));
-      if (!pending.length) return;
+      if (!pending.length) {
+        if (current && current.saved >= current.version) say("Saved.");
+        return;
+      }
       say("Saving…");
       try {
         for (const note of pending) await send(note);

@@ -25,11 +25,15 @@
       if (scroll) current.scrollIntoView({block: "nearest"});
     }
   };
-  scrubber.addEventListener("input", () => show(Number(scrubber.value), true));
+  scrubber.addEventListener("input", () => {
+    scrubber.dataset.chosen = "true";
+    show(Number(scrubber.value), true);
+  });
   for (const item of items) {
     item.querySelector(".tl-time").addEventListener("click", (e) => {
       e.preventDefault();
       scrubber.value = item.dataset.t;
+      scrubber.dataset.chosen = "true";
       show(Number(item.dataset.t), false);
     });
   }

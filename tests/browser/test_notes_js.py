@@ -1,0 +1,76 @@
+"""notes.js in Chromium: quick keys, saved as typed, and a reload loses no draft nor doubles it."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from tests.browser.conftest import log_in
+from tests.support.study_data import Recorder
+from uxlab.models import Observation
+from uxlab.studies.files import read_study_file
+from uxlab.studies.service import load_spec
+from uxlab.timeutil import utcnow
+
+pytestmark = pytest.mark.browser
+TEXT = "Scrolls past the coupon field twice #coupon"
+
+
+@pytest.fixture
+def session_page(live_app, researchers):
+    from tests.conftest import PROJECT_ROOT
+    from uxlab.models import User
+
+    with live_app.database.session() as db:
+        owner = db.scalar(select(User).where(User.email == researchers[0]))
+        study = load_spec(db, read_study_file(PROJECT_ROOT / "studies" / "checkout-redesign.toml"),
+                          owner=owner).study
+        db.flush()
+        sitting = Recorder(db, study).participant(
+            "P01", "A", mode="remote_moderated", started_at=utcnow() - timedelta(minutes=5))
+        url = f"{live_app.url}/studies/{study.id}/sessions/{sitting.public_id}"
+    return url
+
+
+def stored(live_app) -> list[Observation]:
+    with live_app.database.read_sessions() as db:
+        return list(db.scalars(select(Observation)))
+
+
+def test_a_draft_survives_a_reload_and_is_saved_once(live_app, researchers, session_page,
+                                                     new_page):
+    from playwright.sync_api import expect
+
+    page = new_page()
+    log_in(page, live_app.url, researchers[0])
+    page.goto(session_page)
+    text = page.get_by_label("Note", exact=True)
+    page.evaluate("document.activeElement && document.activeElement.blur()")
+    page.keyboard.press("e")  # quick key: an error, and the text box takes the focus
+    expect(text).to_be_focused()
+    page.keyboard.type(TEXT)
+    page.keyboard.press("Escape")
+    page.keyboard.press("3")  # quick key: severity 3
+    expect(page.get_by_label("Severity", exact=True)).to_have_value("3")
+    page.reload()  # possibly before the save went out: the draft is in localStorage
+
+    expect(text).to_have_value(TEXT)
+    expect(page.get_by_label("Kind", exact=True)).to_have_value("error")
+    expect(page.locator(".note-status")).to_have_text("Saved.")
+    page.reload()
+    expect(text).to_have_value(TEXT)
+    expect(page.locator(".note-status")).to_have_text("Saved.")
+    notes = stored(live_app)
+    assert [(n.text, n.kind, n.severity, n.tags) for n in notes] == [
+        (TEXT, "error", 3, ["coupon"])]
+
+    text.press("Enter")  # finished: the form clears for the next note
+    expect(text).to_have_value("")
+    expect(page.locator(".note-list li")).to_have_count(1)
+    expect(page.locator(".note-list li")).to_contain_text("5:0")  # stamped when typing began
+    expect(page.locator(".note-list li")).to_contain_text("severity 3 (major)")
+    page.reload()
+    expect(text).to_have_value("")
+    assert len(stored(live_app)) == 1
