@@ -149,23 +149,24 @@ def test_problems_count_listed_participants_and_build_the_discovery_matrix(db, s
     db.commit()
 
     page = build_results(db, study)
-    assert [(p.title, p.participants, p.observations) for p in page.problems.problems] == [
+    assert [(p.title, p.met, p.observations) for p in page.problems.problems] == [
         ("Payment fails", 1, 1), ("Label unclear", 1, 1)]
     ids = {p.code: p.id for p in page.participants}
     # P-02 (observations) and P-04 (moderated session) were observed; P-01 is excluded.
-    assert set(page.problems.observed) == {ids["P-02"], ids["P-04"]}
+    observed = [person.id for person in page.problems.grid.participants]
+    assert set(observed) == {ids["P-02"], ids["P-04"]}
 
     context = report_context(page)
     assert [(p.title, p.severity, p.participants, p.observed) for p in context.problems] == [
         ("Payment fails", 4, 1, 2), ("Label unclear", 1, 1, 2)]
-    rows = dict(zip(page.problems.observed, context.discovery_matrix, strict=True))
+    rows = dict(zip(observed, context.discovery_matrix, strict=True))
     assert rows[ids["P-02"]] == (1, 1) and rows[ids["P-04"]] == (0, 0)
     assert context.task_title("find-product") == "Find a product"
     assert context.variant_name("B") == "Redesign"
     assert [e.participant for e in context.excluded] == ["P-01"]
 
     kept = build_results(db, study, Filters(include_excluded=True))
-    assert kept.problems.problems[0].participants == 2
+    assert kept.problems.problems[0].met == 2
 
 
 # --- the session review --------------------------------------------------------------------------

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from uxlab.analysis.comparisons import comparison_family, from_test
 from uxlab.models import Attempt, Observation, Participant, Study, Task, TestSession
-from uxlab.observations.grid import Grid, build_grid
+from uxlab.observations.grid import Grid, build_grid, study_participants
 from uxlab.observations.problems import RatingSummary, rating_summaries, severity_label
 from uxlab.stats.contingency import completion_omnibus
 from uxlab.stats.discovery import (
@@ -64,6 +64,7 @@ class ProblemSummary:
     description: str
     severity: int
     tasks: tuple[str, ...]
+    task_keys: tuple[str, ...]
     met: int
     observed: int
     low: float | None
@@ -77,6 +78,11 @@ class ProblemSummary:
     @property
     def frequency(self) -> float | None:
         return self.met / self.observed if self.observed else None
+
+    @property
+    def observations(self) -> int:
+        """How many notes are linked to the problem."""
+        return len(self.evidence)
 
     @property
     def priority(self) -> float:
@@ -114,6 +120,11 @@ class ProblemList:
     def observed(self) -> int:
         return len(self.grid.participants)
 
+    def discovery_matrix(self) -> list[list[int]]:
+        """Observed participants × the problems in list order, 1 where met."""
+        return [[int(self.grid.cell(p.id, person.id).met) for p in self.problems]
+                for person in self.grid.participants]
+
 
 def priority_key(problem: ProblemSummary):
     """Catastrophes (4) first, then severity × frequency, then severity, then title."""
@@ -123,10 +134,12 @@ def priority_key(problem: ProblemSummary):
 def problem_list(session: Session, study: Study, participants: Collection[int] | None = None,
                  confidence: float = 0.95) -> ProblemList:
     """Build the problem list of ``study`` over ``participants`` (default: all not excluded)."""
-    grid = build_grid(session, study, participants)
+    listed = set(study_participants(session, study) if participants is None else participants)
+    grid = build_grid(session, study, listed)
     ratings = rating_summaries(session, [p.id for p in grid.problems])
-    notes = _linked_notes(session, study)
+    notes = _linked_notes(session, study, listed)
     task_titles = {t.id: t.title for t in study.tasks}
+    task_keys = {t.id: t.key for t in study.tasks}
     summaries = []
     for problem in grid.problems:
         met = grid.met(problem.id)
@@ -140,10 +153,12 @@ def problem_list(session: Session, study: Study, participants: Collection[int] |
         task_ids += [task_id for _evidence, task_id in linked if task_id]
         variants, comparisons = _by_variant(grid, {p.id for p in met}, study, confidence)
         evidence = tuple(e for e, _task in linked)
+        task_ids = [t for t in dict.fromkeys(task_ids) if t in task_titles]
         summaries.append(ProblemSummary(
             id=problem.id, key=problem.key, kind=problem.kind, title=problem.title,
             description=problem.description, severity=problem.severity,
-            tasks=tuple(task_titles[t] for t in dict.fromkeys(task_ids) if t in task_titles),
+            tasks=tuple(task_titles[t] for t in task_ids),
+            task_keys=tuple(task_keys[t] for t in task_ids),
             met=len(met), observed=observed, low=low, high=high, variants=variants,
             comparisons=comparisons, ratings=ratings[problem.id],
             quotes=tuple(e for e in evidence if e.kind == "quote"), evidence=evidence))
@@ -154,7 +169,8 @@ def problem_list(session: Session, study: Study, participants: Collection[int] |
                        discovery_note=note, confidence=confidence, design=study.design)
 
 
-def _linked_notes(session: Session, study: Study) -> dict[int, list[tuple[Evidence, int | None]]]:
+def _linked_notes(session: Session, study: Study, listed: Collection[int]
+                  ) -> dict[int, list[tuple[Evidence, int | None]]]:
     found: dict[int, list[tuple[Evidence, int | None]]] = {}
     rows = session.execute(
         select(Observation, Participant.code, TestSession.public_id, Task.id)
@@ -162,7 +178,8 @@ def _linked_notes(session: Session, study: Study) -> dict[int, list[tuple[Eviden
         .join(Participant, Participant.id == TestSession.participant_id)
         .outerjoin(Attempt, Attempt.id == Observation.attempt_id)
         .outerjoin(Task, Task.id == Attempt.task_id)
-        .where(Participant.study_id == study.id, Observation.problem_id.is_not(None))
+        .where(Participant.study_id == study.id, Participant.id.in_(listed),
+               Observation.problem_id.is_not(None))
         .order_by(TestSession.started_at, Observation.offset_ms, Observation.id))
     for note, code, public_id, task_id in rows:
         found.setdefault(note.problem_id, []).append((Evidence(

@@ -15,15 +15,13 @@ from uxlab.results.page import ResultsPage
 def report_context(page: ResultsPage) -> ReportContext:
     """Return the :class:`ReportContext` of ``page``, with its paths and clicks."""
     study, overview, filters = page.study, page.overview, page.filters
-    observed = page.problems.observed
+    listing = page.problems
     problems = tuple(
-        ProblemRecord(title=p.title, severity=p.severity, task=p.task_key,
-                      participants=p.participants,
-                      observed=len(observed) or None)
-        for p in page.problems.problems)
-    charted = [p.id for p in page.problems.problems]
-    matrix = tuple(tuple(int(problem in page.problems.met[person]) for problem in charted)
-                   for person in observed) if observed and charted else None
+        ProblemRecord(title=p.title, severity=p.severity,
+                      task=p.task_keys[0] if p.task_keys else None, participants=p.met,
+                      observed=p.observed or None)
+        for p in listing.problems)
+    matrix = listing.discovery_matrix() if listing.observed and listing.problems else None
     return ReportContext(
         study=StudyInfo(slug=study.slug, title=study.title, description=study.description,
                         design=study.design, version=study.version, status=study.status,

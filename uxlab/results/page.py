@@ -22,13 +22,11 @@ from uxlab.analysis.dataset import (
 )
 from uxlab.analysis.tidy import TidyDataError, natural_key
 from uxlab.models import Study
+from uxlab.observations.counts import ModeratorOutcomes, moderator_outcomes, note_counts
+from uxlab.observations.problem_list import ProblemList, problem_list
 from uxlab.results.navigation import Navigation, build_navigation
 from uxlab.results.options import analysis_options
 from uxlab.results.participants import ParticipantRow, participant_rows, started_and_completed
-from uxlab.results.problems import ProblemTable, problem_table
-
-#: Session modes in which a moderator observes the participant.
-MODERATED_MODES = ("remote_moderated", "in_person")
 
 
 @dataclass(frozen=True)
@@ -80,7 +78,9 @@ class ResultsPage:
     analysis_error: str | None
     overview: Overview
     participants: tuple[ParticipantRow, ...]
-    problems: ProblemTable
+    problems: ProblemList
+    notes: dict[str, int]
+    moderator_outcomes: ModeratorOutcomes
     navigation: Navigation = field(default_factory=Navigation)
 
     @property
@@ -113,13 +113,14 @@ def build_results(session: Session, study: Study, filters: Filters | None = None
     dataset = build_dataset(session, study, filters)
     analysis, error = _analysis(dataset, study)
     participants = tuple(participant_rows(session, study, filters, dataset))
-    moderated = [p.id for p in participants if set(p.modes) & set(MODERATED_MODES)]
-    problems = problem_table(session, study, [p.id for p in participants], moderated)
+    listed = [p.id for p in participants]
+    problems = problem_list(session, study, listed, (analysis or {}).get("confidence", 0.95))
     return ResultsPage(
         study=study, filters=filters, dataset=dataset, analysis=analysis, analysis_error=error,
         overview=_overview(study, dataset, analysis, participants,
                            attempt_span(session, study, filters)),
-        participants=participants, problems=problems,
+        participants=participants, problems=problems, notes=note_counts(session, listed),
+        moderator_outcomes=moderator_outcomes(session, listed),
         navigation=build_navigation(session, study, filters, with_clicks=with_clicks))
 
 
