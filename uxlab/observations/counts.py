@@ -1,5 +1,5 @@
-"""Counts over the listed participants for the results page and the report: notes by kind, and
-how the attempts of moderated sessions were decided."""
+"""Over the listed participants, for the results page and the report: notes by kind, the notes
+themselves, and how the attempts of moderated sessions were decided."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from uxlab.models import Attempt, Observation, TestSession
+from uxlab.models import Attempt, Observation, Participant, Task, TestSession, UsabilityProblem
 from uxlab.models.feedback import OBSERVATION_KINDS
 
 
@@ -49,3 +49,32 @@ def moderator_outcomes(session: Session, participants: Collection[int]) -> Moder
         .where(listed, Attempt.outcome.is_(None), Attempt.ended_at.is_not(None),
                TestSession.mode != "unmoderated")) or 0
     return ModeratorOutcomes(decided or 0, assisted or 0, undecided)
+
+
+@dataclass(frozen=True)
+class NoteRow:
+    participant: str
+    offset_ms: int
+    kind: str
+    text: str
+    severity: int | None
+    problem: str | None
+    task: str | None
+
+
+def listed_notes(session: Session, participants: Collection[int]) -> list[NoteRow]:
+    """The notes of the participants' sessions, by participant and time."""
+    if not participants:
+        return []
+    rows = session.execute(
+        select(Participant.code, Observation.offset_ms, Observation.kind, Observation.text,
+               Observation.severity, UsabilityProblem.title, Task.key)
+        .select_from(Observation)
+        .join(TestSession, TestSession.id == Observation.session_id)
+        .join(Participant, Participant.id == TestSession.participant_id)
+        .outerjoin(UsabilityProblem, UsabilityProblem.id == Observation.problem_id)
+        .outerjoin(Attempt, Attempt.id == Observation.attempt_id)
+        .outerjoin(Task, Task.id == Attempt.task_id)
+        .where(Participant.id.in_(participants))
+        .order_by(Participant.id, TestSession.started_at, Observation.offset_ms, Observation.id))
+    return [NoteRow(*row) for row in rows]

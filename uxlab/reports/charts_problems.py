@@ -23,8 +23,10 @@ MAX_PROBLEMS_CHARTED = 25
 
 
 def ranked_problems(problems) -> list[ProblemRecord]:
-    """Problems by severity (worst first), then by frequency (most frequent first)."""
-    return sorted(problems, key=lambda p: (-p.severity, -(problem_share(p) or 0), p.title))
+    """Problems by priority: any catastrophe (4) first, then severity × frequency, severity,
+    title (the order of the problem list, :mod:`uxlab.observations.problem_list`)."""
+    return sorted(problems, key=lambda p: (p.severity != 4, -p.severity * (problem_share(p) or 0),
+                                           -p.severity, p.title))
 
 
 def problem_share(problem: ProblemRecord) -> float | None:

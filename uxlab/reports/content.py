@@ -23,6 +23,7 @@ from uxlab.reports.blocks import (
 from uxlab.reports.charts import ReportCharts, report_charts
 from uxlab.reports.charts_problems import problem_interval, problem_share, ranked_problems
 from uxlab.reports.content_navigation import usability_metric_section
+from uxlab.reports.content_notes import note_blocks, problem_grid_blocks
 from uxlab.reports.content_results import METRIC_NAMES, questionnaire_blocks, task_blocks
 from uxlab.reports.context import ReportContext
 from uxlab.reports.findings import KIND_LABELS, executive_summary, key_findings
@@ -139,8 +140,9 @@ def _problems(analysis: dict, context: ReportContext, charts: ReportCharts) -> S
                 context.task_title(problem.task) if problem.task else fmt.MISSING,
                 f"{problem.participants}" + (f" of {observed}" if observed else ""),
                 fmt.interval(problem_share(problem), *bounds, fmt.percent)))
-        blocks.append(Table(f"Usability problems, worst first (frequency with {level} "
-                            f"adjusted-Wald interval; severity 0 none … 4 catastrophe)",
+        blocks.append(Table(f"Usability problems by priority: catastrophes first, then severity "
+                            f"× frequency (frequency with {level} adjusted-Wald interval; "
+                            f"severity 0 not a problem … 4 catastrophe)",
                             ("Problem", "Severity", "Task", "Participants", "Frequency"),
                             tuple(rows), numeric=(False, False, False, True, True),
                             widths=(2.6, 1.1, 1.4, 0.9, 1.3)))
@@ -150,6 +152,8 @@ def _problems(analysis: dict, context: ReportContext, charts: ReportCharts) -> S
     discovery = next((c for c in charts.problems if c.key == "discovery"), None)
     if discovery:
         blocks.append(Paragraph(discovery.alt))
+    blocks += problem_grid_blocks(context)
+    blocks += note_blocks(context)
     return Section("problems", "Usability problems", tuple(blocks))
 
 

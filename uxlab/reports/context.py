@@ -101,6 +101,20 @@ class ProblemRecord:
 
 
 @dataclass(frozen=True)
+class NoteRecord:
+    """A note logged during a session: who it is about, when (ms into the session), what kind
+    (note, quote, error, assist, problem), its text, severity and linked problem."""
+
+    participant: str
+    offset_ms: int
+    kind: str
+    text: str
+    severity: int | None = None
+    problem: str | None = None
+    task: str | None = None
+
+
+@dataclass(frozen=True)
 class Click:
     """One click on a prototype page, in CSS pixels of the viewport it happened in.
 
@@ -172,6 +186,13 @@ class ReportContext:
     problems : tuple of ProblemRecord
     discovery_matrix : tuple of tuples of 0/1, or None
         Participants × problems, 1 where the participant met the problem.
+    grid_participants, grid_problems : tuple of str
+        Labels of the discovery matrix's rows (participant codes) and columns (problem titles);
+        with them the report shows the problems × participants grid.
+    notes : tuple of NoteRecord
+        Notes, quotes, errors, assists and problems logged during the sessions.
+    moderator_outcomes : mapping
+        ``decided`` (attempts decided by a moderator), ``assisted``, ``undecided``.
     clicks : mapping (task key, variant key) → tuple of Click
     nps_counts : mapping variant key → NpsCounts
         Only needed when the analysis document lacks the counts.
@@ -194,6 +215,10 @@ class ReportContext:
     filters: Filters = field(default_factory=Filters)
     problems: tuple[ProblemRecord, ...] = ()
     discovery_matrix: tuple[tuple[int, ...], ...] | None = None
+    grid_participants: tuple[str, ...] = ()
+    grid_problems: tuple[str, ...] = ()
+    notes: tuple[NoteRecord, ...] = ()
+    moderator_outcomes: Mapping[str, int] = field(default_factory=dict)
     clicks: Mapping[tuple[str, str], tuple[Click, ...]] = field(default_factory=dict)
     nps_counts: Mapping[str, NpsCounts] = field(default_factory=dict)
     paths: tuple[TaskPaths, ...] = ()
@@ -216,6 +241,10 @@ class ReportContext:
         convert(self, "participants", _frozen_mapping(self.participants))
         convert(self, "excluded", tuple(_as(Exclusion, e) for e in self.excluded))
         convert(self, "problems", tuple(_as(ProblemRecord, p) for p in self.problems))
+        convert(self, "notes", tuple(_as(NoteRecord, n) for n in self.notes))
+        convert(self, "grid_participants", tuple(str(c) for c in self.grid_participants))
+        convert(self, "grid_problems", tuple(str(t) for t in self.grid_problems))
+        convert(self, "moderator_outcomes", _frozen_mapping(self.moderator_outcomes))
         convert(self, "nps_counts", _frozen_mapping(
             (k, _as(NpsCounts, v)) for k, v in dict(self.nps_counts).items()))
         convert(self, "clicks", _frozen_mapping(
@@ -275,6 +304,10 @@ class ReportContext:
         data["problems"] = [asdict(p) for p in self.problems]
         data["discovery_matrix"] = ([list(row) for row in self.discovery_matrix]
                                     if self.discovery_matrix else None)
+        data["grid_participants"] = list(self.grid_participants)
+        data["grid_problems"] = list(self.grid_problems)
+        data["notes"] = [asdict(n) for n in self.notes]
+        data["moderator_outcomes"] = dict(self.moderator_outcomes)
         data["clicks"] = [{"task": task, "variant": variant, "clicks": [asdict(c) for c in cs]}
                           for (task, variant), cs in self.clicks.items()]
         data["nps_counts"] = {k: asdict(v) for k, v in self.nps_counts.items()}

@@ -7,7 +7,9 @@ charts and an exported report of the same filters say the same thing.
 
 from __future__ import annotations
 
-from uxlab.reports.context import Exclusion, ProblemRecord, ReportContext, StudyInfo
+from dataclasses import asdict
+
+from uxlab.reports.context import Exclusion, NoteRecord, ProblemRecord, ReportContext, StudyInfo
 from uxlab.reports.context import Filters as ReportFilters
 from uxlab.results.page import ResultsPage
 
@@ -42,4 +44,8 @@ def report_context(page: ResultsPage) -> ReportContext:
         first_attempt=overview.first_attempt,
         last_attempt=overview.last_attempt,
         synthetic=overview.synthetic,
+        grid_participants=tuple(p.code for p in listing.grid.participants) if matrix else (),
+        grid_problems=tuple(p.title for p in listing.problems) if matrix else (),
+        notes=tuple(NoteRecord(**asdict(row)) for row in page.note_rows),
+        moderator_outcomes=asdict(page.moderator_outcomes),
     )

@@ -22,7 +22,13 @@ from uxlab.analysis.dataset import (
 )
 from uxlab.analysis.tidy import TidyDataError, natural_key
 from uxlab.models import Study
-from uxlab.observations.counts import ModeratorOutcomes, moderator_outcomes, note_counts
+from uxlab.observations.counts import (
+    ModeratorOutcomes,
+    NoteRow,
+    listed_notes,
+    moderator_outcomes,
+    note_counts,
+)
 from uxlab.observations.problem_list import ProblemList, problem_list
 from uxlab.results.navigation import Navigation, build_navigation
 from uxlab.results.options import analysis_options
@@ -80,6 +86,7 @@ class ResultsPage:
     participants: tuple[ParticipantRow, ...]
     problems: ProblemList
     notes: dict[str, int]
+    note_rows: tuple[NoteRow, ...]
     moderator_outcomes: ModeratorOutcomes
     navigation: Navigation = field(default_factory=Navigation)
 
@@ -120,6 +127,7 @@ def build_results(session: Session, study: Study, filters: Filters | None = None
         overview=_overview(study, dataset, analysis, participants,
                            attempt_span(session, study, filters)),
         participants=participants, problems=problems, notes=note_counts(session, listed),
+        note_rows=tuple(listed_notes(session, listed)),
         moderator_outcomes=moderator_outcomes(session, listed),
         navigation=build_navigation(session, study, filters, with_clicks=with_clicks))
 
