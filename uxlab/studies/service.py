@@ -26,6 +26,7 @@ from uxlab.models import (
     User,
     Variant,
 )
+from uxlab.observations.seeding import seeded_problem_specs, sync_seeded_problems
 from uxlab.studies.runnable import prototype_problems
 from uxlab.studies.spec import (
     QuestionnaireSpec,
@@ -138,6 +139,7 @@ def apply_spec(session: Session, study: Study, spec: StudySpec) -> None:
     _sync(session, study.questionnaires, spec.questionnaires, Questionnaire,
           _questionnaire_fields, "questionnaire")
     session.flush()
+    sync_seeded_problems(session, study, spec.problems)
 
 
 def _sync(session, rows: list, specs: tuple, model, fields, kind: str) -> None:
@@ -219,6 +221,7 @@ def spec_from_study(study: Study) -> StudySpec:
             QuestionnaireSpec(q.key, q.instrument, q.timing, dict(q.options or {}))
             for q in study.questionnaires
         ),
+        problems=seeded_problem_specs(study),
     )
 
 

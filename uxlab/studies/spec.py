@@ -15,6 +15,7 @@ from typing import Any
 
 from uxlab.studies.criteria import validate_criterion
 from uxlab.studies.problems import Problems
+from uxlab.studies.seeded_problems import ProblemSpec, parse_problems
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
@@ -97,6 +98,7 @@ class StudySpec:
     open_recruitment: bool = False
     panel_id_param: str | None = None
     benchmarks: dict[str, float] = field(default_factory=dict)
+    problems: tuple[ProblemSpec, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Return the canonical mapping of this spec (the study-file layout, defaults omitted)."""
@@ -114,6 +116,8 @@ class StudySpec:
                             for v in self.variants]
         data["tasks"] = [_task_to_dict(t) for t in self.tasks]
         data["questionnaires"] = _questionnaires_to_dict(self.questionnaires)
+        if self.problems:
+            data["problems"] = [p.to_dict() for p in self.problems]
         return data
 
 
@@ -155,7 +159,7 @@ def _questionnaires_to_dict(questionnaires: tuple[QuestionnaireSpec, ...]) -> di
 
 # --- parsing -------------------------------------------------------------------------------------
 
-TOP_LEVEL_KEYS = {"study", "benchmarks", "variants", "tasks", "questionnaires"}
+TOP_LEVEL_KEYS = {"study", "benchmarks", "variants", "tasks", "questionnaires", "problems"}
 STUDY_KEYS = {"slug", "title", "description", "design", "welcome", "consent", "thanks",
               "completion_redirect", "open_recruitment", "panel_id_param"}
 VARIANT_KEYS = {"key", "name", "prototype", "weight", "description"}
@@ -484,6 +488,8 @@ def parse_study(
         for i, t in enumerate(_table_list(data, "tasks", problems, not draft))
     )
     questionnaires = _parse_questionnaires(data.get("questionnaires"), problems)
+    seeded = parse_problems(data, problems, set(task_seen), unknown_keys=_unknown_keys,
+                            key_of=_key, text=_text)
     problems.raise_if_any(source)
     return StudySpec(
         slug=slug,
@@ -497,4 +503,5 @@ def parse_study(
         variants=variants,
         tasks=tasks,
         questionnaires=questionnaires,
+        problems=seeded,
     )
