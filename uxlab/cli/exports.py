@@ -38,6 +38,8 @@ def export_command(slug: str, what: str, fmt: str, output: Path | None, variants
                      nps; csat, ces when the study asks them): `uxlab analyze --survey`
     --what events    every recorded event, one row each
     --what observations  every moderator observation
+    --what problems  the usability problems by priority, with frequencies and intervals
+    --what grid      participants × problems (0/1), for uxlab plan discovery --matrix
     --what all --format json  one JSON document with everything (study definition,
                      participants, sessions, attempts, responses, observations, problems,
                      events)
