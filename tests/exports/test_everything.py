@@ -50,7 +50,8 @@ def test_json_holds_everything_of_the_study(db, study, recorded, other_study):
     assert len(document["observations"]) == 3
     assert document["problems"] == [{"id": problem.id, "task": "apply-coupon",
                                      "title": "Coupon field is hidden", "description": "",
-                                     "severity": 3, "created_at": problem.created_at.isoformat()}]
+                                     "severity": 3, "created_at": problem.created_at.isoformat(),
+                                     "key": None, "kind": "problem"}]
     people = {p["code"]: p for p in document["participants"]}
     assert set(people) == {f"P-{i:03}" for i in range(12)}  # none of the other study's
     assert people["P-001"]["exclusion_reason"] == "a colleague, not a customer"
@@ -75,7 +76,8 @@ def test_zip_holds_every_csv_and_the_study_file(db, study, recorded):
         attempts = archive.read(f"{study.slug}/attempts.csv").decode()
         events = archive.read(f"{study.slug}/events.csv").decode()
     assert names == [f"{study.slug}/{name}" for name in (
-        "attempts.csv", "survey.csv", "events.csv", "observations.csv", "study.toml")]
+        "attempts.csv", "survey.csv", "events.csv", "observations.csv", "problems.csv",
+        "problem-grid.csv", "study.toml")]
     assert attempts == "".join(attempts_csv(db, study))
     assert events == "".join(events_csv(db, study))
 
@@ -104,7 +106,8 @@ def test_cli_exports(cli, db, study, recorded, tmp_path):
     result = cli("export", study.slug, "--what", "all", "-o", str(tmp_path / "bundle"))
     assert result.exit_code == 0, result.output
     assert sorted(p.name for p in (tmp_path / "bundle").iterdir()) == [
-        "attempts.csv", "events.csv", "observations.csv", "study.toml", "survey.csv"]
+        "attempts.csv", "events.csv", "observations.csv", "problem-grid.csv", "problems.csv",
+        "study.toml", "survey.csv"]
     observations = (tmp_path / "bundle" / "observations.csv").read_text()
     assert len(list(csv.reader(io.StringIO(observations)))) == 4
 

@@ -15,7 +15,8 @@ from uxlab.accounts.service import grant_access
 from uxlab.exports.tables import attempts_csv, survey_csv
 from uxlab.models import Participant
 
-DOWNLOADS = ("attempts.csv", "survey.csv", "events.csv", "observations.csv", "all.zip",
+DOWNLOADS = ("attempts.csv", "survey.csv", "events.csv", "observations.csv", "problems.csv",
+             "grid.csv", "all.zip",
              "all.json")
 
 
