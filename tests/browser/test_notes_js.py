@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -69,8 +70,33 @@ def test_a_draft_survives_a_reload_and_is_saved_once(live_app, researchers, sess
     text.press("Enter")  # finished: the form clears for the next note
     expect(text).to_have_value("")
     expect(page.locator(".note-list li")).to_have_count(1)
-    expect(page.locator(".note-list li")).to_contain_text("5:0")  # stamped when typing began
+    # Stamped when typing began, about five minutes into the session (not at the scrubber's 0:00).
+    expect(page.locator(".note-list li")).to_contain_text(re.compile(r"^[56]:\d\d · error"))
     expect(page.locator(".note-list li")).to_contain_text("severity 3 (major)")
     page.reload()
     expect(text).to_have_value("")
     assert len(stored(live_app)) == 1
+
+
+def test_grid_cells_toggle_in_place(live_app, researchers, session_page, new_page):
+    from playwright.sync_api import expect
+
+    from uxlab.models import ProblemSighting, Study, UsabilityProblem
+
+    with live_app.database.session() as db:
+        study = db.scalar(select(Study))
+        db.add(UsabilityProblem(study_id=study.id, title="Coupon field hidden", severity=3))
+        study_id = study.id
+    page = new_page()
+    log_in(page, live_app.url, researchers[0])
+    page.goto(f"{live_app.url}/studies/{study_id}/problems")
+    cell = page.get_by_role("button", name="P01 met Coupon field hidden")
+    expect(cell).to_have_attribute("aria-pressed", "false")
+    cell.click()
+    expect(cell).to_have_attribute("aria-pressed", "true")
+    expect(page.get_by_role("status").last).to_contain_text("Saved: P01 met it")
+    assert page.url.endswith("/problems")  # no page load: filled live
+    with live_app.database.read_sessions() as db:
+        assert [c.met for c in db.scalars(select(ProblemSighting))] == [True]
+    cell.click()
+    expect(cell).to_have_attribute("aria-pressed", "false")

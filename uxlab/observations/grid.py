@@ -11,6 +11,7 @@ from collections.abc import Collection
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from uxlab.models import (
@@ -118,14 +119,24 @@ def build_grid(session: Session, study: Study, participants: Collection[int] | N
 def set_cell(session: Session, problem: UsabilityProblem, participant: Participant, met: bool,
              user: User) -> None:
     """Set a grid cell by hand (it then wins over the linked notes)."""
-    cell = session.scalar(select(ProblemSighting).where(
-        ProblemSighting.problem_id == problem.id,
-        ProblemSighting.participant_id == participant.id))
+    def existing() -> ProblemSighting | None:
+        return session.scalar(select(ProblemSighting).where(
+            ProblemSighting.problem_id == problem.id,
+            ProblemSighting.participant_id == participant.id))
+
+    cell = existing()
     if cell is None:
-        session.add(ProblemSighting(problem_id=problem.id, participant_id=participant.id,
-                                    met=met, set_by_id=user.id))
-    else:
-        cell.met, cell.set_by_id, cell.set_at = met, user.id, utcnow()
+        try:
+            with session.begin_nested():
+                session.add(ProblemSighting(problem_id=problem.id, participant_id=participant.id,
+                                            met=met, set_by_id=user.id))
+            return
+        except IntegrityError:
+            # Two people set the same cell at once (PostgreSQL): the last one wins, as below.
+            cell = existing()
+            if cell is None:
+                raise
+    cell.met, cell.set_by_id, cell.set_at = met, user.id, utcnow()
     session.flush()
 
 

@@ -138,6 +138,19 @@
       text.focus();
     }
 
+    async function forget(note) {
+      if (!confirm("Delete this note?")) return;
+      const response = await fetch(`${url}/${note.client_id}`, {
+        method: "DELETE", credentials: "same-origin",
+        headers: {"X-CSRFToken": csrf, "Accept": "application/json"}});
+      if (!response.ok) { say(`Not deleted: the server answered ${response.status}`); return; }
+      delete drafts[note.client_id];
+      keep();
+      if (current && current.client_id === note.client_id) { current = null; finish(); }
+      say("Deleted.");
+      refresh();
+    }
+
     function render() {
       const author = filters.elements.author, chosen = author.value;
       const authors = [...new Set(notes.map((n) => n.author).filter(Boolean))].sort();
@@ -174,7 +187,13 @@
           button.textContent = "Edit";
           button.setAttribute("aria-label", `Edit the note at ${clock(n.offset_ms)}`);
           button.addEventListener("click", () => edit(n));
-          item.append(" ", button);
+          const remove = document.createElement("button");
+          remove.type = "button";
+          remove.className = "link";
+          remove.textContent = "Delete";
+          remove.setAttribute("aria-label", `Delete the note at ${clock(n.offset_ms)}`);
+          remove.addEventListener("click", () => forget(n));
+          item.append(" ", button, " ", remove);
         }
         return item;
       }));
