@@ -37,6 +37,10 @@ def test_results_page_shows_problems_notes_and_moderator_outcomes(db, study, cli
     assert 'data-participants="1" data-observed="2"' in html  # P-04 moderated, P-02 a note
     assert 'id="moderator-outcomes" data-decided="1" data-assisted="1" data-undecided="1"' in html
     assert 'data-notes="3"' in html and "quote 1" in html
+    grid = html[html.index('id="grid-h"'):html.index('id="notes-h"')]
+    assert 'data-participant="P-04" data-met="true"' in grid
+    assert 'data-participant="P-02" data-met="false"' in grid
+    assert "grid-toggle" not in grid  # read-only here
 
 
 def test_report_holds_the_grid_notes_and_moderator_outcomes(db, study):

@@ -10,7 +10,7 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from uxlab.extensions import db_session
-from uxlab.models import Observation
+from uxlab.models import Observation, User
 from uxlab.observations.blueprint import (
     bp,
     done,
@@ -23,6 +23,7 @@ from uxlab.observations.notes import (
     NoteError,
     NoteFilters,
     NotYours,
+    delete_note,
     list_notes,
     note_json,
     parse_client_id,
@@ -74,8 +75,6 @@ def note_save(study_id: int, public_id: uuid.UUID, client_id: str):
 @bp.delete(f"{NOTES}/<client_id>")
 def note_delete(study_id: int, public_id: uuid.UUID, client_id: str):
     """Delete a note (its author, or an editor)."""
-    from uxlab.observations.notes import delete_note
-
     study = load_study(study_id)
     test_session = load_session(study, public_id)
     session = db_session()
@@ -134,8 +133,6 @@ def _note(session_id: int, client_id: str) -> Observation:
 
 
 def _author_email(observation: Observation) -> str | None:
-    from uxlab.models import User
-
     if observation.author_id is None:
         return None
     user = db_session().get(User, observation.author_id)

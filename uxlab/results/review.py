@@ -1,5 +1,6 @@
-"""The review of one session: who, which variants, every attempt with its metrics, answers,
-observations, and what the recorder sent (event counts, and events that never arrived)."""
+"""The review of one session: who, which variants, every attempt with its metrics, answers, and
+what the recorder sent (event counts, and events that never arrived). The session's timeline of
+tasks, events and notes is :mod:`uxlab.observations.timeline`."""
 
 from __future__ import annotations
 
@@ -12,14 +13,10 @@ from sqlalchemy.orm import Session
 from uxlab.models import (
     Attempt,
     Event,
-    Observation,
     Participant,
     QuestionnaireResponse,
     Study,
-    Task,
     TestSession,
-    UsabilityProblem,
-    User,
 )
 from uxlab.recording.gaps import sequence_gaps
 from uxlab.stats.questionnaires import sus_score, umux_lite_score
@@ -59,16 +56,6 @@ class AttemptReview:
 
 
 @dataclass(frozen=True)
-class ObservationRow:
-    """Something a moderator or observer logged, with what it is about."""
-
-    observation: Observation
-    task_title: str | None
-    problem_title: str | None
-    author: str | None
-
-
-@dataclass(frozen=True)
 class SessionReview:
     """Everything the session review page shows.
 
@@ -82,7 +69,6 @@ class SessionReview:
     other_sessions: tuple[TestSession, ...]
     attempts: tuple[AttemptReview, ...]
     answers: tuple[AnswerGroup, ...]
-    observations: tuple[ObservationRow, ...]
     event_counts: tuple[tuple[str, int], ...]
     gaps: dict[str, list[tuple[int, int]]]
 
@@ -134,7 +120,6 @@ def session_review(session: Session, study: Study, test_session: TestSession) ->
         other_sessions=tuple(s for s in participant.sessions if s.id != test_session.id),
         attempts=attempts,
         answers=_groups(post_study, lambda r: _about(r, variant_names)),
-        observations=_observations(session, test_session),
         event_counts=tuple((kind, count) for kind, count in session.execute(
             select(Event.type, func.count()).where(Event.session_id == test_session.id)
             .group_by(Event.type).order_by(func.count().desc(), Event.type))),
@@ -165,16 +150,3 @@ def _score(instrument: str, answers: list[Answer]) -> float | None:
     except ValueError:  # too many items missing, or a value off the scale: no score
         return None
     return None
-
-
-def _observations(session: Session, test_session: TestSession) -> tuple[ObservationRow, ...]:
-    rows = session.execute(
-        select(Observation, Task.title, UsabilityProblem.title, User.email)
-        .outerjoin(Attempt, Attempt.id == Observation.attempt_id)
-        .outerjoin(Task, Task.id == Attempt.task_id)
-        .outerjoin(UsabilityProblem, UsabilityProblem.id == Observation.problem_id)
-        .outerjoin(User, User.id == Observation.author_id)
-        .where(Observation.session_id == test_session.id)
-        .order_by(Observation.offset_ms, Observation.id))
-    return tuple(ObservationRow(o, task, problem, author) for o, task, problem, author in rows)
-
