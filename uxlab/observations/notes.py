@@ -35,13 +35,17 @@ FUTURE_SLACK = timedelta(minutes=5)
 NOTE_FIELDS = ("kind", "text", "noted_at", "severity", "tags")
 
 
-class NoteError(ValueError):
-    """Bad note input; ``field`` names the field at fault."""
+class FieldError(ValueError):
+    """Bad input to an observations service; ``field`` names the field at fault."""
 
     def __init__(self, field: str, message: str):
         super().__init__(f"{field}: {message}")
         self.field = field
         self.message = message
+
+
+class NoteError(FieldError):
+    """Bad note input."""
 
 
 class NotYours(PermissionError):

@@ -27,6 +27,7 @@ from uxlab.models import (
     User,
 )
 from uxlab.models.feedback import PROBLEM_KINDS
+from uxlab.observations.notes import FieldError
 from uxlab.timeutil import utcnow
 
 #: Nielsen's severity ratings, written out.
@@ -43,13 +44,8 @@ MAX_DESCRIPTION_LENGTH = 10_000
 PROBLEM_FIELDS = ("title", "description", "severity", "task", "kind")
 
 
-class ProblemError(ValueError):
-    """Bad problem input; ``field`` names the field at fault."""
-
-    def __init__(self, field: str, message: str):
-        super().__init__(f"{field}: {message}")
-        self.field = field
-        self.message = message
+class ProblemError(FieldError):
+    """Bad problem input."""
 
 
 def severity_label(severity: int) -> str:

@@ -46,7 +46,7 @@ def note_blocks(context: ReportContext) -> list[Block]:
     if not context.notes:
         return blocks
     listed = context.notes[:MAX_NOTES_LISTED]
-    rows = tuple((n.participant, _clock(n.offset_ms),
+    rows = tuple((n.participant, fmt.clock(n.offset_ms),
                   n.kind + (f" ({n.severity})" if n.severity is not None else ""),
                   context.task_title(n.task) if n.task else fmt.MISSING, n.text,
                   n.problem or fmt.MISSING) for n in listed)
@@ -58,7 +58,3 @@ def note_blocks(context: ReportContext) -> list[Block]:
                      widths=(0.8, 0.5, 0.8, 1.2, 3.0, 1.4), note=note)]
     return blocks
 
-
-def _clock(offset_ms: int) -> str:
-    seconds = offset_ms // 1000
-    return f"{seconds // 60}:{seconds % 60:02d}"

@@ -58,6 +58,12 @@ def duration(value: float | None) -> str:
     return " ".join(parts) or "0 seconds"
 
 
+def clock(offset_ms: int) -> str:
+    """A moment in a session as minutes and seconds: 125 000 ms → "2:05"."""
+    total = max(0, int(offset_ms)) // 1000
+    return f"{total // 60}:{total % 60:02d}"
+
+
 def decimal(value: float | None, places: int = 2) -> str:
     if value is None:
         return MISSING

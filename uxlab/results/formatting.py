@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from uxlab.reports.formatting import (  # noqa: F401  (the pages' templates use them via this module)
     MISSING,
+    clock,
     confidence_label,
     decimal,
     interval,

@@ -151,6 +151,16 @@
       refresh();
     }
 
+    function action(text, label, run) {
+      const button = document.createElement("button");
+      button.type = "button";
+      button.className = "link";
+      button.textContent = text;
+      button.setAttribute("aria-label", label);
+      button.addEventListener("click", run);
+      return button;
+    }
+
     function render() {
       const author = filters.elements.author, chosen = author.value;
       const authors = [...new Set(notes.map((n) => n.author).filter(Boolean))].sort();
@@ -181,19 +191,9 @@
           item.append(tags);
         }
         if (n.author === you) {
-          const button = document.createElement("button");
-          button.type = "button";
-          button.className = "link";
-          button.textContent = "Edit";
-          button.setAttribute("aria-label", `Edit the note at ${clock(n.offset_ms)}`);
-          button.addEventListener("click", () => edit(n));
-          const remove = document.createElement("button");
-          remove.type = "button";
-          remove.className = "link";
-          remove.textContent = "Delete";
-          remove.setAttribute("aria-label", `Delete the note at ${clock(n.offset_ms)}`);
-          remove.addEventListener("click", () => forget(n));
-          item.append(" ", button, " ", remove);
+          const at = clock(n.offset_ms);
+          item.append(" ", action("Edit", `Edit the note at ${at}`, () => edit(n)),
+                      " ", action("Delete", `Delete the note at ${at}`, () => forget(n)));
         }
         return item;
       }));
