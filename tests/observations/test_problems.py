@@ -202,3 +202,22 @@ def test_bad_problem_input_names_the_field(db, study, clients):
     form = editor.form(base, {"title": "", "severity": "2"})
     assert form.status_code == 302
     assert fresh(db).scalar(select(func.count()).select_from(UsabilityProblem)) == 0
+
+
+def test_the_page_forms_work_without_javascript(db, study, clients, seeded_grid):
+    people, problems = seeded_grid
+    editor, base = clients(EDITOR), f"/studies/{study.id}/problems"
+    answer = editor.form(base, {"title": "Totals hard to read", "severity": "1", "task": ""})
+    assert answer.status_code == 302 and answer.location.endswith("/problems#problems-h")
+    code = people[7].participant.code  # P8 met only problem 1
+    toggled = editor.form(f"{base}/{problems[5].id}/grid/{code}", {"met": "1"})
+    assert toggled.status_code == 302
+    page = editor.get(base).get_data(as_text=True)
+    assert "Problem “Totals hard to read” added." in page
+    assert fresh(db).scalar(select(ProblemSighting.met).where(
+        ProblemSighting.problem_id == problems[5].id)) is True
+    bad = editor.form(f"{base}/{problems[5].id}/grid/{code}", {"met": "maybe"})
+    assert bad.status_code == 302
+    assert "Met: must be true or false" in editor.get(base).get_data(as_text=True)
+    assert clients(OBSERVER).form(base, {"title": "x"}).status_code == 403
+    assert editor.form(f"{base}/{problems[5].id}/grid/NOBODY", {"met": "1"}).status_code == 404
