@@ -37,3 +37,20 @@ def test_problems_csv_ranks_problems_and_lists_expected_behaviours_last(db, stud
     grid = list(csv.reader(io.StringIO("".join(grid_csv(db, study)))))
     assert grid[0] == ["participant", "'=HYPERLINK(\"http://evil\")", "Payment fails"]
     assert grid[1:] == [["P0", "1", "1"], ["P1", "1", "0"], ["P2", "1", "0"], ["P3", "0", "0"]]
+
+
+def test_cli_exports_the_grid_for_plan_discovery(db, study, cli, tmp_path):
+    rec = Recorder(db, study)
+    people = [rec.participant(f"P{i}", "A", mode="in_person") for i in range(3)]
+    first, second = rec.problem("Hidden coupon"), rec.problem("Tiny totals")
+    for person, problem in ((people[0], first), (people[1], first), (people[1], second)):
+        rec.observation(person, "seen", kind="problem", problem=problem)
+    db.commit()
+    path = tmp_path / "grid.csv"
+    assert cli("export", study.slug, "--what", "grid", "-o", str(path)).exit_code == 0
+    assert path.read_text().splitlines() == [
+        "participant,Hidden coupon,Tiny totals", "P0,1,0", "P1,1,1", "P2,0,0"]
+    result = cli("plan", "discovery", "--matrix", str(path))
+    assert result.exit_code == 0, result.output
+    assert "3 participants met 2 problems (1 seen once)" in result.output
+    assert cli("export", study.slug, "--what", "problems").output.startswith("rank,problem,")
