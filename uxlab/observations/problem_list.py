@@ -2,9 +2,8 @@
 and the problem-discovery estimate from the grid.
 
 Every number comes from :mod:`uxlab.stats` on the grid's matrix: the frequency interval is the
-adjusted-Wald interval used for completion rates, the per-variant comparison the N−1
-two-proportion / Fisher test used for completion (with Holm's adjustment for three or more
-variants), the discovery estimate Lewis's (2001) adjusted p.
+adjusted-Wald interval used for completion rates, the per-variant comparisons those of completion
+(:mod:`uxlab.observations.variants`), the discovery estimate Lewis's (2001) adjusted p.
 """
 
 from __future__ import annotations
@@ -16,18 +15,17 @@ from uuid import UUID
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from uxlab.analysis.comparisons import comparison_family, from_test
-from uxlab.models import Attempt, Observation, Participant, Study, Task, TestSession
+from uxlab.models import Attempt, Observation, Participant, Study, TestSession, Variant
 from uxlab.observations.grid import Grid, build_grid, study_participants
 from uxlab.observations.problems import RatingSummary, rating_summaries, severity_label
-from uxlab.stats.contingency import completion_omnibus
+from uxlab.observations.variants import VariantShare, between_variants, within_variants
 from uxlab.stats.discovery import (
     DiscoveryEstimate,
     discovery_probability,
     estimate_p,
     participants_needed,
 )
-from uxlab.stats.proportions import completion_interval, two_proportion_test
+from uxlab.stats.proportions import completion_interval
 
 DISCOVERY_GOALS = (0.85, 0.90)
 
@@ -42,15 +40,6 @@ class Evidence:
     kind: str
     text: str
     after_event: str | None
-
-
-@dataclass(frozen=True)
-class VariantShare:
-    variant: str
-    met: int
-    observed: int
-    low: float | None
-    high: float | None
 
 
 @dataclass(frozen=True)
@@ -150,9 +139,17 @@ def problem_list(session: Session, study: Study, participants: Collection[int] |
             low, high = interval.low, interval.high
         linked = notes.get(problem.id, [])
         task_ids = [problem.task_id] if problem.task_id else []
-        task_ids += [task_id for _evidence, task_id in linked if task_id]
-        variants, comparisons = _by_variant(grid, {p.id for p in met}, study, confidence)
-        evidence = tuple(e for e, _task in linked)
+        task_ids += [note.task_id for note in linked if note.task_id]
+        if study.design == "within":
+            met_in: dict[str, set[int]] = {}
+            for note in linked:
+                if note.variant:
+                    met_in.setdefault(note.variant, set()).add(note.participant_id)
+            variants, comparisons = within_variants(grid, met_in, study, confidence)
+        else:
+            variants, comparisons = between_variants(grid, {p.id for p in met}, study,
+                                                     confidence)
+        evidence = tuple(note.evidence for note in linked)
         task_ids = [t for t in dict.fromkeys(task_ids) if t in task_titles]
         summaries.append(ProblemSummary(
             id=problem.id, key=problem.key, kind=problem.kind, title=problem.title,
@@ -169,61 +166,34 @@ def problem_list(session: Session, study: Study, participants: Collection[int] |
                        discovery_note=note, confidence=confidence, design=study.design)
 
 
+@dataclass(frozen=True)
+class LinkedNote:
+    """A note linked to a problem, with the task and variant of its attempt."""
+
+    evidence: Evidence
+    participant_id: int
+    task_id: int | None
+    variant: str | None
+
+
 def _linked_notes(session: Session, study: Study, listed: Collection[int]
-                  ) -> dict[int, list[tuple[Evidence, int | None]]]:
-    found: dict[int, list[tuple[Evidence, int | None]]] = {}
+                  ) -> dict[int, list[LinkedNote]]:
+    found: dict[int, list[LinkedNote]] = {}
     rows = session.execute(
-        select(Observation, Participant.code, TestSession.public_id, Task.id)
+        select(Observation, Participant.code, TestSession.public_id, Attempt.task_id,
+               Participant.id, Variant.key)
         .join(TestSession, TestSession.id == Observation.session_id)
         .join(Participant, Participant.id == TestSession.participant_id)
         .outerjoin(Attempt, Attempt.id == Observation.attempt_id)
-        .outerjoin(Task, Task.id == Attempt.task_id)
+        .outerjoin(Variant, Variant.id == Attempt.variant_id)
         .where(Participant.study_id == study.id, Participant.id.in_(listed),
                Observation.problem_id.is_not(None))
         .order_by(TestSession.started_at, Observation.offset_ms, Observation.id))
-    for note, code, public_id, task_id in rows:
-        found.setdefault(note.problem_id, []).append((Evidence(
+    for note, code, public_id, task_id, participant_id, variant in rows:
+        found.setdefault(note.problem_id, []).append(LinkedNote(Evidence(
             participant=code, session=public_id, offset_ms=note.offset_ms, kind=note.kind,
-            text=note.text, after_event=note.after_event), task_id))
+            text=note.text, after_event=note.after_event), participant_id, task_id, variant))
     return found
-
-
-def _by_variant(grid: Grid, met: set[int], study: Study, confidence: float
-                ) -> tuple[tuple[VariantShare, ...], tuple[dict, ...]]:
-    """Per variant x/n with intervals, and the comparisons (between-subjects designs only: within
-    subjects every participant used every variant, and the grid does not say in which one a
-    problem was met)."""
-    if study.design != "between":
-        return (), ()
-    counts: dict[str, list[int]] = {}
-    for person in grid.participants:
-        if person.variant is None:
-            continue
-        tally = counts.setdefault(person.variant, [0, 0])
-        tally[0] += person.id in met
-        tally[1] += 1
-    order = [v.key for v in study.variants if v.key in counts]
-    shares = []
-    for key in order:
-        x, n = counts[key]
-        interval = completion_interval(x, n, confidence)
-        shares.append(VariantShare(key, x, n, interval.low, interval.high))
-    if len(order) < 2:
-        return tuple(shares), ()
-
-    def compare(a: str, b: str) -> dict:
-        (x_a, n_a), (x_b, n_b) = counts[a], counts[b]
-        return from_test(two_proportion_test(x_a, n_a, x_b, n_b, confidence),
-                         effect="difference in proportions (b - a)", a_estimate=x_a / n_a,
-                         b_estimate=x_b / n_b, n_a=n_a, n_b=n_b)
-
-    def omnibus() -> dict:
-        return from_test(completion_omnibus([counts[v][0] for v in order],
-                                            [counts[v][1] for v in order]))
-
-    comparisons = comparison_family("problem", order, compare, omnibus, confidence=confidence,
-                                    design="between", adjust="holm")
-    return tuple(shares), tuple(comparisons)
 
 
 def _discovery(grid: Grid, problem_ids: list[int]) -> tuple[Discovery | None, str | None]:
