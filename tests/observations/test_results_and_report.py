@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import io
 import json
+
+import pypdf
 
 from tests.observations.conftest import OBSERVER
 from tests.results.records import record_checkout
 from tests.support.study_data import Recorder
 from uxlab.reports.html import render_html_report
 from uxlab.reports.json_report import render_json_report
+from uxlab.reports.pdf import render_pdf_report
 from uxlab.results import build_results
 from uxlab.results.context import report_context
 
@@ -61,3 +65,6 @@ def test_report_holds_the_grid_notes_and_moderator_outcomes(db, study):
     assert report["context"]["moderator_outcomes"] == {"decided": 1, "assisted": 1,
                                                        "undecided": 1}
     assert report["context"]["grid_participants"] == ["P-02", "P-04"]
+    pdf = render_pdf_report(page.analysis, context)
+    text = " ".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    assert "Problems × participants" in text and "Scrolls past <the> field" in text
