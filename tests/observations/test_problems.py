@@ -139,6 +139,10 @@ def test_note_becomes_a_problem_then_links_merges_and_splits(db, study, clients,
     first = note(editor, study, sitting, "Coupon field hidden below the fold", 85, severity=3)
     second = note(editor, study, sitting, "“Where do I put the code?”", 90, kind="quote")
     url = f"/studies/{study.id}/sessions/{sitting.public_id}/notes"
+    odd = editor.json("POST", f"{url}/{first}/problem", {"problem": "new", "title": 5})
+    assert odd.status_code == 400 and odd.get_json()["field"] == "title"
+    missing = editor.json("POST", f"{url}/{first}/problem", {"problem": 999999})
+    assert missing.status_code == 400 and missing.get_json()["field"] == "problem"
     made = editor.json("POST", f"{url}/{first}/problem", {"problem": "new"})
     assert made.status_code == 200, made.get_json()
     problem = fresh(db).scalar(select(UsabilityProblem))

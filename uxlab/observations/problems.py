@@ -144,6 +144,8 @@ def note_task_id(session: Session, observation: Observation) -> int | None:
 def promote_note(session: Session, study: Study, observation: Observation,
                  title: str | None = None) -> UsabilityProblem:
     """Make a new problem of a note (its first line as the title unless ``title`` is given)."""
+    if title is not None and not isinstance(title, str):
+        raise ProblemError("title", "must be text")
     text = title if title is not None else (observation.text.strip().splitlines() or [""])[0]
     values = parse_problem({"title": text[:MAX_TITLE_LENGTH] or f"Problem from a {observation.kind}"},
                            study)
