@@ -43,7 +43,7 @@ def people(make_user):
 def study(db, make_study, people):
     study = make_study(owner=people[OWNER])
     grant_access(db, study, people[EDITOR], "editor")
-    grant_access(db, study, people[OBSERVER], "viewer")
+    grant_access(db, study, people[OBSERVER], "observer")
     db.commit()
     return study
 

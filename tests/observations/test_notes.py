@@ -135,3 +135,20 @@ def test_people_without_access_get_404_and_writes_need_csrf(study, clients, reco
     owner = clients(OWNER)
     no_token = owner.http.put(notes_url(study, sitting, uuid.uuid4()), json=body)
     assert no_token.status_code == 400
+
+
+def test_viewers_read_notes_and_problems_but_add_no_notes(db, study, clients, make_user,
+                                                          recorded, app):
+    from tests.observations.conftest import Client
+    from uxlab.accounts.service import grant_access
+
+    viewer = make_user("viewer@example.org")
+    grant_access(db, study, viewer, "viewer")
+    db.commit()
+    sitting = recorded[0]
+    client = Client(app, "viewer@example.org")
+    assert client.get(notes_url(study, sitting)).status_code == 200
+    assert client.get(f"/studies/{study.id}/problems").status_code == 200
+    answer = client.json("PUT", notes_url(study, sitting, uuid.uuid4()),
+                         {"text": "x", "noted_at": stamp(sitting, 1)})
+    assert answer.status_code == 403

@@ -15,7 +15,7 @@ from flask_login import current_user, login_required
 from uxlab.api.common import ApiError, read_json_body
 from uxlab.extensions import db_session
 from uxlab.models import Study, TestSession
-from uxlab.observations.permissions import can_edit_problems, can_observe
+from uxlab.observations.permissions import can_edit_problems, can_read, can_take_notes
 from uxlab.results.review import find_session
 
 bp = Blueprint("observations", __name__, url_prefix="/studies")
@@ -32,14 +32,17 @@ def api_error(error: ApiError):
     return error.response()
 
 
-def load_study(study_id: int, edit: bool = False) -> Study:
-    """The study if the user may see it (``edit``: change its problems); else 404 / 403."""
+def load_study(study_id: int, edit: bool = False, note: bool = False) -> Study:
+    """The study if the user may see it (``edit``: change its problems; ``note``: add notes);
+    else 404 / 403."""
     session = db_session()
     study = session.get(Study, study_id)
-    if study is None or not can_observe(session, current_user, study):
+    if study is None or not can_read(session, current_user, study):
         abort(404)
     if edit and not can_edit_problems(session, current_user, study):
         abort(403, "Only the study's editors and owners may change its problems and grid.")
+    if note and not can_take_notes(session, current_user, study):
+        abort(403, "Only the study's moderators, note-takers and observers may add notes.")
     return study
 
 

@@ -54,7 +54,7 @@ def notes_list(study_id: int, public_id: uuid.UUID):
 @bp.put(f"{NOTES}/<client_id>")
 def note_save(study_id: int, public_id: uuid.UUID, client_id: str):
     """Create or update the note ``client_id`` (a UUID made by the browser) as typed so far."""
-    study = load_study(study_id)
+    study = load_study(study_id, note=True)
     test_session = load_session(study, public_id)
     session = db_session()
     try:
@@ -75,7 +75,7 @@ def note_save(study_id: int, public_id: uuid.UUID, client_id: str):
 @bp.delete(f"{NOTES}/<client_id>")
 def note_delete(study_id: int, public_id: uuid.UUID, client_id: str):
     """Delete a note (its author, or an editor)."""
-    study = load_study(study_id)
+    study = load_study(study_id, note=True)
     test_session = load_session(study, public_id)
     session = db_session()
     observation = _note(test_session.id, client_id)

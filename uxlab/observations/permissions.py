@@ -4,8 +4,10 @@ Anyone with access to the study may read its notes and problems and add notes of
 (an observer's notes are marked as theirs); editors and owners may change problems, the grid and
 other people's notes; someone without access must not learn the study exists (404).
 
-The moderation package defines ``can_moderate`` / ``can_take_notes`` / ``can_observe`` with the
-same signature ``(db_session, user, study) -> bool``; when it is merged, point these at it.
+Reading notes and problems needs any access to the study (as its results do); adding notes
+follows the moderation package's roles (:func:`uxlab.moderation.access.can_take_notes`:
+moderators, note-takers and observers, an observer's notes marked as theirs); changing problems,
+the grid and other people's notes follows study editing.
 """
 
 from __future__ import annotations
@@ -14,16 +16,14 @@ from sqlalchemy.orm import Session
 
 from uxlab.accounts.service import access_level, can_edit
 from uxlab.models import Study, User
+from uxlab.moderation.access import can_take_notes
+
+__all__ = ["can_edit_problems", "can_read", "can_take_notes", "outcome_correction_url"]
 
 
-def can_observe(session: Session, user: User, study: Study) -> bool:
-    """May ``user`` see the study's sessions, notes and problems?"""
+def can_read(session: Session, user: User, study: Study) -> bool:
+    """May ``user`` read the study's notes and problems? (Any access, as for its results.)"""
     return access_level(session, user, study) is not None
-
-
-def can_take_notes(session: Session, user: User, study: Study) -> bool:
-    """May ``user`` add notes (their own) to the study's sessions?"""
-    return can_observe(session, user, study)
 
 
 def can_edit_problems(session: Session, user: User, study: Study) -> bool:
