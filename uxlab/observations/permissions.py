@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from uxlab.accounts.service import access_level, can_edit
 from uxlab.models import Study, User
-from uxlab.moderation.access import can_take_notes
+from uxlab.moderation.access import can_moderate, can_take_notes
 
 __all__ = ["can_edit_problems", "can_read", "can_take_notes", "outcome_correction_url"]
 
@@ -36,11 +36,15 @@ def can_edit_problems(session: Session, user: User, study: Study) -> bool:
 OUTCOME_CORRECTION_ENDPOINT = "moderation.outcome_corrections"
 
 
-def outcome_correction_url(study: Study, test_session) -> str | None:
-    """The URL of the audited outcome correction of ``test_session``, if that page exists."""
+def outcome_correction_url(session: Session, user: User, study: Study, test_session
+                           ) -> str | None:
+    """The URL of the audited outcome correction of ``test_session``, if that page exists and
+    ``user`` may moderate (observers never change outcomes)."""
     from flask import url_for
     from werkzeug.routing import BuildError
 
+    if not can_moderate(session, user, study):
+        return None
     try:
         return url_for(OUTCOME_CORRECTION_ENDPOINT, study_id=study.id,
                        public_id=test_session.public_id)

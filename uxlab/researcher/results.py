@@ -78,4 +78,4 @@ def session_detail(study_id: int, public_id: uuid.UUID):
         "researcher/session.html", study=study, fmt=formatting,
         review=session_review(session, study, test_session), timeline=timeline, moment=moment,
         problems=problems_of(session, study) if can_edit_problems(session, current_user, study)
-        else None, correction_url=outcome_correction_url(study, test_session))
+        else None, correction_url=outcome_correction_url(session, current_user, study, test_session))
