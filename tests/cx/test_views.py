@@ -181,3 +181,21 @@ def test_cli_journey_report(cli, tmp_path, demo):
     assert cli("cx", "report", "--format", "pdf").exit_code != 0
     html = cli("cx", "report", "--journey", "Purchase")
     assert "Journey report: Purchase" in html.output
+
+
+def test_the_study_report_has_a_cx_page_for_its_touchpoints(client, db, demo):
+    from uxlab.models import Study
+
+    study = db.scalar(select(Study).where(Study.slug == "checkout-redesign"))
+    html = client.get(f"/studies/{study.id}/report.html").get_data(as_text=True)
+    assert "Customer experience at these touchpoints" in html
+    for touchpoint in ("Purchase › Checkout › Guest checkout", "Purchase › Browse › Product search"):
+        assert touchpoint in html
+    report = client.get(f"/studies/{study.id}/report.json").get_json()
+    rows = report["context"]["cx_touchpoints"]
+    assert len(rows) == 5 and all(r["figures"][0].startswith("NPS ") for r in rows)
+    board = client.get("/cx/").get_data(as_text=True)
+    guest = cards(board)["Guest checkout"]
+    nps_shown = re.search(r"NPS (-?[\d.]+) \(", guest).group(1)
+    row = next(r for r in rows if r["touchpoint"].endswith("Guest checkout"))
+    assert row["figures"][0].startswith(f"NPS {nps_shown} (")

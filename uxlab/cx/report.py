@@ -120,3 +120,34 @@ def _ux_cell(card: Card) -> str:
                          f"({c['low'] * 100:.0f}–{c['high'] * 100:.0f}%)")
     flag = " · WEAK SPOT" if card.weak_spot else ""
     return f"{card.ux.study_title}: " + ("; ".join(parts) or "no data") + flag
+
+
+def study_cx_touchpoints(session, study) -> tuple:
+    """The CX side of every touchpoint the study's tasks map to, for the study's report.
+
+    Each journey involved is read once, through the same board as ``/cx`` (all time, all
+    segments), so the report's figures are the board's.
+    """
+    from uxlab.cx.board import build_board
+    from uxlab.reports.context import CxTouchpoint
+
+    tasks = [t for t in study.tasks if t.touchpoint is not None]
+    boards = {}
+    rows = []
+    for task in tasks:
+        journey = task.touchpoint.journey.name
+        if journey not in boards:
+            boards[journey] = build_board(session, journey, visible_study_ids={study.id})
+        card = next((c for stage in boards[journey].stages for c in stage.cards
+                     if c.touchpoint.id == task.touchpoint_id), None)
+        if card is None:
+            continue
+        figures = tuple(
+            figure_text(metric, figure) + (
+                "" if card.targets.get(metric) is None else
+                (" — misses target " if card.misses(metric) else " — meets target ")
+                + shown_value(metric, card.targets[metric]))
+            for metric, figure in card.figures.items())
+        rows.append(CxTouchpoint(f"{journey} › {card.touchpoint.stage.name} › {card.name}",
+                                 task.title, figures or ("no CX data yet",), card.weak_spot))
+    return tuple(rows)

@@ -52,10 +52,26 @@ def build_report(analysis: dict, context: ReportContext,
                             tuple(questionnaire_blocks(analysis, context, questionnaire_charts))))
     sections += [s for s in (usability_metric_section(analysis, context),) if s is not None]
     sections.append(_problems(analysis, context, charts))
+    if context.cx_touchpoints:
+        sections.append(_customer_experience(context))
     sections.append(_methods(analysis, context))
     title = context.study.title
     return Report(title, f"Usability study report · {_date(context.generated_at)}",
                   tuple(sections))
+
+
+def _customer_experience(context: ReportContext) -> Section:
+    """The CX figures of the touchpoints the study's tasks map to (docs/cx.md)."""
+    rows = tuple((c.touchpoint, c.task, "; ".join(c.figures), "yes" if c.weak_spot else "")
+                 for c in context.cx_touchpoints)
+    return Section("customer-experience", "Customer experience at these touchpoints", (
+        Paragraph("What customers say about the touchpoints this study's tasks map to, from the "
+                  "CX data in uxlab (all time, all segments), each figure with its interval and "
+                  "n. A weak spot is a touchpoint whose task misses its completion benchmark "
+                  "while a CX figure misses its target."),
+        Table("CX figures per touchpoint", ("Touchpoint", "Task", "CX figures", "Weak spot"),
+              rows, widths=(2.0, 1.4, 4.0, 0.8)),
+    ))
 
 
 def _title_page(analysis: dict, context: ReportContext) -> Section:

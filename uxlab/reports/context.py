@@ -172,6 +172,16 @@ def _frozen_mapping(values) -> Mapping:
 
 
 @dataclass(frozen=True)
+class CxTouchpoint:
+    """The CX side of one touchpoint a task of the study maps to (from ``uxlab.cx``)."""
+
+    touchpoint: str  # "Journey › Stage › Touchpoint"
+    task: str
+    figures: tuple[str, ...]  # e.g. "NPS 24 (CI 11 to 36, n 180) — misses target 30"
+    weak_spot: bool = False
+
+
+@dataclass(frozen=True)
 class ReportContext:
     """Everything a report shows that the analysis document does not hold.
 
@@ -228,6 +238,7 @@ class ReportContext:
     first_attempt: date | datetime | None = None
     last_attempt: date | datetime | None = None
     synthetic: int = 0
+    cx_touchpoints: tuple[CxTouchpoint, ...] = ()
 
     def __post_init__(self):
         convert = object.__setattr__
@@ -242,6 +253,7 @@ class ReportContext:
         convert(self, "excluded", tuple(_as(Exclusion, e) for e in self.excluded))
         convert(self, "problems", tuple(_as(ProblemRecord, p) for p in self.problems))
         convert(self, "notes", tuple(_as(NoteRecord, n) for n in self.notes))
+        convert(self, "cx_touchpoints", tuple(_as(CxTouchpoint, c) for c in self.cx_touchpoints))
         convert(self, "grid_participants", tuple(str(c) for c in self.grid_participants))
         convert(self, "grid_problems", tuple(str(t) for t in self.grid_problems))
         convert(self, "moderator_outcomes", _frozen_mapping(self.moderator_outcomes))
@@ -312,6 +324,7 @@ class ReportContext:
                           for (task, variant), cs in self.clicks.items()]
         data["nps_counts"] = {k: asdict(v) for k, v in self.nps_counts.items()}
         data["paths"] = [asdict(p) for p in self.paths]
+        data["cx_touchpoints"] = [asdict(c) for c in self.cx_touchpoints]
         data["generated_at"] = self.generated_at.isoformat()
         data["first_attempt"] = isoformat_or_none(self.first_attempt)
         data["last_attempt"] = isoformat_or_none(self.last_attempt)

@@ -14,6 +14,7 @@ import dataclasses
 from sqlalchemy.orm import Session
 
 from uxlab.analysis.dataset import Filters
+from uxlab.cx.report import study_cx_touchpoints
 from uxlab.models import Study
 from uxlab.reports.files import ReportFile, check_format, report_file
 from uxlab.results.context import report_context
@@ -38,7 +39,8 @@ def study_report(session: Session, study: Study, filters: Filters | None = None,
     page = build_results(session, study, filters)
     if page.analysis is None:
         raise ReportUnavailable(page.analysis_error or "there is nothing to analyse")
-    context = report_context(page)
+    context = dataclasses.replace(report_context(page),
+                                  cx_touchpoints=study_cx_touchpoints(session, study))
     if title:
         context = dataclasses.replace(
             context, study=dataclasses.replace(context.study, title=title))
