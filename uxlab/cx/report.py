@@ -123,7 +123,7 @@ def _ux_cell(card: Card) -> str:
 
 
 def study_cx_touchpoints(session, study) -> tuple:
-    """The CX side of every touchpoint the study's tasks map to, for the study's report.
+    """The CX side of the touchpoints the study's tasks map to that have CX data, for its report.
 
     Each journey involved is read once, through the same board as ``/cx`` (all time, all
     segments), so the report's figures are the board's.
@@ -140,8 +140,8 @@ def study_cx_touchpoints(session, study) -> tuple:
             boards[journey] = build_board(session, journey, visible_study_ids={study.id})
         card = next((c for stage in boards[journey].stages for c in stage.cards
                      if c.touchpoint.id == task.touchpoint_id), None)
-        if card is None:
-            continue
+        if card is None or not card.figures:
+            continue  # a touchpoint without CX data has nothing to add to the report
         figures = tuple(
             figure_text(metric, figure) + (
                 "" if card.targets.get(metric) is None else
@@ -149,5 +149,5 @@ def study_cx_touchpoints(session, study) -> tuple:
                 + shown_value(metric, card.targets[metric]))
             for metric, figure in card.figures.items())
         rows.append(CxTouchpoint(f"{journey} › {card.touchpoint.stage.name} › {card.name}",
-                                 task.title, figures or ("no CX data yet",), card.weak_spot))
+                                 task.title, figures, card.weak_spot))
     return tuple(rows)
