@@ -113,10 +113,11 @@ class BoardError(ValueError):
 def build_board(session: Session, journey_name: str | None = None, period: str | None = None,
                 compare_to: str | None = None, granularity: str = "month",
                 segment: str | None = None, confidence: float = 0.95,
-                visible_study_ids: set[int] | None = None) -> Board:
+                visible_study_ids: set[int] | None = None, with_ux: bool = True) -> Board:
     """Build the board of one journey (the first one when ``journey_name`` is None).
 
-    ``visible_study_ids`` limits the UX side to studies the viewer may see (None: all).
+    ``visible_study_ids`` limits the UX side to studies the viewer may see (None: all);
+    ``with_ux=False`` leaves the UX side out (a study's own report has it already).
     """
     if granularity not in GRANULARITIES:
         raise BoardError("granularity", f"must be month or quarter, not {granularity!r}")
@@ -144,7 +145,7 @@ def build_board(session: Session, journey_name: str | None = None, period: str |
     board.summary = context.card(journey.name, (journey.id, None, None), None, {})
     for stage in journey.stages:
         cards = [context.card(tp.name, (journey.id, stage.id, tp.id), tp, tp.targets,
-                              sides.for_touchpoint(tp.id))
+                              sides.for_touchpoint(tp.id) if with_ux else None)
                  for tp in stage.touchpoints]
         board.stages.append(StageColumn(
             stage.name, context.card(stage.name, (journey.id, stage.id, None), None, {}), cards))

@@ -123,21 +123,30 @@ def _ux_cell(card: Card) -> str:
 
 
 def study_cx_touchpoints(session, study) -> tuple:
-    """The CX side of the touchpoints the study's tasks map to that have CX data, for its report.
+    """The CX figures of the touchpoints the study's tasks map to that have CX data.
 
-    Each journey involved is read once, through the same board as ``/cx`` (all time, all
-    segments), so the report's figures are the board's.
+    For the study's report. Each journey involved is read once, through the same board as
+    ``/cx`` (all time, all segments, without the UX side, which the report itself is), so the
+    report's figures are the board's. Without any CX data for those touchpoints: nothing.
     """
+    from sqlalchemy import exists, or_, select
+
     from uxlab.cx.board import build_board
+    from uxlab.models import CxMeasure, CxResponse
     from uxlab.reports.context import CxTouchpoint
 
     tasks = [t for t in study.tasks if t.touchpoint is not None]
+    ids = [t.touchpoint_id for t in tasks]
+    if not ids or not session.scalar(select(or_(
+            exists().where(CxResponse.touchpoint_id.in_(ids)),
+            exists().where(CxMeasure.touchpoint_id.in_(ids))))):
+        return ()
     boards = {}
     rows = []
     for task in tasks:
         journey = task.touchpoint.journey.name
         if journey not in boards:
-            boards[journey] = build_board(session, journey, visible_study_ids={study.id})
+            boards[journey] = build_board(session, journey, with_ux=False)
         card = next((c for stage in boards[journey].stages for c in stage.cards
                      if c.touchpoint.id == task.touchpoint_id), None)
         if card is None or not card.figures:
@@ -149,5 +158,5 @@ def study_cx_touchpoints(session, study) -> tuple:
                 + shown_value(metric, card.targets[metric]))
             for metric, figure in card.figures.items())
         rows.append(CxTouchpoint(f"{journey} › {card.touchpoint.stage.name} › {card.name}",
-                                 task.title, figures, card.weak_spot))
+                                 task.title, figures))
     return tuple(rows)

@@ -62,15 +62,14 @@ def build_report(analysis: dict, context: ReportContext,
 
 def _customer_experience(context: ReportContext) -> Section:
     """The CX figures of the touchpoints the study's tasks map to (docs/cx.md)."""
-    rows = tuple((c.touchpoint, c.task, "; ".join(c.figures), "yes" if c.weak_spot else "")
-                 for c in context.cx_touchpoints)
+    rows = tuple((c.touchpoint, c.task, "; ".join(c.figures)) for c in context.cx_touchpoints)
     return Section("customer-experience", "Customer experience at these touchpoints", (
         Paragraph("What customers say about the touchpoints this study's tasks map to, from the "
                   "CX data in uxlab (all time, all segments), each figure with its interval and "
-                  "n. A weak spot is a touchpoint whose task misses its completion benchmark "
-                  "while a CX figure misses its target."),
-        Table("CX figures per touchpoint", ("Touchpoint", "Task", "CX figures", "Weak spot"),
-              rows, widths=(2.0, 1.4, 4.0, 0.8)),
+                  "n, and its target where one is set (the CX board, /cx, sets them beside the "
+                  "usability results)."),
+        Table("CX figures per touchpoint", ("Touchpoint", "Task", "CX figures"), rows,
+              widths=(2.0, 1.4, 4.8)),
     ))
 
 

@@ -178,7 +178,6 @@ class CxTouchpoint:
     touchpoint: str  # "Journey › Stage › Touchpoint"
     task: str
     figures: tuple[str, ...]  # e.g. "NPS 24 (CI 11 to 36, n 180) — misses target 30"
-    weak_spot: bool = False
 
 
 @dataclass(frozen=True)
