@@ -217,3 +217,16 @@ def test_the_shipped_journey_file_validates(cli):
     result = cli("journeys", "validate", str(PROJECT_ROOT / "studies" / "journeys.toml"))
     assert result.exit_code == 0, result.output
     assert "1 journeys, 5 touchpoints" in result.output
+
+
+def test_cli_registers_sources_and_tokens(cli):
+    source = cli("cx", "source", "survey-x", "--kind", "delighted")
+    assert source.exit_code == 0 and "source survey-x (delighted): secret " in source.output
+    assert cli("cx", "source", "survey-x").exit_code != 0  # the name is taken
+    assert cli("cx", "source", "Bad Name!").exit_code != 0
+    token = cli("cx", "token", "create", "XM sync")
+    assert token.exit_code == 0 and "uxl_" in token.output
+    listing = cli("cx", "token", "list").output
+    assert "XM sync" in listing and "live" in listing
+    assert "revoked" in cli("cx", "token", "revoke", "1").output
+    assert cli("cx", "token", "revoke", "99").exit_code != 0
