@@ -79,16 +79,12 @@ def cx_helpers():
 def board():
     """Show the CX board of a journey under the filters in the query."""
     session = db_session()
-    args = request.args
-    visible = set(session.scalars(accessible_studies(current_user).with_only_columns(Study.id)))
     error = None
     try:
-        board = build_board(session, args.get("journey") or None, args.get("period") or None,
-                            args.get("compare_to") or None, args.get("granularity", "month"),
-                            args.get("segment") or None, visible_study_ids=visible)
+        board = _board_of_query(session)
     except BoardError as exc:
         error = exc
-        board = build_board(session, visible_study_ids=visible)
+        board = build_board(session, visible_study_ids=_visible_studies(session))
     return render_template("cx/board.html", board=board, error=error,
                            synthetic=_has_synthetic(session)), 400 if error else 200
 
@@ -97,12 +93,8 @@ def board():
 def journey_report_download(fmt: str):
     """The board under the query's filters as a journey report (HTML or PDF)."""
     session = db_session()
-    args = request.args
-    visible = set(session.scalars(accessible_studies(current_user).with_only_columns(Study.id)))
     try:
-        board = build_board(session, args.get("journey") or None, args.get("period") or None,
-                            args.get("compare_to") or None, args.get("granularity", "month"),
-                            args.get("segment") or None, visible_study_ids=visible)
+        board = _board_of_query(session)
     except BoardError as exc:
         return render_template("error.html", code=400, name="Bad filter",
                                description=f"{exc.field}: {exc}"), 400
@@ -112,6 +104,18 @@ def journey_report_download(fmt: str):
     name = f"journey-{secure_filename(board.journey.name) or 'report'}.{fmt}"
     return Response(body, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+def _visible_studies(session) -> set[int]:
+    return set(session.scalars(accessible_studies(current_user).with_only_columns(Study.id)))
+
+
+def _board_of_query(session):
+    """The board under the query's filters, its UX side limited to the user's studies."""
+    args = request.args
+    return build_board(session, args.get("journey") or None, args.get("period") or None,
+                       args.get("compare_to") or None, args.get("granularity", "month"),
+                       args.get("segment") or None, visible_study_ids=_visible_studies(session))
 
 
 def _has_synthetic(session) -> bool:
