@@ -14,7 +14,7 @@ import threading
 from dataclasses import dataclass
 
 import pytest
-from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.serving import make_server
 
 from tests.conftest import PROJECT_ROOT, TEST_PASSWORD, unavailable
 from tests.support import browser as chromium_support
@@ -32,11 +32,6 @@ def chromium():
         browser = chromium_support.launch(playwright)
         yield browser
         browser.close()
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_request(self, *args, **kwargs):
-        pass
 
 
 @dataclass
@@ -60,7 +55,7 @@ def live_app(sqlite_url, tmp_path):
         "INSTANCE_PATH": str(tmp_path / "instance"),
         "STUDIES_DIR": str(PROJECT_ROOT / "studies"),
     })
-    server = make_server("127.0.0.1", 0, app, threaded=True, request_handler=_QuietHandler)
+    server = make_server("127.0.0.1", 0, chromium_support.remember_response(app), threaded=True, request_handler=chromium_support.QuietHandler)
     thread = threading.Thread(target=server.serve_forever, name="uxlab-live", daemon=True)
     thread.start()
     try:

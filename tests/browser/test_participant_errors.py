@@ -120,8 +120,11 @@ def _reload_on_the_second_page(live_app, demo, page, block_events: bool):
     page.wait_for_function("document.querySelector('#uxlab-frame').contentWindow"
                            ".location.pathname.endsWith('/shoes.html')")
     if block_events:  # the runner has queued the page's event (it has not sent it)
-        page.wait_for_function("Object.keys(localStorage).some((key) => key.startsWith("
-                               "'uxlab:queue:') && localStorage.getItem(key).includes('shoes'))")
+        # Its navigate event, not just any text naming shoes: the click's target does too.
+        page.wait_for_function(
+            "Object.keys(localStorage).filter((key) => key.startsWith('uxlab:queue:'))"
+            ".some((key) => (JSON.parse(localStorage.getItem(key)).events || [])"
+            ".some((e) => e.type === 'navigate' && e.url === 'shoes.html'))")
     else:
         assert wait_for(lambda: any(url == "shoes.html" for url, _ in _stored_pages(live_app)))
     page.reload()

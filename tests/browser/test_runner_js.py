@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from flask import Flask, Response, abort, request, send_from_directory
-from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.serving import make_server
 
 from tests.conftest import PROJECT_ROOT, unavailable
 from tests.support import browser
@@ -33,18 +33,13 @@ ATTEMPT = 12
 OFFLINE_TEXT = "Offline — your work is kept and will be sent when you are back online"
 
 
-class _QuietHandler(WSGIRequestHandler):
-    def log_request(self, *args, **kwargs):
-        pass
-
-
 class FakeUxlab:
     """Just enough of uxlab's server for the runner: pages, static files, two JSON endpoints."""
 
     def __init__(self):
         self.lock = threading.Lock()
-        self.server = make_server("127.0.0.1", 0, self._app(), threaded=True,
-                                  request_handler=_QuietHandler)
+        self.server = make_server("127.0.0.1", 0, browser.remember_response(self._app()),
+                                  threaded=True, request_handler=browser.QuietHandler)
         self.port = self.server.server_port
         self.url = f"http://127.0.0.1:{self.port}"
         # The same server under another host name is another origin: an "external" prototype.

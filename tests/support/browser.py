@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from werkzeug.serving import WSGIRequestHandler
+
 CHROMIUM = Path("/usr/bin/chromium")
 #: Without the networking flags Chromium keeps trying hosts that this network refuses.
 CHROMIUM_ARGS = [
@@ -27,3 +29,37 @@ def launch(playwright):
     """Launch headless Chromium (never ``playwright install``: it downloads its own browser)."""
     return playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
                                       args=CHROMIUM_ARGS)
+
+
+_RESPONSE_KEY = "uxlab.tests.response_iterable"
+
+
+def remember_response(app):
+    """Keep each response's iterable in its environ, so the handler can close it (see below)."""
+
+    def remembering_app(environ, start_response):
+        iterable = app(environ, start_response)
+        environ[_RESPONSE_KEY] = iterable
+        return iterable
+
+    return remembering_app
+
+
+class QuietHandler(WSGIRequestHandler):
+    """Werkzeug's handler without request logs, closing every response even on a dropped client.
+
+    When the browser drops a connection mid-file (a reload, going offline), Werkzeug's dev server
+    raises out of its clean-up before it closes the response, leaving the static file open; the
+    ResourceWarning then fails the test at random. gunicorn closes responses; this matches it.
+    """
+
+    def log_request(self, *args, **kwargs):
+        pass
+
+    def run_wsgi(self) -> None:
+        try:
+            super().run_wsgi()
+        finally:
+            iterable = getattr(self, "environ", {}).pop(_RESPONSE_KEY, None)
+            if hasattr(iterable, "close"):
+                iterable.close()
