@@ -163,6 +163,8 @@ def test_journey_report_downloads_follow_the_filters(client, demo):
     assert page.status_code == 200 and page.mimetype == "text/html"
     text = page.get_data(as_text=True)
     assert "Journey report: Purchase" in text and "new customers" in text
+    title = re.search(r"<title>(.*)</title>", text).group(1)  # its own kind, not a study's
+    assert title.startswith("Journey report: Purchase · CX journey report · ")
     assert "Stage: Checkout" in text and "Guest checkout" in text
     assert not re.search(r'(src|href)="https?://', text)  # self-contained
     pdf = client.get("/cx/report.pdf?journey=Purchase&period=2020-01")

@@ -142,7 +142,8 @@ def test_the_page_is_a_document_with_a_language_and_print_css(rendered):
     _, _, html = rendered["two_variants"]
     assert html.lstrip().lower().startswith("<!doctype html>")
     assert re.search(r'<html lang="en">', html)
-    assert "<title>Simulated study · usability study report</title>" in html
+    assert re.search(r"<title>Simulated study · Usability study report · \d{4}-\d\d-\d\d</title>",
+                     html)
     print_css = html[html.index("@media print"):]
     assert "section.major { break-before: page;" in print_css
 

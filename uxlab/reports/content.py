@@ -196,7 +196,7 @@ def _methods(analysis: dict, context: ReportContext) -> Section:
         ("Date range", f"{_date(filters.date_from) if filters.date_from else 'start'} to "
                        f"{_date(filters.date_to) if filters.date_to else 'end'}"),
         ("Session mode", filters.mode or "all modes"),
-        ("Exclusion rules", "; ".join(filters.exclusion_rules) or "none"),
+        ("Filters applied", "; ".join(filters.exclusion_rules) or "none"),
     ))]
     if context.excluded:
         listed = context.excluded[:MAX_EXCLUSIONS_LISTED]
