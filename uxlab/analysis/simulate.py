@@ -9,7 +9,6 @@ follow the share of tasks they completed. The same seed always gives the same ro
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from uxlab.analysis.tidy import ATTEMPT_COLUMNS, SUS_ITEMS, UMUX_ITEMS
+from uxlab.csvutil import csv_line
 
 _FAILED_OUTCOMES = ("partial", "failure", "abandoned", "timeout")
 _FAILED_OUTCOME_SHARES = (0.25, 0.45, 0.2, 0.1)
@@ -143,9 +143,8 @@ def write_csvs(study: SimulatedStudy, attempts_path: str | Path,
 
 def _write_csv(path: Path, columns: list[str], rows: list[dict[str, object]]) -> None:
     with path.open("w", newline="", encoding="utf-8") as handle:
-        writer = csv.writer(handle)
-        writer.writerow(columns)
-        writer.writerows(["" if row[c] is None else row[c] for c in columns] for row in rows)
+        handle.write(csv_line(columns, "\r\n"))
+        handle.writelines(csv_line([row[c] for c in columns], "\r\n") for row in rows)
 
 
 def _per_variant(values, variants, default, name) -> np.ndarray:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from uxlab.csvutil import safe_cell
+from uxlab.csvutil import csv_line
 
 #: Rows fetched per database round trip.
 BATCH_ROWS = 2000
@@ -35,21 +33,20 @@ def stream(session: Session, statement) -> Iterator:
 
 
 def csv_chunks(header: Sequence[str], rows: Iterable[Sequence]) -> Iterator[str]:
-    """Yield CSV text (header first) in chunks of whole lines; text cells go through safe_cell.
+    """Yield CSV text (header first) in chunks of whole lines, each row by :func:`csv_line`.
 
     Numbers are written as Python prints them (``41.0``, ``12.345``: the shortest text that reads
     back as the same float), ``None`` as an empty cell.
     """
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow([safe_cell(name) for name in header])
+    parts, size = [csv_line(header)], 0
     for row in rows:
-        writer.writerow([safe_cell(cell) for cell in row])
-        if buffer.tell() >= CHUNK_CHARS:
-            yield buffer.getvalue()
-            buffer.seek(0)
-            buffer.truncate()
-    yield buffer.getvalue()
+        line = csv_line(row)
+        parts.append(line)
+        size += len(line)
+        if size >= CHUNK_CHARS:
+            yield "".join(parts)
+            parts, size = [], 0
+    yield "".join(parts)
 
 
 def json_array_chunks(items: Iterable[str]) -> Iterator[str]:

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import secrets
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from uxlab.csvutil import safe_cell
+from uxlab.csvutil import csv_line
 from uxlab.models import Participant, Study
 
 MAX_LINKS_PER_REQUEST = 1000
@@ -61,10 +59,7 @@ def participant_link(base_url: str, token: str) -> str:
 
 def links_csv(participants: list[Participant], base_url: str) -> str:
     """Return a CSV of participant codes, labels and links."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["code", "label", "link", "created_at"])
-    for p in participants:
-        writer.writerow([p.code, safe_cell(p.label), participant_link(base_url, p.token),
-                         p.created_at.isoformat()])
-    return out.getvalue()
+    lines = [csv_line(["code", "label", "link", "created_at"])]
+    lines += [csv_line([p.code, p.label, participant_link(base_url, p.token),
+                        p.created_at.isoformat()]) for p in participants]
+    return "".join(lines)
