@@ -21,6 +21,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from uxlab.studies.files import TooDeep, load_toml, read_limited
 from uxlab.studies.problems import Problem, Problems, StudyDefinitionError
 
 #: What a target may be set for, and the range its value must lie in.
@@ -33,6 +34,8 @@ TARGET_RANGES: dict[str, tuple[float, float]] = {
 #: Whether a higher value of the metric is better (for "misses its target").
 LOWER_IS_BETTER = frozenset({"tickets", "resolution_hours", "contact_rate", "churn_rate"})
 MAX_NAME = 200
+#: A journey file is at most this large (the web upload reads no more either).
+MAX_JOURNEY_FILE_BYTES = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -64,20 +67,26 @@ def read_journey_file(path: str | Path) -> list[JourneyDef]:
     """Parse and validate a journey file; errors name the file, the key and the problem."""
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        content = read_limited(path, MAX_JOURNEY_FILE_BYTES)
+        text = content.decode("utf-8-sig")
     except OSError as exc:
         raise JourneyDefinitionError([Problem("", f"cannot read the file ({exc.strerror})")],
                                      str(path)) from exc
     except UnicodeDecodeError as exc:
         raise JourneyDefinitionError([Problem("", "not UTF-8 text")], str(path)) from exc
+    if len(content) > MAX_JOURNEY_FILE_BYTES:
+        raise JourneyDefinitionError([Problem("", "larger than 1 MB; is it a journey file?")],
+                                     str(path))
     return parse_journeys_text(text, str(path))
 
 
 def parse_journeys_text(text: str, source: str | None = None) -> list[JourneyDef]:
     try:
-        data = tomllib.loads(text)
+        data = load_toml(text)
     except tomllib.TOMLDecodeError as exc:
         raise JourneyDefinitionError([Problem("", f"not valid TOML: {exc}")], source) from exc
+    except TooDeep as exc:
+        raise JourneyDefinitionError([Problem("", str(exc))], source) from exc
     return parse_journeys(data, source)
 
 

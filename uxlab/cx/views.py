@@ -34,6 +34,7 @@ from uxlab.cx.forms import (
 )
 from uxlab.cx.importing import CxImportError, import_cx_csv, parse_qualtrics_map
 from uxlab.cx.journey_files import (
+    MAX_JOURNEY_FILE_BYTES,
     JourneyDefinitionError,
     parse_journeys_text,
     targets_from_text,
@@ -184,8 +185,8 @@ def _apply(session, action: str, form) -> str:
         touchpoint.description = form.description.data or ""
         touchpoint.targets = targets
         return f"Touchpoint {touchpoint.name} saved."
-    text = form.file.data.read(1_000_001)
-    if len(text) > 1_000_000:
+    text = form.file.data.read(MAX_JOURNEY_FILE_BYTES + 1)
+    if len(text) > MAX_JOURNEY_FILE_BYTES:
         raise JourneyDefinitionError([_problem("file", "a journey file is at most 1 MB")])
     try:
         decoded = text.decode("utf-8-sig")

@@ -19,12 +19,10 @@ from uxlab.studies.copies import (
     load_uploaded_file,
     templates,
 )
+from uxlab.studies.files import MAX_STUDY_FILE_BYTES
 from uxlab.studies.locate import line_of
 from uxlab.studies.problems import StudyDefinitionError
 from uxlab.studies.service import StudyStateError
-
-#: A study file is a few kilobytes; this leaves room for long texts and many tasks.
-MAX_STUDY_FILE_BYTES = 512 * 1024
 
 
 class UploadForm(FlaskForm):
