@@ -17,6 +17,7 @@ from uxlab.config import (
     default_studies_dir,
     instance_secret_key,
 )
+from uxlab.converters import DatabaseIntegerConverter
 from uxlab.db import Database
 from uxlab.extensions import close_db_session, csrf, db_session, login_manager
 from uxlab.schema import ensure_current
@@ -27,6 +28,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get(
         "UXLAB_INSTANCE_PATH") or default_instance_path()
     app = Flask(__name__, instance_path=str(Path(instance_path).resolve()))
+    app.url_map.converters["int"] = DatabaseIntegerConverter  # before any route is added
     app.config.from_object(DefaultConfig)
     app.config.from_prefixed_env("UXLAB")
     if config:
@@ -99,16 +101,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
 def _http_error(exc: HTTPException):
     """Render HTTP errors as a page, or as JSON under /api/ (the body names the problem)."""
-    from flask import jsonify, render_template, request
+    from flask import render_template, request
 
     from uxlab.participants import errors as participant_errors
 
     if request.path.startswith("/api/"):
-        return jsonify(error=exc.name, message=exc.description), exc.code
+        from uxlab.api.common import http_error_response
+
+        return http_error_response(exc)
     if request.path.startswith(participant_errors.PARTICIPANT_PATHS):
         return participant_errors.http_error(exc)
+    allow = [(name, value) for name, value in exc.get_headers() if name == "Allow"]  # a 405's
     return render_template("error.html", code=exc.code, name=exc.name,
-                           description=exc.description), exc.code
+                           description=exc.description), exc.code, allow
 
 
 def _index():

@@ -195,7 +195,8 @@ def test_openapi_document_describes_the_events_endpoint(client):
     document = response.get_json()
     assert document["openapi"].startswith("3.1")
     operation = document["paths"]["/sessions/{public_id}/events"]["post"]
-    assert set(operation["responses"]) == {"200", "400", "403", "404", "413", "415"}
+    assert set(operation["responses"]) == {"200", "400", "401", "403", "404", "409", "413",
+                                           "415"}
     schemas = document["components"]["schemas"]
     assert {"Event", "EventBatch", "IngestResult", "Error"} <= set(schemas)
     # Every $ref points at a schema that exists.

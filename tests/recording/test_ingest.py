@@ -193,7 +193,7 @@ def test_events_must_be_a_list(db, sitting):
     assert ingest_events(db, sitting, []) == IngestResult(0, 0)
 
 
-def test_late_events_update_a_finished_attempts_metrics(db, sitting):
+def test_events_just_after_the_end_update_a_finished_attempts_metrics(db, sitting):
     attempt = make_attempt(db, sitting, "find-product")
     make = EventMaker(attempt=attempt.id)
     ingest_events(db, sitting, [make.navigate("index.html"), make.click("a.shoes")])

@@ -6,7 +6,7 @@ from flask import Blueprint, request
 from werkzeug.exceptions import HTTPException
 
 from uxlab.api import attempts, cx, events, openapi
-from uxlab.api.common import ApiError
+from uxlab.api.common import ApiError, http_error_response
 from uxlab.extensions import WRITE_METHODS, csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -42,4 +42,4 @@ def api_error(exc: ApiError):
 
 @bp.errorhandler(HTTPException)
 def http_error(exc: HTTPException):
-    return ApiError(exc.code or 500, exc.name, exc.description or exc.name).response()
+    return http_error_response(exc)

@@ -8,11 +8,14 @@ from flask import jsonify, request, session, url_for
 from sqlalchemy import select
 
 from uxlab.api.common import ApiError, error_response, read_json_object
+from uxlab.api.events import NO_NUL
+from uxlab.converters import MAX_ID
 from uxlab.extensions import db_session
 from uxlab.models import Attempt, Participant, TestSession
 from uxlab.participants import flow
-from uxlab.participants.idempotency import run_once
+from uxlab.participants.idempotency import MAX_KEY_LENGTH, run_once
 from uxlab.participants.outcomes import REASONS, BadFinish, finish_attempt
+from uxlab.recording.validation import MAX_SAFE_INTEGER
 
 
 def finish(public_id: uuid.UUID, attempt_id: int):
@@ -30,6 +33,9 @@ def finish(public_id: uuid.UUID, attempt_id: int):
     study = participant.study
 
     def act():
+        if study.status == "closed":
+            return 409, {"error": "study closed", "field": None,
+                         "message": "the study is closed: its attempts can no longer end"}
         attempt = db.get(Attempt, attempt_id)
         if attempt is None or attempt.session_id != test_session.id:
             return 404, {"error": "unknown attempt", "field": None,
@@ -69,16 +75,18 @@ PATHS = {
             {"name": "public_id", "in": "path", "required": True,
              "schema": {"type": "string", "format": "uuid"}},
             {"name": "attempt_id", "in": "path", "required": True,
-             "schema": {"type": "integer"}},
+             "schema": {"type": "integer", "minimum": 0, "maximum": MAX_ID}},
             {"name": "Idempotency-Key", "in": "header", "required": False,
-             "schema": {"type": "string", "maxLength": 100}},
+             "schema": {"type": "string", "minLength": 1, "maxLength": MAX_KEY_LENGTH},
+             "description": "Any text unique to this call; a repeat gets the first answer."},
         ],
         "requestBody": {"required": True, "content": {"application/json": {"schema": {
             "type": "object", "additionalProperties": False, "required": ["reason"],
             "properties": {
                 "reason": {"enum": list(REASONS)},
-                "answer": {"type": ["string", "null"]},
-                "client_time_ms": {"type": ["integer", "null"], "minimum": 0},
+                "answer": {"type": ["string", "null"], "pattern": NO_NUL},
+                "client_time_ms": {"type": ["integer", "null"], "minimum": 0,
+                                   "maximum": MAX_SAFE_INTEGER},
                 "event": {"oneOf": [{"$ref": "#/components/schemas/Event"}, {"type": "null"}]},
             }}}}},
         "responses": {
@@ -91,7 +99,9 @@ PATHS = {
             "400": error_response("A field is invalid or the event does not meet the criterion"),
             "403": error_response("Another participant's session"),
             "404": error_response("Unknown session or attempt"),
-            "409": error_response("Not the participant's current step (a stale tab)"),
+            "409": error_response("Not the participant's current step (a stale tab), or the "
+                                  "study is closed"),
+            "413": error_response("The body is over 256 KB."),
             "415": error_response("Not JSON"),
         },
     }},

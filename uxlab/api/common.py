@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from flask import jsonify, request
+from werkzeug.exceptions import HTTPException
 
 MAX_BODY_BYTES = 256 * 1024
 
@@ -23,6 +24,14 @@ class ApiError(Exception):
     def response(self):
         body = jsonify(error=self.error, message=self.message, field=self.field)
         return body, self.status
+
+
+def http_error_response(exc: HTTPException):
+    """An HTTP error (routing's 404 and 405 too) as an :class:`ApiError` answer; a 405 keeps its
+    ``Allow`` header, which lists the methods the URL takes."""
+    body, status = ApiError(exc.code or 500, exc.name, exc.description or exc.name).response()
+    allow = dict(exc.get_headers()).get("Allow")
+    return body, status, {"Allow": allow} if allow else {}
 
 
 def _refuse_constant(name: str):

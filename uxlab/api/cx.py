@@ -7,14 +7,13 @@ HMAC-SHA256 of the raw body under the source's secret (``uxlab cx source NAME``)
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
 from flask import Response, jsonify, request
 
 from uxlab.api.common import ApiError, error_response, parse_json, read_raw_body
-from uxlab.csvutil import safe_cell
+from uxlab.converters import MAX_ID
+from uxlab.csvutil import csv_line
 from uxlab.cx import rows as parse
 from uxlab.cx.credentials import check_api_token, live_source, signature_matches
 from uxlab.cx.feed import COLUMNS, MAX_LIMIT, SCHEMA_VERSION, FeedError, FeedQuery, feed_page
@@ -49,12 +48,9 @@ def feed(fmt: str | None = None):
     wants_csv = fmt == "csv" or (fmt is None and request.accept_mimetypes.best_match(
         ["application/json", "text/csv"]) == "text/csv")
     if wants_csv:
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(COLUMNS)
-        for entry in rows:
-            writer.writerow([safe_cell("" if entry[c] is None else entry[c]) for c in COLUMNS])
-        response = Response(out.getvalue(), mimetype="text/csv")
+        text = csv_line(COLUMNS, "\r\n") + "".join(
+            csv_line([entry[c] for c in COLUMNS], "\r\n") for entry in rows)
+        response = Response(text, mimetype="text/csv")
     else:
         response = jsonify(schema_version=SCHEMA_VERSION, rows=rows, next_cursor=next_cursor)
     if next_cursor:
@@ -171,8 +167,11 @@ def _epoch(seconds: float) -> str:
 
 def _place(db, reference) -> tuple[int, int | None, int | None]:
     """A touchpoint by id, or a place by ``JOURNEY[/STAGE[/TOUCHPOINT]]``; it must exist."""
-    if isinstance(reference, int) and not isinstance(reference, bool):
-        touchpoint = db.get(Touchpoint, reference)
+    if type(reference) is float and reference.is_integer():
+        reference = int(reference)  # JSON Schema's integer includes 5.0
+    if type(reference) is int:
+        touchpoint = db.get(Touchpoint, reference) if 0 < reference <= MAX_ID \
+            else None
         if touchpoint is None:
             raise ApiError(400, "invalid field", f"no touchpoint {reference}", "touchpoint")
         return touchpoint.journey_id, touchpoint.stage_id, touchpoint.id
@@ -270,5 +269,7 @@ PATHS = {
             "201": {"description": "Stored"},
             "200": {"description": "Already stored (same source and external_id)"},
             "400": error_response("A field is not valid"),
-            "401": error_response("Unknown source or bad signature")}}},
+            "401": error_response("Unknown source or bad signature"),
+            "413": error_response("The body is over 256 KB."),
+            "415": error_response("The body is not application/json.")}}},
 }

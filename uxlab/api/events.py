@@ -8,8 +8,14 @@ from flask import current_app, jsonify, session
 
 from uxlab.api.common import ApiError, error_response, read_json_object
 from uxlab.extensions import database
-from uxlab.recording.auth import token_allows
-from uxlab.recording.ingest import claimed_attempts, find_target, store_rows
+from uxlab.recording.auth import TokenCheck, check_token
+from uxlab.recording.ingest import (
+    IngestTarget,
+    all_stored,
+    claimed_attempts,
+    find_target,
+    store_rows,
+)
 from uxlab.recording.validation import (
     EVENT_TYPES,
     MAX_EVENT_BYTES,
@@ -24,10 +30,26 @@ from uxlab.recording.validation import (
 )
 
 
-def _may_post(participant_id: int, public_id: uuid.UUID, token) -> bool:
-    if session.get("participant_id") == participant_id:
-        return True
-    return isinstance(token, str) and token_allows(current_app, token, public_id)
+def _refusal(public_id: uuid.UUID, target: IngestTarget, token) -> ApiError | None:
+    """Why this request may not post to ``target``'s session, or None if it may.
+
+    The participant's cookie, else the session's ingestion token (an expired one is a 401); and
+    a closed study's sessions take nothing new (409).
+    """
+    if session.get("participant_id") != target.participant_id:
+        check = check_token(current_app, token, public_id) if isinstance(token, str) \
+            else TokenCheck.INVALID
+        if check is TokenCheck.EXPIRED:
+            return ApiError(401, "token expired",
+                            "the ingestion token has expired; the task page issues a new one",
+                            "token")
+        if check is not TokenCheck.VALID:
+            return ApiError(403, "forbidden", "this session belongs to another participant; "
+                            "send its participant's cookie or its ingestion token")
+    if target.study_status == "closed":
+        return ApiError(409, "study closed",
+                        "the study is closed: its sessions take no new events", None)
+    return None
 
 
 def post_events(public_id: uuid.UUID):
@@ -47,16 +69,26 @@ def post_events(public_id: uuid.UUID):
     # without the write lock; the write then starts with the INSERT (Database.append_sessions).
     with db.read_sessions() as reading:
         target = find_target(reading, public_id, claimed_attempts(rows))
+        refusal = _refusal(public_id, target, token) if target is not None else None
+        # A replay of a batch already acknowledged keeps its success answer (idempotency),
+        # even once the study has closed or the token has expired.
+        if refusal is not None and refusal.status != 403 and rows and all_stored(
+                reading, target, rows):
+            return jsonify(accepted=0, duplicates=len(rows))
     if target is None:
         raise ApiError(404, "unknown session", f"there is no session {public_id}")
-    if not _may_post(target.participant_id, public_id, token):
-        raise ApiError(403, "forbidden", "this session belongs to another participant; "
-                       "send its participant's cookie or its ingestion token")
+    if refusal is not None:
+        raise refusal
     with db.append_sessions() as writing:
         result = store_rows(writing, target, rows)
         writing.commit()
     return jsonify(accepted=result.accepted, duplicates=result.duplicates)
 
+
+#: JSON Schema for text without NUL characters (PostgreSQL cannot store them).
+NO_NUL = "^[^\\u0000]*$"
+COORDINATE_SCHEMA = {"type": ["number", "null"], "minimum": -MAX_SAFE_INTEGER,
+                     "maximum": MAX_SAFE_INTEGER, "description": "CSS pixels."}
 
 EVENT_SCHEMA = {
     "type": "object",
@@ -69,19 +101,27 @@ EVENT_SCHEMA = {
                "description": "Client-generated; stored once per session and id."},
         "seq": {"type": "integer", "minimum": 0, "maximum": MAX_INT32,
                 "description": "Per tab: 0, 1, 2, …"},
-        "tab": {"type": "string", "minLength": 1, "maxLength": MAX_TAB_LENGTH},
+        "tab": {"type": "string", "minLength": 1, "maxLength": MAX_TAB_LENGTH,
+                "pattern": NO_NUL},
         "type": {"type": "string", "enum": sorted(EVENT_TYPES)},
         "t": {"type": "integer", "minimum": 0, "maximum": MAX_SAFE_INTEGER,
               "description": "Client clock, milliseconds since the Unix epoch."},
         "attempt": {"type": ["integer", "null"], "minimum": 0, "maximum": MAX_INT32},
-        "x": {"type": ["number", "null"]},
-        "y": {"type": ["number", "null"]},
-        "target": {"type": ["string", "null"], "maxLength": MAX_TARGET_LENGTH},
-        "url": {"type": ["string", "null"], "maxLength": MAX_URL_LENGTH},
+        "x": COORDINATE_SCHEMA,
+        "y": COORDINATE_SCHEMA,
+        "target": {"type": ["string", "null"], "maxLength": MAX_TARGET_LENGTH,
+                   "pattern": NO_NUL},
+        "url": {"type": ["string", "null"], "maxLength": MAX_URL_LENGTH, "pattern": NO_NUL},
         "data": {
             "type": "object",
+            "description": "The recorder's details of the event. No text in it (keys or "
+                           "values, at any depth) may hold a NUL character.",
+            "propertyNames": {"pattern": NO_NUL},
+            "additionalProperties": {"pattern": NO_NUL},
             "properties": {
                 "interactive": {"type": "boolean"},
+                "restored": {"type": "boolean",
+                             "description": "The page was shown again by a reload."},
                 "matched": {"type": "array", "items": {"type": "string"},
                             "description": "Ids of the element rules the click met: "
                                            "success, error:0, …"},
@@ -99,7 +139,9 @@ SCHEMAS = {
         "properties": {
             "events": {"type": "array", "items": {"$ref": "#/components/schemas/Event"}},
             "token": {"type": "string",
-                      "description": "The session's ingestion token, where no cookie is sent."},
+                      "description": "The session's ingestion token, where no cookie is sent "
+                                     "(from the task page's config; it expires, "
+                                     "docs/recording.md)."},
         },
     },
     "IngestResult": {
@@ -120,8 +162,11 @@ PATHS = {
             "operationId": "postEvents",
             "summary": "Store a batch of recorder events",
             "description": "Idempotent: an event already stored for the session (same id) is "
-                           "counted as a duplicate and not stored again. Nothing of a refused "
-                           "batch is written.",
+                           "counted as a duplicate and not stored again, and a batch stored "
+                           "whole before is answered 200 even once the study has closed or the "
+                           "token expired. Nothing of a refused batch is written. Events of an "
+                           "attempt that ended over 60 s before are stored as late and change "
+                           "none of its metrics.",
             "security": [{"participantCookie": []}, {}],
             "parameters": [{"name": "public_id", "in": "path", "required": True,
                             "schema": {"type": "string", "format": "uuid"}}],
@@ -132,8 +177,10 @@ PATHS = {
                     "application/json": {"schema": {"$ref": "#/components/schemas/IngestResult"}}}},
                 "400": error_response("Malformed JSON, or an unknown, missing or invalid field "
                                       "(named in field)."),
+                "401": error_response("The ingestion token has expired (field: token)."),
                 "403": error_response("The session belongs to another participant."),
                 "404": error_response("No such session."),
+                "409": error_response("The study is closed: its sessions take no new events."),
                 "413": error_response("The body is over 256 KB."),
                 "415": error_response("The body is not application/json."),
             },

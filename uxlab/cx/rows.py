@@ -56,7 +56,10 @@ def parse_number(value) -> float:
     if isinstance(value, bool):
         raise FieldError(f"must be a number, not {value!r}")
     if isinstance(value, (int, float)):
-        number = float(value)
+        try:
+            number = float(value)
+        except OverflowError:  # an integer such as 10**400
+            raise FieldError(f"must be a finite number, not {value!r}"[:200]) from None
     else:
         try:
             number = float(str(value).strip())
@@ -95,7 +98,10 @@ def parse_timestamp(value) -> datetime:
         raise FieldError(f"not an ISO 8601 date or date-time: {text!r}") from None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:00-05:00 is past the last UTC moment
+        raise FieldError(f"out of range: {text!r}") from None
 
 
 def parse_date(value) -> date:
@@ -125,6 +131,10 @@ def parse_text(value, *, limit: int = MAX_TEXT, required: bool = False) -> str |
         raise FieldError(f"at most {limit} characters")
     if _CONTROL.search(text):
         raise FieldError("must not contain control characters")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate (\ud800) parses as JSON but is no UTF-8
+        raise FieldError("is not valid Unicode text") from None
     return text
 
 

@@ -161,10 +161,10 @@ def _events(session: Session, study: Study) -> Iterator[str]:
                 session.execute(_of_study(
                     select(TestSession.id, Participant.code, TestSession.public_id), study))}
     for (session_id, tab, seq, event_uuid, kind, client_ms, received, attempt, x, y, target,
-         url, payload) in stream(session, events_query(study)):
+         url, payload, late) in stream(session, events_query(study)):
         code, public_id = sessions[session_id]
         record = dumps({"participant": code, "session": public_id, "tab": tab, "seq": seq,
                         "event_id": str(event_uuid), "type": kind, "client_time_ms": client_ms,
                         "received_at": iso(received), "attempt": attempt, "x": x, "y": y,
-                        "target": target, "url": url})
+                        "target": target, "url": url, "late": bool(late)})
         yield f'{record[:-1]},"payload":{payload or "{}"}}}'

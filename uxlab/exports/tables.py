@@ -27,7 +27,7 @@ from uxlab.models import (
 )
 
 EVENT_COLUMNS = ("participant", "session", "tab", "seq", "event_id", "type", "client_time_ms",
-                 "received_at", "task", "variant", "x", "y", "target", "url", "payload")
+                 "received_at", "task", "variant", "x", "y", "target", "url", "payload", "late")
 OBSERVATION_COLUMNS = ("participant", "session", "observation", "created_at", "offset_ms",
                        "kind", "severity", "task", "variant", "problem", "author", "text", "tags",
                        "noted_at", "after_event", "client_id", "problem_id")
@@ -54,7 +54,8 @@ def events_csv(session: Session, study: Study) -> Iterator[str]:
 
     ``session`` is the session's public id, ``event_id`` the client's event id, ``task`` and
     ``variant`` those of the attempt the event belongs to (empty outside tasks), ``payload`` the
-    event's extra data as JSON text, as stored.
+    event's extra data as JSON text, as stored; ``late`` is 1 for an event that arrived after its
+    attempt had ended (and counts in none of its metrics), else 0.
 
     The events are the one table that grows to millions of rows, so their query touches the
     events table alone (in the order of its ``(session_id, seq)`` index); participant codes,
@@ -73,9 +74,9 @@ def events_csv(session: Session, study: Study) -> Iterator[str]:
     outside = (None, None)
     rows = ((*sessions[session_id], tab, seq, str(event_uuid), kind, client_ms, iso(received),
              *attempts.get(attempt_id, outside), x, y, target, url,
-             "" if payload in (None, "{}") else payload)
+             "" if payload in (None, "{}") else payload, int(late))
             for (session_id, tab, seq, event_uuid, kind, client_ms, received, attempt_id, x, y,
-                 target, url, payload) in stream(session, events_query(study)))
+                 target, url, payload, late) in stream(session, events_query(study)))
     return csv_chunks(EVENT_COLUMNS, rows)
 
 
@@ -87,7 +88,7 @@ def events_query(study: Study):
     return (
         select(Event.session_id, Event.tab_id, Event.seq, Event.event_uuid, Event.type,
                Event.client_ts_ms, Event.received_at, Event.attempt_id, Event.x, Event.y,
-               Event.target, Event.url, cast(Event.payload, Text))
+               Event.target, Event.url, cast(Event.payload, Text), Event.late)
         .where(Event.session_id.in_(of_study))
         .order_by(Event.session_id, Event.seq, Event.id)
     )

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     Uuid,
+    false,
 )
 from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
 
@@ -184,6 +185,9 @@ class Event(Base):
     target: Mapped[str | None] = mapped_column(String(1000))
     url: Mapped[str | None] = mapped_column(String(2000))
     payload: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: Arrived after its attempt had ended (past the grace of recording.ingest.LATE_AFTER):
+    #: kept, but left out of the attempt's metrics.
+    late: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class IdempotencyKey(Base):

@@ -28,6 +28,13 @@ from sqlalchemy.orm import Session
 from uxlab.models import Attempt, Event, Study, Task, Variant
 from uxlab.recording.metrics import derive_attempt_metrics
 from uxlab.recording.rules import criterion_for_variant, event_matches
+from uxlab.recording.validation import (
+    MAX_SAFE_INTEGER,
+    EventError,
+    event_row,
+    is_storable_text,
+    whole_number,
+)
 from uxlab.timeutil import utcnow
 
 REASONS = ("criterion", "done", "give_up", "timeout")
@@ -59,7 +66,8 @@ def answer_is_correct(criterion: dict[str, Any], answer: str) -> bool:
 def _stored_event_met(session: Session, attempt: Attempt, criterion: dict[str, Any]) -> bool:
     rows = session.execute(
         select(Event.type, Event.url, Event.payload).where(Event.attempt_id == attempt.id,
-                                                           Event.type.in_(("navigate", "click")))
+                                                           Event.type.in_(("navigate", "click")),
+                                                           Event.late.is_(False))
     )
     return any(event_matches(criterion, "success", {"type": t, "url": u, "data": p or {}})
                for t, u, p in rows)
@@ -101,15 +109,31 @@ def close_pause(attempt: Attempt, at) -> None:
         attempt.paused_at = None
 
 
+def check_finish(reason: Any, answer: Any, client_time_ms: Any, event: Any) -> None:
+    """Refuse, naming the field, a finish whose values have the wrong type or range.
+
+    ``client_time_ms`` is at most 2^53 − 1 (what the runner's JavaScript counts exactly, and what
+    the BIGINT column holds); ``event`` must be a protocol event (docs/recording.md).
+    """
+    if type(reason) is not str or reason not in REASONS:
+        raise BadFinish("reason", f"must be one of {', '.join(REASONS)}")
+    if answer is not None and (type(answer) is not str or not is_storable_text(answer)):
+        raise BadFinish("answer", "must be text (without NUL characters) or null")
+    if client_time_ms is not None and whole_number(client_time_ms, 0, MAX_SAFE_INTEGER) is None:
+        raise BadFinish("client_time_ms", "must be a whole number of milliseconds from 0 to "
+                                          f"{MAX_SAFE_INTEGER}, or null")
+    if event is not None:
+        try:
+            event_row(event, "event")
+        except EventError as exc:
+            raise BadFinish(exc.field or "event", exc.message) from None
+
+
 def finish_attempt(session: Session, study: Study, attempt: Attempt, reason: str,
                    answer: str | None = None, client_time_ms: int | None = None,
                    event: dict[str, Any] | None = None) -> None:
     """Record how ``attempt`` ended and derive its metrics from the stored events."""
-    if reason not in REASONS:
-        raise BadFinish("reason", f"must be one of {', '.join(REASONS)}")
-    if client_time_ms is not None and (not isinstance(client_time_ms, int)
-                                       or isinstance(client_time_ms, bool) or client_time_ms < 0):
-        raise BadFinish("client_time_ms", "must be a non-negative whole number of milliseconds")
+    check_finish(reason, answer, client_time_ms, event)
     task, variant = attempt.task, attempt.variant
     outcome, decided_by = decide_outcome(session, task, variant, attempt, reason, answer, event)
     now = utcnow()
@@ -124,6 +148,6 @@ def finish_attempt(session: Session, study: Study, attempt: Attempt, reason: str
     attempt.ended_at = now
     elapsed = int((now - attempt.started_at).total_seconds() * 1000)
     attempt.time_on_task_ms = max(0, elapsed - attempt.paused_ms)
-    attempt.client_time_ms = client_time_ms
+    attempt.client_time_ms = None if client_time_ms is None else int(client_time_ms)  # 5.0 too
     session.flush()
     derive_attempt_metrics(session, attempt)

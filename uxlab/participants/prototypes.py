@@ -33,6 +33,29 @@ def inject_recorder(html: str) -> str:
     return html[:at] + tag + html[at:]
 
 
+_DECLARED_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)
+
+
+def decode_page(raw: bytes) -> str:
+    """The text of a prototype's HTML page, whatever its encoding.
+
+    UTF-8 (with or without a byte-order mark) first; else the charset a ``<meta>`` near the top
+    declares; else windows-1252, the HTML standard's fallback for legacy pages (it decodes any
+    bytes). The page is then served as UTF-8: the HTTP header's charset wins over the ``<meta>``.
+    """
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    declared = _DECLARED_CHARSET.search(raw[:4096])
+    if declared:
+        try:
+            return raw.decode(declared.group(1).decode("ascii"))
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return raw.decode("cp1252", errors="replace")
+
+
 def local_file(studies_dir: str | Path, path: str) -> tuple[Path, str] | None:
     """Return the file ``/prototypes/<path>`` serves (and its path under the studies folder), or
     None when there is none to serve: outside the folder, hidden, a study definition, missing."""
@@ -66,7 +89,7 @@ def serve(path: str):
     target, path = found
     root = Path(current_app.config["STUDIES_DIR"]).resolve()
     if target.suffix in (".html", ".htm"):
-        response = Response(inject_recorder(target.read_text(encoding="utf-8")),
+        response = Response(inject_recorder(decode_page(target.read_bytes())),
                             mimetype="text/html")
         response.headers["Cache-Control"] = "no-cache"
         return response

@@ -17,13 +17,14 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from uxlab.models import Attempt, Event, TestSession
+from uxlab.models import Attempt, Event, Participant, Study, TestSession
 from uxlab.recording.metrics import derive_attempt_metrics
 from uxlab.recording.validation import event_rows
 from uxlab.timeutil import utcnow
@@ -31,6 +32,13 @@ from uxlab.timeutil import utcnow
 EVENTS = Event.__table__
 SESSIONS = TestSession.__table__
 ATTEMPTS = Attempt.__table__
+PARTICIPANTS = Participant.__table__
+STUDIES = Study.__table__
+#: Events of an attempt that arrive this long after it ended are late: stored and flagged, but
+#: left out of its metrics. The grace covers the recorder's last batches, sent while and just
+#: after the runner ends the task (every 2 s, then a drain of up to 3 s, retries backing off to
+#: 30 s); past it, no recorder of that attempt is still sending, and results no longer change.
+LATE_AFTER = timedelta(seconds=60)
 
 # The hot path's statements are built once: building and cache-keying a statement per request
 # cost more than running it.
@@ -44,11 +52,17 @@ _INSERTS = {
         index_elements=["session_id", "event_uuid"]).returning(EVENTS.c.id),
 }
 _TARGET = (
-    select(SESSIONS.c.id, SESSIONS.c.participant_id, ATTEMPTS.c.id)
-    .select_from(SESSIONS.outerjoin(ATTEMPTS, (ATTEMPTS.c.session_id == SESSIONS.c.id)
-                                    & ATTEMPTS.c.id.in_(bindparam("attempt_ids", expanding=True))))
+    select(SESSIONS.c.id, SESSIONS.c.participant_id, STUDIES.c.status, ATTEMPTS.c.id,
+           ATTEMPTS.c.ended_at)
+    .select_from(SESSIONS.join(PARTICIPANTS, PARTICIPANTS.c.id == SESSIONS.c.participant_id)
+                 .join(STUDIES, STUDIES.c.id == PARTICIPANTS.c.study_id)
+                 .outerjoin(ATTEMPTS, (ATTEMPTS.c.session_id == SESSIONS.c.id)
+                            & ATTEMPTS.c.id.in_(bindparam("attempt_ids", expanding=True))))
     .where(SESSIONS.c.public_id == bindparam("public_id"))
 )
+_STORED_OF_BATCH = select(func.count()).select_from(EVENTS).where(
+    EVENTS.c.session_id == bindparam("session_id"),
+    EVENTS.c.event_uuid.in_(bindparam("event_uuids", expanding=True)))
 _OWNED_ATTEMPTS = select(ATTEMPTS.c.id, ATTEMPTS.c.ended_at).where(
     ATTEMPTS.c.session_id == bindparam("session_id"),
     ATTEMPTS.c.id.in_(bindparam("attempt_ids", expanding=True)),
@@ -74,8 +88,12 @@ class IngestTarget:
 
     session_id: int
     participant_id: int
+    #: The session's study's status: a ``closed`` study's sessions take no new events.
+    study_status: str
     #: Those of the batch's attempt ids that are the session's (the others are dropped).
     attempt_ids: frozenset[int]
+    #: Those of ``attempt_ids`` that ended more than :data:`LATE_AFTER` ago.
+    late_attempt_ids: frozenset[int] = frozenset()
 
 
 def claimed_attempts(rows: Iterable[dict[str, Any]]) -> set[int]:
@@ -98,47 +116,66 @@ def _ended_attempts(session: Session, session_id: int, attempt_ids: Iterable[int
     return {attempt_id for attempt_id, ended_at in rows if ended_at is not None}
 
 
-def find_target(session: Session, public_id: uuid.UUID, attempt_ids: set[int]) -> IngestTarget | None:
-    """Look up session ``public_id`` and which of ``attempt_ids`` are its own; None if unknown.
+def find_target(session: Session, public_id: uuid.UUID, attempt_ids: set[int],
+                now: datetime | None = None) -> IngestTarget | None:
+    """Look up session ``public_id``, its study's status, which of ``attempt_ids`` are its own
+    and which of those ended before ``now`` − :data:`LATE_AFTER`; None if the session is unknown.
 
-    One query (an outer join of the session with those attempts). Neither answer changes once
-    true, so the caller may run it in a read transaction before the write one.
+    One query (the session joined to its study, outer-joined with those attempts). An attempt's
+    ownership and an end that long past never change, so the caller may run it in a read
+    transaction before the write one.
     """
     rows = session.connection().execute(
         _TARGET, {"public_id": public_id, "attempt_ids": sorted(attempt_ids)}).all()
     if not rows:
         return None
-    session_id, participant_id = rows[0][0], rows[0][1]
-    return IngestTarget(session_id=session_id, participant_id=participant_id,
-                        attempt_ids=frozenset(row[2] for row in rows if row[2] is not None))
+    late_before = (now or utcnow()) - LATE_AFTER
+    session_id, participant_id, status = rows[0][0], rows[0][1], rows[0][2]
+    return IngestTarget(
+        session_id=session_id, participant_id=participant_id, study_status=status,
+        attempt_ids=frozenset(row[3] for row in rows if row[3] is not None),
+        late_attempt_ids=frozenset(row[3] for row in rows
+                                   if row[4] is not None and row[4] < late_before))
+
+
+def all_stored(session: Session, target: IngestTarget, rows: list[dict[str, Any]]) -> bool:
+    """Tell whether every event of ``rows`` is already stored for the session: a replay of a
+    batch already acknowledged, which still gets its success answer where a new batch would not."""
+    uuids = {row["event_uuid"] for row in rows}
+    return session.connection().execute(
+        _STORED_OF_BATCH, {"session_id": target.session_id, "event_uuids": sorted(uuids)}
+    ).scalar_one() == len(uuids)
 
 
 def store_rows(session: Session, target: IngestTarget, rows: list[dict[str, Any]]) -> IngestResult:
     """Insert checked rows (from ``event_rows``) for ``target`` and re-derive ended attempts.
 
-    An attempt the session does not own is dropped from its events. The INSERT is the first
-    statement: in a session of ``Database.append_sessions`` it takes SQLite's write lock, so the
-    lock is held only from there to the commit. Then, when the batch had new events, the
-    batch's attempts that have already ended (late events) are read, under that lock (SQLite)
-    or their row locks (PostgreSQL), and their metrics derived again in the same transaction.
-    The caller commits.
+    An attempt the session does not own is dropped from its events; an event of an attempt that
+    ended over :data:`LATE_AFTER` ago is stored with ``late`` set and changes nothing else. The
+    INSERT is the first statement: in a session of ``Database.append_sessions`` it takes
+    SQLite's write lock, so the lock is held only from there to the commit. Then, when the batch
+    had new events, the batch's other attempts that have already ended (the recorder's last
+    batches) are read, under that lock (SQLite) or their row locks (PostgreSQL), and their
+    metrics derived again in the same transaction. The caller commits.
     """
     if not rows:
         return IngestResult(accepted=0, duplicates=0)
     received_at = utcnow()
-    owned = target.attempt_ids
+    owned, late = target.attempt_ids, target.late_attempt_ids
     for row in rows:
         row["session_id"] = target.session_id
         row["received_at"] = received_at
         if row["attempt_id"] is not None and row["attempt_id"] not in owned:
             row["attempt_id"] = None
+        row["late"] = row["attempt_id"] in late
     # Core on the session's connection: no ORM bookkeeping for rows never loaded back.
     dialect = _dialect(session)
     result = session.connection().execute(_INSERTS[dialect], rows)
     accepted = len(result.all()) if dialect == "postgresql" else result.rowcount
-    if accepted and owned:  # owned: the batch's attempts, after dropping the others
+    recent = owned - late  # late events change no metrics
+    if accepted and recent:  # the batch's attempts, after dropping the others
         # Re-deriving is idempotent: harmless when only another attempt's events were new.
-        for attempt_id in sorted(_ended_attempts(session, target.session_id, owned)):
+        for attempt_id in sorted(_ended_attempts(session, target.session_id, recent)):
             derive_attempt_metrics(session, session.get(Attempt, attempt_id))
     return IngestResult(accepted=accepted, duplicates=len(rows) - accepted)
 
@@ -151,8 +188,9 @@ def ingest_events(
     Checks every event against the protocol (docs/recording.md) before touching the database
     (on SQLite the write lock is taken only after the check), then inserts the new ones with one
     statement. An event's ``attempt`` is kept only if that attempt belongs to the session. Events
-    that arrive for an attempt that has already ended (late events) have its metrics derived
-    again in the same transaction. The caller commits.
+    that arrive for an attempt that has already ended have its metrics derived again in the same
+    transaction, unless it ended over :data:`LATE_AFTER` ago (then they are stored as late and
+    change none of them). The caller commits.
 
     Raises
     ------

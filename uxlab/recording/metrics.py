@@ -193,7 +193,7 @@ def derive_attempt_metrics(session: Session, attempt: Attempt) -> None:
     """
     rows = session.execute(
         select(Event.type, Event.url, Event.payload)
-        .where(Event.attempt_id == attempt.id)
+        .where(Event.attempt_id == attempt.id, Event.late.is_(False))  # late: ingest.LATE_AFTER
         .order_by(Event.client_ts_ms, Event.tab_id, Event.seq, Event.id)
     ).all()
     moderator_errors = session.scalar(

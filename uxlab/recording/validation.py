@@ -43,6 +43,12 @@ class EventError(ValueError):
         self.message = message
 
 
+def is_storable_text(text: str) -> bool:
+    """Tell whether ``text`` can be stored in a text column: no NUL (PostgreSQL refuses it) and
+    no lone surrogate (``\ud800`` parses as JSON but is no UTF-8)."""
+    return "\x00" not in text and (text.isascii() or _encodable(text))
+
+
 def _string(event: dict, name: str, where: str, limit: int, *, nullable: bool) -> str | None:
     value = event.get(name)
     if value is None and nullable:
@@ -62,24 +68,41 @@ def _string(event: dict, name: str, where: str, limit: int, *, nullable: bool) -
     return value
 
 
+def whole_number(value: Any, low: int, high: int) -> int | None:
+    """``value`` as an int if it is a JSON integer from ``low`` to ``high``, else None.
+
+    JSON Schema (and so the OpenAPI document) counts ``5.0`` as an integer, so an integral
+    float is one too; ``true`` is not (bool is a subclass of int in Python).
+    """
+    if type(value) is float and value.is_integer() and low <= value <= high:
+        return int(value)
+    return value if type(value) is int and low <= value <= high else None
+
+
 def _integer(event: dict, name: str, where: str, low: int, high: int, *, nullable: bool):
     value = event.get(name)
     if value is None and nullable:
         return None
-    # bool is a subclass of int; JSON true is not a number.
-    if type(value) is not int or not low <= value <= high:
+    number = whole_number(value, low, high)
+    if number is None:
         raise EventError(f"{where}.{name}",
                          f"must be an integer from {low} to {high}" + (" or null" if nullable else ""))
-    return value
+    return number
+
+
+def _is_coordinate(value: Any) -> bool:
+    # Compared, not math.isfinite(): an integer such as 10**400 cannot become a float (and a
+    # database driver cannot bind it); NaN fails both comparisons.
+    return type(value) in (int, float) and -MAX_SAFE_INTEGER <= value <= MAX_SAFE_INTEGER
 
 
 def _coordinate(event: dict, name: str, where: str) -> float | None:
     value = event.get(name)
-    if value is None:
-        return None
-    if type(value) not in (int, float) or not math.isfinite(value):
-        raise EventError(f"{where}.{name}", "must be a finite number or null")
-    return value
+    if value is None or _is_coordinate(value):
+        return value
+    raise EventError(f"{where}.{name}",
+                     f"must be a finite number from {-MAX_SAFE_INTEGER} to {MAX_SAFE_INTEGER} "
+                     "or null")
 
 
 def _data(value: Any, where: str) -> dict[str, Any]:
@@ -174,8 +197,8 @@ def _quick_row(event: Any) -> dict[str, Any] | None:
         and type(kind) is str and kind in EVENT_TYPES
         and type(t) is int and 0 <= t <= MAX_SAFE_INTEGER
         and (attempt is None or (type(attempt) is int and 0 <= attempt <= MAX_INT32))
-        and (x is None or (type(x) in (int, float) and math.isfinite(x)))
-        and (y is None or (type(y) in (int, float) and math.isfinite(y)))
+        and (x is None or _is_coordinate(x))
+        and (y is None or _is_coordinate(y))
         and (target is None or (type(target) is str and len(target) <= MAX_TARGET_LENGTH))
         and (url is None or (type(url) is str and len(url) <= MAX_URL_LENGTH))
         and (data is None or type(data) is dict)
@@ -238,6 +261,13 @@ def _event_row(event: Any, where: str) -> dict[str, Any]:
     if data and not _flat_data_fits(data):
         _check_size(event, where)
     return row
+
+
+def event_row(event: Any, where: str = "event") -> dict[str, Any]:
+    """Check one protocol event (named ``where`` in errors) and return its row, as
+    :func:`event_rows` does for each event of a batch."""
+    row = _quick_row(event)
+    return row if row is not None else _event_row(event, where)
 
 
 def event_rows(events: Any) -> list[dict[str, Any]]:

@@ -75,6 +75,20 @@ def filters_from_args(args: MultiDict) -> Filters:
         include_synthetic=args.get("synthetic") not in ("0", "false", "off", "no"))
 
 
+#: The query keys :func:`filters_from_args` reads: the only ones links carry over.
+FILTER_KEYS = ("variant", "mode", "since", "before", "include_excluded", "synthetic")
+
+
+def filter_query(args: MultiDict) -> dict[str, list[str]]:
+    """The filters of a query string, to keep in a page's links (``url_for(…, **query)``).
+
+    Only :data:`FILTER_KEYS`: any other key would reach ``url_for`` too, where ``study_id``,
+    ``fmt`` or ``_anchor`` would replace the route's own arguments (a 500, or a wrong link).
+    """
+    return {key: values for key in FILTER_KEYS
+            if (values := [v for v in args.getlist(key) if v])}
+
+
 def _moment(value: str | None, name: str) -> datetime | None:
     if not value:
         return None
@@ -97,8 +111,7 @@ def data_page(study_id: int):
         flash(f"Filters ignored: {exc}", "error")
         filters, query = Filters(), {}
     else:
-        query = {key: values for key in request.args
-                 if (values := [v for v in request.args.getlist(key) if v])}
+        query = filter_query(request.args)
     return render_template(
         "researcher/data.html", study=study, modes=SESSION_MODES, filters=filters,
         query=query, excluded=excluded_participants(session, study),

@@ -14,7 +14,7 @@ from uxlab.observations.permissions import can_edit_problems, outcome_correction
 from uxlab.observations.problems import problems_of
 from uxlab.observations.timeline import session_timeline
 from uxlab.researcher.blueprint import bp, load_study
-from uxlab.researcher.exports import filters_from_args
+from uxlab.researcher.exports import filter_query, filters_from_args
 from uxlab.results import build_results, find_session, formatting, session_review
 from uxlab.results.charts import page_charts
 from uxlab.results.report import ReportUnavailable, study_report
@@ -30,9 +30,7 @@ def page_filters(study) -> tuple[Filters, str | None, dict[str, list[str]]]:
         filters.check(study)
     except ValueError as exc:
         return Filters(), str(exc), {}
-    query = {key: values for key in request.args
-             if (values := [v for v in request.args.getlist(key) if v])}
-    return filters, None, query
+    return filters, None, filter_query(request.args)
 
 
 @bp.route("/<int:study_id>/results")

@@ -85,7 +85,7 @@ def task_clicks(session: Session, study: Study, filters: Filters
     statement = _kept_attempts(
         select(Task.key, Variant.key, Attempt.id, Event.url, Event.x, Event.y, Event.payload)
         .select_from(Event).join(Attempt, Attempt.id == Event.attempt_id)
-        .where(Event.type == "click"), study, filters
+        .where(Event.type == "click", Event.late.is_(False)), study, filters
     ).order_by(None).order_by(Task.position, Task.id, Variant.position, Variant.id, Attempt.id,
                               Event.client_ts_ms, Event.tab_id, Event.seq, Event.id)
     clicks: dict[tuple[str, str], list[Click]] = {}
