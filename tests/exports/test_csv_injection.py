@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from tests.exports.test_tables import _is_number
 from tests.support.study_data import Recorder
 from uxlab.csvutil import LINE_BREAKS, csv_line, safe_cell
 from uxlab.exports.tables import events_csv, observations_csv
@@ -80,11 +81,3 @@ def test_every_export_quotes_breaks_and_guards_formulas(db, study):
         "'\u00a0=HYPERLINK(\"http://evil\")\u2029next")
     links = list(csv.reader(io.StringIO(texts["links"], newline="")))
     assert links[1][1] == "team\r=2+2" and len(links) == 2
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
