@@ -197,3 +197,13 @@ def test_feed_figures_equal_uxlab_stats(client, db, token, tmp_path):
         (expected.estimate, expected.low, expected.high, expected.n))
     csat = csat_top_two_box(values_of(rows, place, "csat", ["2026-10"]).astype(int))
     assert feed["csat", "2026-Q4"]["estimate"] == pytest.approx(csat.estimate)
+
+
+def test_webhook_without_a_metric_names_the_field(client, db, source):
+    """Found by the API fuzzer (tests/security/test_api_fuzz.py): a generic body without
+    ``metric`` raised KeyError, a 500."""
+    body = {key: value for key, value in RESPONSE.items() if key != "metric"}
+    answer = post_signed(client, source, body)
+    assert answer.status_code == 400
+    assert answer.get_json()["field"] == "metric"
+    assert db.scalar(select(func.count()).select_from(CxResponse)) == 0

@@ -93,7 +93,7 @@ def receive_response():
         raise ApiError(400, "invalid body", "the body must be a JSON object")
     fields = _fields_of(source.kind, body)
     try:
-        metric = parse.parse_metric(fields["metric"])
+        metric = parse.parse_metric(fields.get("metric"))
     except parse.FieldError as exc:
         raise ApiError(400, "invalid field", str(exc), "metric") from None
     values = {}
@@ -202,7 +202,7 @@ _ROW_SCHEMA = {"type": "object", "required": list(COLUMNS), "properties": {
     "period_end": {"type": ["string", "null"]}, "metric": {"type": "string"},
     "estimate": {"type": ["number", "null"]}, "low": {"type": ["number", "null"]},
     "high": {"type": ["number", "null"]}, "n": {"type": ["integer", "null"]},
-    "method": {"type": "string"}, "source": {"type": "string"},
+    "method": {"type": ["string", "null"]}, "source": {"type": "string"},
     "study": {"type": ["string", "null"]}, "study_version": {"type": ["integer", "null"]},
     "variant": {"type": ["string", "null"]}, "target": {"type": ["number", "null"]},
     "status": {"type": ["string", "null"]}, "note": {"type": ["string", "null"]}}}
