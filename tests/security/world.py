@@ -47,12 +47,14 @@ class World:
     source_secret: str
 
 
-def make_app(tmp: Path, template: Path):
-    """An app on its own copy of the migrated SQLite template."""
+def make_app(tmp: Path, template: Path | None):
+    """An app on its own copy of the migrated SQLite template (None: on the copy already in
+    ``tmp``, as a restarted process would be)."""
     from uxlab.app import create_app
 
     path = tmp / "uxlab.sqlite"
-    shutil.copy(template, path)
+    if template is not None:
+        shutil.copy(template, path)
     return create_app({"TESTING": True, "DATABASE_URL": f"sqlite:///{path}",
                        "SECRET_KEY": "test-secret", "INSTANCE_PATH": str(tmp / "instance"),
                        "STUDIES_DIR": str(PROJECT_ROOT / "studies")})
