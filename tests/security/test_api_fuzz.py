@@ -59,7 +59,7 @@ def _with_real_ids(case, world, cookies, mode) -> dict:
         headers["Authorization"] = f"Bearer {world.api_token}"
     if path == "/cx/responses":
         case.query = {**(case.query or {}), "source": "survey-tool"}
-        body = json.dumps(case.body).encode()
+        body = case.body if isinstance(case.body, bytes) else json.dumps(case.body).encode()
         headers["X-Uxlab-Signature"] = "sha256=" + hmac.new(
             world.source_secret.encode(), body, hashlib.sha256).hexdigest()
     return {"headers": headers, "cookies": cookies}
