@@ -42,6 +42,9 @@ EVENT_CASES = {
     "interactive text": {"data": {"interactive": "yes"}},
     "matched": {"data": {"matched": ["success"]}}, "matched text": {"data": {"matched": "x"}},
     "data NUL": {"data": {"note": "a\x00"}}, "data NUL key": {"data": {"a\x00": 1}},
+    "data NUL in a list": {"data": {"notes": ["ok", "a\x00"]}},
+    "data NUL deeper": {"data": {"form": {"fields": [{"a\x00": 1}]}}},
+    "data nested fine": {"data": {"form": {"fields": [{"name": "q", "n": 2.5, "on": True}]}}},
     "data list": {"data": []}, "unknown field": {"colour": "red"},
 }
 

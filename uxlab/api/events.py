@@ -117,12 +117,12 @@ EVENT_SCHEMA = {
             "description": "The recorder's details of the event. No text in it (keys or "
                            "values, at any depth) may hold a NUL character.",
             "propertyNames": {"pattern": NO_NUL},
-            "additionalProperties": {"pattern": NO_NUL},
+            "additionalProperties": {"$ref": "#/components/schemas/NulFreeValue"},
             "properties": {
                 "interactive": {"type": "boolean"},
                 "restored": {"type": "boolean",
                              "description": "The page was shown again by a reload."},
-                "matched": {"type": "array", "items": {"type": "string"},
+                "matched": {"type": "array", "items": {"type": "string", "pattern": NO_NUL},
                             "description": "Ids of the element rules the click met: "
                                            "success, error:0, …"},
             },
@@ -130,8 +130,20 @@ EVENT_SCHEMA = {
     },
 }
 
+#: Any JSON value whose text, at any depth (object keys included), holds no NUL character.
+NUL_FREE_VALUE_SCHEMA = {
+    "anyOf": [
+        {"type": "string", "pattern": NO_NUL},
+        {"type": ["number", "boolean", "null"]},
+        {"type": "array", "items": {"$ref": "#/components/schemas/NulFreeValue"}},
+        {"type": "object", "propertyNames": {"pattern": NO_NUL},
+         "additionalProperties": {"$ref": "#/components/schemas/NulFreeValue"}},
+    ],
+}
+
 SCHEMAS = {
     "Event": EVENT_SCHEMA,
+    "NulFreeValue": NUL_FREE_VALUE_SCHEMA,
     "EventBatch": {
         "type": "object",
         "additionalProperties": False,
