@@ -19,8 +19,9 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from uxlab.models import Attempt, Event, Observation, TestSession, User
+from uxlab.models import Attempt, Event, Observation, ObserverGuest, TestSession, User
 from uxlab.models.feedback import OBSERVATION_KINDS
+from uxlab.moderation.observer_links import LinkObserver, guest_label
 from uxlab.timeutil import utcnow
 
 MAX_TEXT_LENGTH = 10_000
@@ -137,7 +138,7 @@ def _tags(value: Any, text: str) -> tuple[str, ...]:
 
 
 def save_note(session: Session, test_session: TestSession, client_id: uuid.UUID,
-              note: NoteInput, author: User, *, may_edit_others: bool = False
+              note: NoteInput, author: User | LinkObserver, *, may_edit_others: bool = False
               ) -> tuple[Observation, bool]:
     """Create or update the note ``client_id`` of ``test_session``; return it and whether it is new.
 
@@ -147,13 +148,12 @@ def save_note(session: Session, test_session: TestSession, client_id: uuid.UUID,
     """
     noted_at = _within_session(test_session, note.noted_at)
     observation = _find(session, test_session, client_id)
-    if observation is not None and observation.author_id not in (author.id, None) \
-            and not may_edit_others:
+    if observation is not None and not may_edit_others and not _is_authors(observation, author):
         raise NotYours("this note is someone else's")
     created = observation is None
     if created:
         observation = Observation(session_id=test_session.id, client_id=client_id,
-                                  author_id=author.id)
+                                  **_author_columns(author))
     _apply(session, observation, test_session, note, noted_at)
     if not created:
         observation.updated_at = utcnow()
@@ -167,13 +167,26 @@ def save_note(session: Session, test_session: TestSession, client_id: uuid.UUID,
         existing = _find(session, test_session, client_id)
         if existing is None:
             raise
-        if existing.author_id not in (author.id, None) and not may_edit_others:
+        if not may_edit_others and not _is_authors(existing, author):
             raise NotYours("this note is someone else's") from None
         _apply(session, existing, test_session, note, noted_at)
         existing.updated_at = utcnow()
         session.flush()
         return existing, False
     return observation, True
+
+
+def _author_columns(author: User | LinkObserver) -> dict[str, int]:
+    if isinstance(author, LinkObserver):
+        return {"guest_id": author.guest_id}
+    return {"author_id": author.id}
+
+
+def _is_authors(observation: Observation, author: User | LinkObserver) -> bool:
+    """Whether ``author`` wrote the note (an account also owns notes whose author is gone)."""
+    if isinstance(author, LinkObserver):
+        return observation.guest_id == author.guest_id
+    return observation.guest_id is None and observation.author_id in (author.id, None)
 
 
 def _find(session: Session, test_session: TestSession, client_id: uuid.UUID
@@ -238,10 +251,10 @@ def _cut(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def delete_note(session: Session, observation: Observation, user: User, *,
+def delete_note(session: Session, observation: Observation, user: User | LinkObserver, *,
                 may_edit_others: bool = False) -> None:
     """Delete a note: its author may, and editors may delete anyone's."""
-    if observation.author_id not in (user.id, None) and not may_edit_others:
+    if not may_edit_others and not _is_authors(observation, user):
         raise NotYours("this note is someone else's")
     session.delete(observation)
     session.flush()
@@ -267,20 +280,39 @@ class NoteFilters:
 
 def list_notes(session: Session, test_session: TestSession,
                filters: NoteFilters | None = None) -> list[tuple[Observation, str | None]]:
-    """The notes of a session in time order, with their author's email, filtered."""
+    """The notes of a session in time order, with their author (an account's email, an
+    observer-link guest's name), filtered."""
     filters = filters or NoteFilters()
-    statement = (select(Observation, User.email)
+    statement = (select(Observation, User.email, ObserverGuest.display_name)
                  .outerjoin(User, User.id == Observation.author_id)
+                 .outerjoin(ObserverGuest, ObserverGuest.id == Observation.guest_id)
                  .where(Observation.session_id == test_session.id)
                  .order_by(Observation.offset_ms, Observation.id))
     if filters.kind:
         statement = statement.where(Observation.kind == filters.kind)
+    rows = [(observation, guest_label(guest) if guest is not None else email)
+            for observation, email, guest in session.execute(statement)]
     if filters.author:
-        statement = statement.where(User.email == filters.author)
-    rows = [(observation, email) for observation, email in session.execute(statement)]
+        rows = [(o, author) for o, author in rows if (author or "").lower() == filters.author]
     if filters.tag:  # tags are a JSON list; filtering in Python keeps SQLite and PostgreSQL alike
         rows = [(o, email) for o, email in rows if filters.tag in (o.tags or [])]
     return rows
+
+
+def author_label(session: Session, observation: Observation) -> str | None:
+    """The note's author as :func:`list_notes` names them."""
+    if observation.guest_id is not None:
+        name = session.scalar(select(ObserverGuest.display_name)
+                              .where(ObserverGuest.id == observation.guest_id))
+        return guest_label(name) if name else None
+    if observation.author_id is None:
+        return None
+    return session.scalar(select(User.email).where(User.id == observation.author_id))
+
+
+def viewer_label(viewer: User | LinkObserver) -> str:
+    """How the person asking shows as an author (what the notes panel calls "you")."""
+    return viewer.label if isinstance(viewer, LinkObserver) else viewer.email
 
 
 def note_json(observation: Observation, author: str | None, study_id: int | None = None
