@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 from uxlab.models import Attempt, Event, Observation, ObserverGuest, TestSession, User
 from uxlab.models.feedback import OBSERVATION_KINDS
 from uxlab.moderation.observer_links import LinkObserver, guest_label
+from uxlab.recording.metrics import derive_attempt_metrics
 from uxlab.timeutil import utcnow
 
 MAX_TEXT_LENGTH = 10_000
@@ -144,8 +145,30 @@ def save_note(session: Session, test_session: TestSession, client_id: uuid.UUID,
 
     The stamp is tied to the session: ``offset_ms`` from the session start, the attempt under
     way (or last begun) at that moment, and the last event recorded before it. Editing keeps the
-    author; someone else's note raises :class:`NotYours` unless ``may_edit_others``.
+    author; someone else's note raises :class:`NotYours` unless ``may_edit_others``. An error
+    note counts in its attempt's errors, so an ended attempt it joins or leaves is recounted.
     """
+    before = session.execute(select(Observation.attempt_id, Observation.kind).where(
+        Observation.session_id == test_session.id, Observation.client_id == client_id)).first()
+    observation, created = _save_note(session, test_session, client_id, note, author,
+                                      may_edit_others)
+    _recount_errors(session, [before, (observation.attempt_id, observation.kind)])
+    return observation, created
+
+
+def _recount_errors(session: Session, notes: list) -> None:
+    """Derive again the metrics of the ended attempts that these (attempt id, kind) pairs of
+    error notes belong to."""
+    for attempt_id in {attempt for attempt, kind in filter(None, notes)
+                       if attempt is not None and kind == "error"}:
+        attempt = session.get(Attempt, attempt_id)
+        if attempt is not None and attempt.ended_at is not None:
+            derive_attempt_metrics(session, attempt)
+
+
+def _save_note(session: Session, test_session: TestSession, client_id: uuid.UUID,
+               note: NoteInput, author: User | LinkObserver, may_edit_others: bool
+               ) -> tuple[Observation, bool]:
     noted_at = _within_session(test_session, note.noted_at)
     observation = _find(session, test_session, client_id)
     if observation is not None and not may_edit_others and not _is_authors(observation, author):
@@ -256,8 +279,10 @@ def delete_note(session: Session, observation: Observation, user: User | LinkObs
     """Delete a note: its author may, and editors may delete anyone's."""
     if not may_edit_others and not _is_authors(observation, user):
         raise NotYours("this note is someone else's")
+    counted = (observation.attempt_id, observation.kind)
     session.delete(observation)
     session.flush()
+    _recount_errors(session, [counted])
 
 
 @dataclass(frozen=True)
