@@ -27,7 +27,7 @@ from uxlab.sharing.service import hash_token, link_status
 from uxlab.timeutil import utcnow
 
 __all__ = ["LinkError", "LinkObserver", "create_observer_link", "find_observer_link",
-           "guest_label", "join_observer_link", "link_observer", "link_status", "observer_links",
+           "GUEST_SUFFIX", "guest_label", "join_observer_link", "link_observer", "link_status", "observer_links",
            "revoke_observer_link"]
 
 TOKEN_BYTES = 32
@@ -71,9 +71,13 @@ class LinkObserver:
         return self.session_id in (None, test_session.id)
 
 
+#: What follows a guest's display name wherever they show as an author or a watcher.
+GUEST_SUFFIX = " (observer link)"
+
+
 def guest_label(display_name: str) -> str:
     """How a guest shows as an author and a watcher: their name, marked as come by a link."""
-    return f"{display_name} (observer link)"
+    return f"{display_name}{GUEST_SUFFIX}"
 
 
 def _clean_label(label: str | None) -> str:

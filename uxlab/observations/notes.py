@@ -15,13 +15,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from uxlab.models import Attempt, Event, Observation, ObserverGuest, TestSession, User
 from uxlab.models.feedback import OBSERVATION_KINDS
-from uxlab.moderation.observer_links import LinkObserver, guest_label
+from uxlab.moderation.observer_links import GUEST_SUFFIX, LinkObserver
 from uxlab.recording.metrics import derive_attempt_metrics
 from uxlab.timeutil import utcnow
 
@@ -308,15 +308,12 @@ def list_notes(session: Session, test_session: TestSession,
     """The notes of a session in time order, with their author (an account's email, an
     observer-link guest's name), filtered."""
     filters = filters or NoteFilters()
-    statement = (select(Observation, User.email, ObserverGuest.display_name)
-                 .outerjoin(User, User.id == Observation.author_id)
-                 .outerjoin(ObserverGuest, ObserverGuest.id == Observation.guest_id)
-                 .where(Observation.session_id == test_session.id)
-                 .order_by(Observation.offset_ms, Observation.id))
+    statement = with_authors(select(Observation, note_author())
+                             .where(Observation.session_id == test_session.id)
+                             .order_by(Observation.offset_ms, Observation.id))
     if filters.kind:
         statement = statement.where(Observation.kind == filters.kind)
-    rows = [(observation, guest_label(guest) if guest is not None else email)
-            for observation, email, guest in session.execute(statement)]
+    rows = [(observation, author) for observation, author in session.execute(statement)]
     if filters.author:
         rows = [(o, author) for o, author in rows if (author or "").lower() == filters.author]
     if filters.tag:  # tags are a JSON list; filtering in Python keeps SQLite and PostgreSQL alike
@@ -324,15 +321,23 @@ def list_notes(session: Session, test_session: TestSession,
     return rows
 
 
+def note_author(user=User, guest=ObserverGuest):
+    """SQL for a note's author as lists, the timeline and exports show it: an account's email,
+    or an observer-link guest's name marked so (:func:`guest_label`). Select it from a
+    statement passed through :func:`with_authors` (with the same aliases)."""
+    return func.coalesce(user.email, guest.display_name + GUEST_SUFFIX)
+
+
+def with_authors(statement, user=User, guest=ObserverGuest):
+    """Join what :func:`note_author` reads onto a statement over :class:`Observation`."""
+    return (statement.outerjoin(user, user.id == Observation.author_id)
+            .outerjoin(guest, guest.id == Observation.guest_id))
+
+
 def author_label(session: Session, observation: Observation) -> str | None:
     """The note's author as :func:`list_notes` names them."""
-    if observation.guest_id is not None:
-        name = session.scalar(select(ObserverGuest.display_name)
-                              .where(ObserverGuest.id == observation.guest_id))
-        return guest_label(name) if name else None
-    if observation.author_id is None:
-        return None
-    return session.scalar(select(User.email).where(User.id == observation.author_id))
+    return session.scalar(with_authors(select(note_author()).select_from(Observation))
+                          .where(Observation.id == observation.id))
 
 
 def viewer_label(viewer: User | LinkObserver) -> str:
