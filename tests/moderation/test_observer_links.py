@@ -23,7 +23,6 @@ from uxlab.models import (
     TestSession,
 )
 from uxlab.moderation.actions import ACTIONS
-from uxlab.moderation.stream import event_stream
 from uxlab.timeutil import utcnow
 
 
@@ -246,12 +245,24 @@ def test_a_guest_page_keeps_the_token_private(moderator, running_study, app):
     assert refused.status_code == 400 and "display_name" in refused.get_data(as_text=True)
 
 
-def test_an_open_stream_ends_when_access_ends(database):
-    """A guest's stream asks ``still_allowed`` every few seconds and stops at its first no."""
-    now = [0.0]
-    answers = iter([True, False])
-    frames = list(event_stream(database, [], 0, clock=lambda: now[0],
-                               sleep=lambda s: now.__setitem__(0, now[0] + s), poll=1.0,
-                               lifetime=60, still_allowed=lambda: next(answers)))
-    assert frames[-1].startswith("event: end") and "access ended" in frames[-1]
-    assert now[0] < 10  # well before the stream's lifetime
+def test_revoking_ends_a_guests_open_stream(app, db, moderator, running_study, sessions,
+                                            guest):
+    """The stream re-checks the link while it runs: revoked, it ends before its lifetime."""
+    app.config.update(LIVE_POLL_SECONDS=0.02, LIVE_STREAM_SECONDS=30,
+                      LIVE_HEARTBEAT_SECONDS=0.05, LIVE_ACCESS_RECHECK_SECONDS=0.02)
+    first, _ = sessions
+    link = make_link(moderator, running_study.id).get_json()
+    viewer = guest(link["url"])
+    url = f"/studies/{running_study.id}/sessions/{first.public_id}/live/stream"
+    with viewer.get(url, environ_overrides={"wsgi.multithread": True},
+                    buffered=False) as response:
+        assert response.status_code == 200
+        chunks = iter(response.response)
+        received = ""
+        while "event: state" not in received:
+            received += next(chunks).decode()
+        moderator.client.post(
+            f"/studies/{running_study.id}/live/observer-links/{link['id']}/revoke",
+            data={"csrf_token": moderator.csrf(running_study.id)})
+        received += "".join(chunk.decode() for chunk in chunks)
+    assert received.rstrip().endswith('"reason":"access ended"}')

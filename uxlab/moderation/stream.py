@@ -9,7 +9,7 @@ frames (the session's step, task, timer, outcomes) carry no id: every connection
 them. A comment line is sent when nothing else was for :data:`HEARTBEAT` seconds, so proxies
 keep the connection; after :data:`LIFETIME` seconds the stream ends and the browser reconnects,
 which checks access again. A stream given ``still_allowed`` (an observer link's guest) asks it
-every :data:`ACCESS_RECHECK` seconds and ends as soon as it says no: revoking a link ends its
+every :data:`ACCESS_RECHECK` seconds (``recheck``) and ends as soon as it says no: revoking a link ends its
 open streams.
 
 A stream holds a worker thread for as long as it is open: gunicorn's sync workers cannot serve
@@ -95,14 +95,15 @@ def event_stream(database: Database, session_ids: list[int], cursor: int, *,
                  turn: threading.Semaphore | None = None, poll: float = POLL_SECONDS, lifetime: float = LIFETIME,
                  heartbeat: float = HEARTBEAT, clock: Callable[[], float] = time.monotonic,
                  sleep: Callable[[float], None] = time.sleep,
-                 still_allowed: Callable[[], bool] | None = None) -> Iterator[str]:
+                 still_allowed: Callable[[], bool] | None = None,
+                 recheck: float = ACCESS_RECHECK) -> Iterator[str]:
     """Yield SSE text for the sessions until ``lifetime`` is over (or ``still_allowed`` says
     no)."""
     yield f"retry: {RETRY_MS}\n\n"
     versions: dict[int, tuple] = {}
     started = last_sent = checked = clock()
     while clock() - started < lifetime:
-        if still_allowed is not None and clock() - checked >= ACCESS_RECHECK:
+        if still_allowed is not None and clock() - checked >= recheck:
             checked = clock()
             if not still_allowed():
                 yield frame({"cursor": cursor, "reason": "access ended"}, "end")

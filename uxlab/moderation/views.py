@@ -34,6 +34,7 @@ from uxlab.moderation.control import VERDICT_LABELS, ControlError, audit_trail, 
 from uxlab.moderation.observer_links import link_observer
 from uxlab.moderation.sessions import MODE_LABELS, start_moderated_session
 from uxlab.moderation.stream import (
+    ACCESS_RECHECK,
     DEFAULT_STREAMS_PER_PROCESS,
     HEARTBEAT,
     LIFETIME,
@@ -186,9 +187,9 @@ def _stream(study: Study, sessions: list[TestSession]) -> Response:
     slots = current_app.extensions.setdefault("uxlab.live_streams", StreamSlots())
     if not slots.take(_streams_cap()):
         return _busy("too many live streams on this server process; poll the feed instead")
+    guest = _guest()
     close_db_session()  # give the request's connection back before streaming
     config = current_app.config
-    guest = _guest()
     still_allowed = None
     if guest is not None:  # a revoked or expired link ends the guest's open stream too
         def still_allowed() -> bool:
@@ -196,6 +197,7 @@ def _stream(study: Study, sessions: list[TestSession]) -> Response:
                 return link_observer(reading, guest.guest_id) is not None
     stream_text = event_stream(
         db, ids, cursor, turn=slots.reading, still_allowed=still_allowed,
+        recheck=config.get("LIVE_ACCESS_RECHECK_SECONDS", ACCESS_RECHECK),
         poll=config.get("LIVE_POLL_SECONDS", POLL_SECONDS),
         lifetime=config.get("LIVE_STREAM_SECONDS", LIFETIME),
         heartbeat=config.get("LIVE_HEARTBEAT_SECONDS", HEARTBEAT))
