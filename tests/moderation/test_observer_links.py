@@ -207,6 +207,21 @@ def test_a_guest_sees_nothing_else_of_the_study(db, moderator, running_study, se
     assert viewer.get(f"/studies/{another.id}/live").status_code == 404
 
 
+def test_a_study_wide_link_opens_live_sessions_only(db, moderator, running_study, sessions,
+                                                    guest):
+    first, second = sessions
+    viewer = guest(make_link(moderator, running_study.id).get_json()["url"])
+    assert viewer.landing.endswith(f"/studies/{running_study.id}/live")
+    for test_session in (first, second):
+        console = f"/studies/{running_study.id}/sessions/{test_session.public_id}/live"
+        assert viewer.get(console).status_code == 200
+    fresh(db).get(TestSession, second.id).ended_at = utcnow()
+    db.commit()
+    ended = f"/studies/{running_study.id}/sessions/{second.public_id}"
+    assert viewer.get(f"{ended}/live").status_code == 404  # past sessions stay closed
+    assert viewer.get(f"{ended}/notes").status_code == 404
+
+
 def test_revoked_or_expired_links_are_refused_at_once(db, moderator, running_study, sessions,
                                                       guest):
     first, _ = sessions

@@ -45,6 +45,7 @@ from uxlab.moderation.observer_links import (
 from uxlab.moderation.viewer import GUEST_ENDPOINTS, GUEST_KEY, current_guest, require_viewer
 from uxlab.moderation.views import _load
 from uxlab.results import find_session
+from uxlab.sharing.views import private_headers
 
 bp = Blueprint("observer_links", __name__)
 
@@ -231,8 +232,5 @@ def _destination(link: ObserverLink) -> str:
 
 def _private(response, status: int | None = None):
     """Keep a page reached by a token out of Referer headers, search engines and caches."""
-    response = make_response(response) if status is None else make_response(response, status)
-    response.headers["Referrer-Policy"] = "no-referrer"
-    response.headers["X-Robots-Tag"] = "noindex"
-    response.headers["Cache-Control"] = "no-store"
-    return response
+    return private_headers(make_response(response) if status is None
+                           else make_response(response, status))

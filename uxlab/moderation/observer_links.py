@@ -68,7 +68,13 @@ class LinkObserver:
         return guest_label(self.display_name)
 
     def covers(self, test_session: TestSession) -> bool:
-        return self.session_id in (None, test_session.id)
+        """Whether the link opens ``test_session``: its one session (also once it ended), or
+        for a study-wide link any session of the study still going on (past ones stay
+        closed)."""
+        if self.session_id is not None:
+            return self.session_id == test_session.id
+        return test_session.participant.study_id == self.study_id \
+            and test_session.ended_at is None and test_session.participant.completed_at is None
 
 
 #: What follows a guest's display name wherever they show as an author or a watcher.
