@@ -2,7 +2,7 @@
 sessions and write notes
 
 Revision ID: a036f97daec4
-Revises: 61ca9b89dea5
+Revises: 5e1a7c0d2b94
 Create Date: 2026-12-07 01:52:43.519754
 """
 
@@ -15,7 +15,7 @@ import uxlab.timeutil
 
 
 revision = 'a036f97daec4'
-down_revision = '61ca9b89dea5'
+down_revision = '5e1a7c0d2b94'
 branch_labels = None
 depends_on = None
 
