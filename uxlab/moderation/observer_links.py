@@ -14,7 +14,6 @@ a link takes effect at once.
 
 from __future__ import annotations
 
-import hmac
 import secrets
 from dataclasses import dataclass
 from datetime import datetime
@@ -23,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from uxlab.models import ObserverGuest, ObserverLink, Study, TestSession, User
-from uxlab.sharing.service import hash_token, link_status
+from uxlab.sharing.service import find_link, hash_token, link_status, revoke_link
 from uxlab.timeutil import utcnow
 
 __all__ = ["LinkError", "LinkObserver", "create_observer_link", "find_observer_link",
@@ -126,25 +125,12 @@ def observer_links(db: Session, study: Study) -> list[ObserverLink]:
 def revoke_observer_link(db: Session, study: Study, link_id: int) -> ObserverLink:
     """Revoke link ``link_id`` of ``study`` at once; LookupError if the study has no such link.
     A second revocation keeps the first time."""
-    link = db.scalar(select(ObserverLink).where(ObserverLink.id == link_id,
-                                                ObserverLink.study_id == study.id))
-    if link is None:
-        raise LookupError(f"the study has no observer link {link_id}")
-    link.revoked_at = link.revoked_at or utcnow()
-    db.flush()
-    return link
+    return revoke_link(db, ObserverLink, study, link_id)
 
 
 def find_observer_link(db: Session, token: str) -> ObserverLink | None:
     """The link ``token`` belongs to, whatever its status, or None for an unknown token."""
-    if not token or len(token) > 200:
-        return None
-    wanted = hash_token(token)
-    link = db.scalar(select(ObserverLink).where(ObserverLink.token_hash == wanted))
-    # The lookup is by hash; compare the whole digest once more in constant time regardless.
-    if link is None or not hmac.compare_digest(link.token_hash, wanted):
-        return None
-    return link
+    return find_link(db, ObserverLink, token)
 
 
 def join_observer_link(db: Session, link: ObserverLink, display_name: str) -> LinkObserver:
