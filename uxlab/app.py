@@ -76,6 +76,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from uxlab.api import bp as api_bp
     from uxlab.auth.views import bp as auth_bp
     from uxlab.cx.views import bp as cx_bp
+    from uxlab.moderation.link_views import bp as observer_links_bp
     from uxlab.moderation.runner_control import bp as moderated_runner_bp
     from uxlab.moderation.views import bp as moderation_bp
     from uxlab.observations.views import bp as observations_bp
@@ -94,6 +95,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(sharing_bp)
     app.register_blueprint(moderation_bp)
     app.register_blueprint(moderated_runner_bp)
+    app.register_blueprint(observer_links_bp)
     app.add_url_rule("/", endpoint="index", view_func=_index)
     app.register_error_handler(HTTPException, _http_error)
     return app

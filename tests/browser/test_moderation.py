@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from tests.browser.conftest import log_in
 from tests.conftest import PROJECT_ROOT
-from uxlab.models import Attempt, ModerationAudit, Study, TestSession, User
+from uxlab.models import Attempt, ModerationAudit, Observation, Study, TestSession, User
 from uxlab.results import build_results
 from uxlab.studies.files import read_study_file
 from uxlab.studies.service import load_spec, start_study
@@ -75,21 +75,51 @@ def test_moderator_follows_and_steers_a_remote_participant(live_app, study_id, r
     console.get_by_role("button", name="Success with assist").click()
     console.locator("#attempts tr", has_text="success (assisted) · moderator").wait_for()
 
+    # An error and a severity-3 problem, logged with the notes panel's quick keys alone.
+    keyboard = console.keyboard
+    keyboard.press("e")  # an error: the focus moves to the note's text
+    console.wait_for_function("document.activeElement.name === 'text'")
+    keyboard.type("Opened Shoes from the menu, not the search")
+    keyboard.press("Enter")  # saved; a new note begins
+    keyboard.press("Escape")  # out of the text box, so keys are commands again
+    keyboard.press("3")  # severity: major
+    keyboard.press("p")  # a problem
+    keyboard.type("Coupon field hidden below the fold #coupon")
+    keyboard.press("Enter")
+    notes = console.locator(".note-list li")
+    notes.filter(has_text="severity 3 (major)").wait_for(timeout=5000)
+    notes.filter(has_text="error").first.wait_for(timeout=5000)
+    assert notes.count() == 2
+
     with live_app.database.session(write=False) as session:
+        owner = session.scalar(select(User).where(User.email == researchers[0]))
+        test_session = session.scalars(select(TestSession)).one()
         attempt = session.scalars(select(Attempt)).one()
         assert (attempt.outcome, attempt.assisted, attempt.decided_by) == ("success", True,
                                                                            "moderator")
         assert attempt.clicks >= 1 and attempt.path[:2] == ["index.html", "shoes.html"]
+        assert attempt.errors == 1  # the error logged from the console
         audit = session.scalars(select(ModerationAudit).order_by(ModerationAudit.id)).all()
         assert [a.action for a in audit] == ["start", "end", "outcome"]
+        assert {(a.session_id, a.user_id) for a in audit} == {(test_session.id, owner.id)}
+        assert audit[-1].attempt_id == attempt.id
+        assert audit[-1].old_value["outcome"] is None
         assert audit[-1].new_value == {"outcome": "success", "decided_by": "moderator",
                                        "assisted": True, "paused": False,
                                        "time_on_task_ms": attempt.time_on_task_ms}
+        observed = session.scalars(select(Observation).order_by(Observation.offset_ms)).all()
+        assert [(o.kind, o.severity, o.session_id, o.attempt_id, o.author_id) for o in observed] \
+            == [("error", None, test_session.id, attempt.id, owner.id),
+                ("problem", 3, test_session.id, attempt.id, owner.id)]
+        assert observed[0].text == "Opened Shoes from the menu, not the search"
+        assert observed[1].tags == ["coupon"]
+        assert observed[0].after_event and observed[0].offset_ms > 0
         page = build_results(session, session.get(Study, study_id))
         rows = [r for r in page.dataset.attempts if r["task"] == "find-product"]
-        assert [r["success"] for r in rows] == [1]
+        assert [(r["success"], r["errors"]) for r in rows] == [(1, 1)]
         task = next(t for t in page.analysis["tasks"] if t["task"] == "find-product")
         assert sum(v["successes"] for v in task["variants"].values()) == 1
+        assert sum(v["n"] for v in task["variants"].values()) == 1
 
 
 def test_an_in_person_session_by_keyboard_alone(live_app, study_id, researchers, new_page):

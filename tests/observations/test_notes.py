@@ -152,3 +152,23 @@ def test_viewers_read_notes_and_problems_but_add_no_notes(db, study, clients, ma
     answer = client.json("PUT", notes_url(study, sitting, uuid.uuid4()),
                          {"text": "x", "noted_at": stamp(sitting, 1)})
     assert answer.status_code == 403
+
+
+def test_an_error_note_counts_in_its_ended_attempts_errors(db, study, clients, recorded):
+    """The notes panel's error (key ``e``) is a moderator's error as much as the logger's button:
+    it counts in the attempt's errors even when written after the task ended."""
+    from uxlab.models import Attempt
+
+    sitting, (first, _second), _events = recorded
+    client, key = clients(OWNER), uuid.uuid4()
+    before = fresh(db).get(Attempt, first.id).errors or 0
+    body = {"kind": "error", "text": "Opened the wrong menu", "noted_at": stamp(sitting, 30)}
+    assert client.json("PUT", notes_url(study, sitting, key), body).status_code == 201
+    assert fresh(db).get(Attempt, first.id).errors == before + 1
+    body["kind"] = "note"  # no longer an error
+    assert client.json("PUT", notes_url(study, sitting, key), body).status_code == 200
+    assert fresh(db).get(Attempt, first.id).errors == before
+    body["kind"] = "error"
+    client.json("PUT", notes_url(study, sitting, key), body)
+    assert client.json("DELETE", notes_url(study, sitting, key)).status_code == 204
+    assert fresh(db).get(Attempt, first.id).errors == before

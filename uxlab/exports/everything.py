@@ -21,6 +21,7 @@ from uxlab.exports.writing import dumps, iso, json_array_chunks, stream
 from uxlab.models import (
     Attempt,
     Observation,
+    ObserverGuest,
     Participant,
     Questionnaire,
     QuestionnaireResponse,
@@ -31,6 +32,7 @@ from uxlab.models import (
     User,
     Variant,
 )
+from uxlab.observations.notes import note_author
 from uxlab.studies.service import spec_from_study
 from uxlab.timeutil import utcnow
 
@@ -127,11 +129,12 @@ def _responses(session: Session, study: Study) -> Iterator[dict]:
 def _observations(session: Session, study: Study) -> Iterator[dict]:
     o, author = Observation, aliased(User)
     statement = _of_study(
-        select(o.id, Participant.code, TestSession.public_id, o.attempt_id, author.email,
+        select(o.id, Participant.code, TestSession.public_id, o.attempt_id, note_author(author),
                o.offset_ms, o.kind, o.severity, o.text, o.tags, o.problem_id, o.created_at,
                o.client_id, o.noted_at, o.after_event_id, o.after_event, o.updated_at)
         .select_from(o).join(TestSession, TestSession.id == o.session_id)
-        .outerjoin(author, author.id == o.author_id), study).order_by(o.id)
+        .outerjoin(author, author.id == o.author_id)
+        .outerjoin(ObserverGuest, ObserverGuest.id == o.guest_id), study).order_by(o.id)
     for (observation_id, code, public_id, attempt, email, offset, kind, severity, text, tags,
          problem, created, client_id, noted_at, after_event_id, after_event,
          updated) in stream(session, statement):

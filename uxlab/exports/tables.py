@@ -17,6 +17,7 @@ from uxlab.models import (
     Attempt,
     Event,
     Observation,
+    ObserverGuest,
     Participant,
     Study,
     Task,
@@ -25,6 +26,7 @@ from uxlab.models import (
     User,
     Variant,
 )
+from uxlab.observations.notes import note_author
 
 EVENT_COLUMNS = ("participant", "session", "tab", "seq", "event_id", "type", "client_time_ms",
                  "received_at", "task", "variant", "x", "y", "target", "url", "payload", "late")
@@ -98,7 +100,7 @@ def observations_csv(session: Session, study: Study) -> Iterator[str]:
     """Every moderator observation of the study, in session and time order.
 
     ``problem`` is the title of the usability problem the observation is linked to (its id in
-    ``problem_id``), ``author`` the observer's email, ``tags`` a JSON list, ``noted_at`` when
+    ``problem_id``), ``author`` the observer's email (or an observer-link guest's name), ``tags`` a JSON list, ``noted_at`` when
     typing started, ``after_event`` the last recorded event before it, ``client_id`` the note's
     id made by the note-taker's browser.
     """
@@ -106,7 +108,7 @@ def observations_csv(session: Session, study: Study) -> Iterator[str]:
     statement = (
         select(Participant.code, TestSession.public_id, Observation.id, Observation.created_at,
                Observation.offset_ms, Observation.kind, Observation.severity, Task.key,
-               Variant.key, UsabilityProblem.title, author.email, Observation.text,
+               Variant.key, UsabilityProblem.title, note_author(author), Observation.text,
                Observation.tags, Observation.noted_at, Observation.after_event,
                Observation.client_id, Observation.problem_id)
         .select_from(Observation)
@@ -117,6 +119,7 @@ def observations_csv(session: Session, study: Study) -> Iterator[str]:
         .outerjoin(Variant, Variant.id == Attempt.variant_id)
         .outerjoin(UsabilityProblem, UsabilityProblem.id == Observation.problem_id)
         .outerjoin(author, author.id == Observation.author_id)
+        .outerjoin(ObserverGuest, ObserverGuest.id == Observation.guest_id)
         .where(Participant.study_id == study.id)
         .order_by(Observation.session_id, Observation.offset_ms, Observation.id)
     )

@@ -18,7 +18,7 @@ from uxlab.models.feedback import (
     SeverityRating,
     UsabilityProblem,
 )
-from uxlab.models.moderation import ModerationAudit, SessionWatch
+from uxlab.models.moderation import ModerationAudit, ObserverGuest, ObserverLink, SessionWatch
 from uxlab.models.participants import Attempt, Event, IdempotencyKey, Participant, TestSession
 from uxlab.models.sharing import ShareLink
 from uxlab.models.studies import Questionnaire, Study, Task, Variant
@@ -37,6 +37,8 @@ __all__ = [
     "LoginThrottle",
     "ModerationAudit",
     "Observation",
+    "ObserverGuest",
+    "ObserverLink",
     "Participant",
     "ProblemSighting",
     "Questionnaire",

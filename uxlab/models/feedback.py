@@ -152,6 +152,9 @@ class Observation(Base):
         ForeignKey("attempts.id", ondelete="SET NULL"), index=True
     )
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    #: The author when they watched through an observer link (no account).
+    guest_id: Mapped[int | None] = mapped_column(
+        ForeignKey("observer_guests.id", ondelete="SET NULL"))
     problem_id: Mapped[int | None] = mapped_column(
         ForeignKey("usability_problems.id", ondelete="SET NULL"), index=True
     )

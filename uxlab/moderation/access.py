@@ -6,8 +6,10 @@ live sessions and add notes, an observer's notes being marked as theirs; viewers
 only, and someone without access gets nothing (pages answer 404). An account whose global role
 is ``observer`` never moderates, whatever its membership says.
 
-Observers need an account: a token link that lets anyone watch without one would leave notes
-and the watch log without a name, and revoking access is removing the membership.
+Someone without an account watches through an observer link
+(:mod:`uxlab.moderation.observer_links`): a :class:`LinkObserver` is an observer of its link's
+study, and only of the sessions the link covers (:func:`can_watch_session`); nothing else of the
+study is theirs.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from uxlab.accounts.service import access_level
-from uxlab.models import Study, User
+from uxlab.models import Study, TestSession, User
+from uxlab.moderation.observer_links import LinkObserver
 
 MODERATOR_ACCESS = ("owner", "editor")
 NOTE_TAKER_ACCESS = (*MODERATOR_ACCESS, "note_taker")
@@ -24,6 +27,8 @@ OBSERVER_ACCESS = (*NOTE_TAKER_ACCESS, "observer")
 
 def session_role(db_session: Session, user: User, study: Study) -> str | None:
     """Return ``moderator``, ``note_taker``, ``observer`` or None for ``user`` on ``study``."""
+    if isinstance(user, LinkObserver):
+        return "observer" if user.study_id == study.id else None
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     access = access_level(db_session, user, study)
@@ -49,3 +54,18 @@ def can_take_notes(db_session: Session, user: User, study: Study) -> bool:
 def can_observe(db_session: Session, user: User, study: Study) -> bool:
     """Whether ``user`` may watch live sessions of ``study`` (console and stream)."""
     return session_role(db_session, user, study) is not None
+
+
+def can_see_study(db_session: Session, user: User | LinkObserver, study: Study) -> bool:
+    """Whether ``study``'s existence may be shown to ``user`` (else pages answer 404): any
+    access for an account, the link's study for a link observer."""
+    if isinstance(user, LinkObserver):
+        return user.study_id == study.id
+    return user is not None and getattr(user, "is_authenticated", False) \
+        and access_level(db_session, user, study) is not None
+
+
+def can_watch_session(user: User | LinkObserver, test_session: TestSession) -> bool:
+    """Whether the session is within ``user``'s reach: always for an account with a role, only
+    the covered sessions for a link observer (others answer 404)."""
+    return not isinstance(user, LinkObserver) or user.covers(test_session)

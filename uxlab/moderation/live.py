@@ -21,12 +21,14 @@ from uxlab.models import (
     Event,
     ModerationAudit,
     Observation,
+    ObserverGuest,
     Participant,
     SessionWatch,
     Study,
     TestSession,
     User,
 )
+from uxlab.moderation.observer_links import LinkObserver, guest_label
 from uxlab.moderation.plan import step_plan
 from uxlab.participants import flow
 from uxlab.recording.rules import criterion_for_variant
@@ -206,20 +208,34 @@ def live_sessions(db: Session, study: Study) -> list[TestSession]:
     return list(db.scalars(query))
 
 
-def record_watch(db: Session, test_session: TestSession, user: User, role: str) -> None:
-    """Note that ``user`` watches the session now (first and last time). The caller commits."""
+def record_watch(db: Session, test_session: TestSession, viewer: User | LinkObserver,
+                 role: str) -> None:
+    """Note that ``viewer`` (an account or an observer-link guest) watches the session now
+    (first and last time). The caller commits."""
+    if isinstance(viewer, LinkObserver):
+        who = {"guest_id": viewer.guest_id}
+        found = SessionWatch.guest_id == viewer.guest_id
+    else:
+        who = {"user_id": viewer.id}
+        found = SessionWatch.user_id == viewer.id
     watch = db.scalar(select(SessionWatch).where(SessionWatch.session_id == test_session.id,
-                                                 SessionWatch.user_id == user.id))
+                                                 found))
     now = utcnow()
     if watch is None:
-        db.add(SessionWatch(session_id=test_session.id, user_id=user.id, role=role,
-                            first_seen_at=now, last_seen_at=now))
+        db.add(SessionWatch(session_id=test_session.id, role=role, first_seen_at=now,
+                            last_seen_at=now, **who))
     else:
         watch.last_seen_at, watch.role = now, role
     db.flush()
 
 
-def watchers(db: Session, test_session: TestSession) -> list[tuple[SessionWatch, User]]:
-    return list(db.execute(select(SessionWatch, User).join(User, User.id == SessionWatch.user_id)
-                           .where(SessionWatch.session_id == test_session.id)
-                           .order_by(SessionWatch.first_seen_at)).all())
+def watchers(db: Session, test_session: TestSession) -> list[tuple[SessionWatch, str]]:
+    """Who watched the session, each with the name they show under: an account's name (or
+    email), a guest's display name marked as come through an observer link."""
+    rows = db.execute(select(SessionWatch, User.name, User.email, ObserverGuest.display_name)
+                      .outerjoin(User, User.id == SessionWatch.user_id)
+                      .outerjoin(ObserverGuest, ObserverGuest.id == SessionWatch.guest_id)
+                      .where(SessionWatch.session_id == test_session.id)
+                      .order_by(SessionWatch.first_seen_at, SessionWatch.id)).all()
+    return [(watch, name or email if guest is None else guest_label(guest))
+            for watch, name, email, guest in rows]

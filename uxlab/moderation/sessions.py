@@ -14,13 +14,15 @@ MODE_LABELS = {"unmoderated": "Unmoderated", "remote_moderated": "Remote moderat
                "in_person": "In person"}
 
 LIVE_NOTICE = (
-    "Members of the research team may watch this session live while you take part: they see "
+    "Members of the research team, and observers they invite, may watch this session live "
+    "while you take part: they see "
     "the pages you visit and what you click in the prototype, never your screen outside it, "
     "your camera or your microphone. Who watched is recorded."
 )
 MODERATED_NOTICE = (
     "A moderator runs this session with you and may start, pause or end a task for you; "
-    "members of the research team may watch it live: they see the pages you visit and what you "
+    "members of the research team, and observers they invite, may watch it live: they see the "
+    "pages you visit and what you "
     "click in the prototype, never your screen outside it, your camera or your microphone. "
     "Who watched is recorded."
 )

@@ -8,7 +8,9 @@ as ``Last-Event-ID`` and the stream goes on after it, missing and repeating noth
 frames (the session's step, task, timer, outcomes) carry no id: every connection starts with
 them. A comment line is sent when nothing else was for :data:`HEARTBEAT` seconds, so proxies
 keep the connection; after :data:`LIFETIME` seconds the stream ends and the browser reconnects,
-which checks access again.
+which checks access again. A stream given ``still_allowed`` (an observer link's guest) asks it
+every :data:`ACCESS_RECHECK` seconds (``recheck``) and ends as soon as it says no: revoking a link ends its
+open streams.
 
 A stream holds a worker thread for as long as it is open: gunicorn's sync workers cannot serve
 them (``-k gthread --threads N``, docs/moderation.md), and a process serves at most
@@ -35,6 +37,8 @@ LIFETIME = 180.0
 #: What the browser waits before reconnecting (milliseconds, the SSE ``retry`` field).
 RETRY_MS = 1000
 DEFAULT_STREAMS_PER_PROCESS = 16
+#: How often a stream with ``still_allowed`` checks it (seconds).
+ACCESS_RECHECK = 2.0
 #: Streams of one process polling the database at the same moment (the others wait their turn).
 DEFAULT_READERS = 3
 
@@ -90,12 +94,20 @@ def read_changes(database: Database, session_ids: list[int], cursor: int,
 def event_stream(database: Database, session_ids: list[int], cursor: int, *,
                  turn: threading.Semaphore | None = None, poll: float = POLL_SECONDS, lifetime: float = LIFETIME,
                  heartbeat: float = HEARTBEAT, clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], None] = time.sleep) -> Iterator[str]:
-    """Yield SSE text for the sessions until ``lifetime`` is over."""
+                 sleep: Callable[[float], None] = time.sleep,
+                 still_allowed: Callable[[], bool] | None = None,
+                 recheck: float = ACCESS_RECHECK) -> Iterator[str]:
+    """Yield SSE text for the sessions until ``lifetime`` is over (or ``still_allowed`` says
+    no)."""
     yield f"retry: {RETRY_MS}\n\n"
     versions: dict[int, tuple] = {}
-    started = last_sent = clock()
+    started = last_sent = checked = clock()
     while clock() - started < lifetime:
+        if still_allowed is not None and clock() - checked >= recheck:
+            checked = clock()
+            if not still_allowed():
+                yield frame({"cursor": cursor, "reason": "access ended"}, "end")
+                return
         states, events = read_changes(database, session_ids, cursor, versions, turn)
         for state in states:
             yield frame(state, "state")

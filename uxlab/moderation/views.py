@@ -2,7 +2,8 @@
 
 Access, in one place (:mod:`uxlab.moderation.access`): someone without access to the study gets
 404 everywhere; a viewer gets 403 on the console; observers and note-takers watch but get 403
-on every change of timing or outcome.
+on every change of timing or outcome. An observer-link guest (:mod:`uxlab.moderation.viewer`)
+is an observer of the sessions their link covers, and gets 404 on everything else.
 """
 
 from __future__ import annotations
@@ -21,18 +22,19 @@ from flask import (
     request,
     url_for,
 )
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy import select
 
-from uxlab.accounts.service import access_level
 from uxlab.extensions import close_db_session, database, db_session
 from uxlab.models import Attempt, Study, TestSession, User
 from uxlab.moderation import live
-from uxlab.moderation.access import session_role
+from uxlab.moderation.access import can_see_study, can_watch_session, session_role
 from uxlab.moderation.actions import ACTIONS, run_action
 from uxlab.moderation.control import VERDICT_LABELS, ControlError, audit_trail, judge
+from uxlab.moderation.observer_links import link_observer
 from uxlab.moderation.sessions import MODE_LABELS, start_moderated_session
 from uxlab.moderation.stream import (
+    ACCESS_RECHECK,
     DEFAULT_STREAMS_PER_PROCESS,
     HEARTBEAT,
     LIFETIME,
@@ -40,6 +42,7 @@ from uxlab.moderation.stream import (
     StreamSlots,
     event_stream,
 )
+from uxlab.moderation.viewer import current_guest, current_viewer, require_viewer
 from uxlab.participants.links import participant_link
 from uxlab.results import find_session, session_review
 from uxlab.timeutil import utcnow
@@ -51,9 +54,9 @@ MAX_WATCHED = 250
 
 
 @bp.before_request
-@login_required
 def require_login():
-    """Every moderation page needs a logged-in user."""
+    """Every moderation page needs a logged-in user, or an observer-link guest for watching."""
+    return require_viewer(request.endpoint)
 
 
 @bp.app_context_processor
@@ -69,18 +72,24 @@ def moderation_globals():
 def _load(study_id: int, moderate: bool = False) -> tuple[Study, str]:
     """Return the study and the user's role in its sessions; 404 without access, 403 below."""
     db = db_session()
+    viewer = current_viewer()
     study = db.get(Study, study_id)
-    if study is None or access_level(db, current_user, study) is None:
+    if study is None or not can_see_study(db, viewer, study):
         abort(404)
-    role = session_role(db, current_user, study)
+    role = session_role(db, viewer, study)
     if role is None or (moderate and role != "moderator"):
         abort(403)
     return study, role
 
 
+def _guest():
+    """The observer-link guest asking, or None for an account."""
+    return None if current_user.is_authenticated else current_guest()
+
+
 def _session_of(study: Study, public_id: uuid.UUID) -> TestSession:
     test_session = find_session(db_session(), study, public_id)
-    if test_session is None:
+    if test_session is None or not can_watch_session(current_viewer(), test_session):
         abort(404)
     return test_session
 
@@ -89,7 +98,9 @@ def _watched(study: Study) -> list[TestSession]:
     """The sessions named by ``?session=``, or without any, the study's live ones."""
     values = request.args.getlist("session")
     if not values:
-        return live.live_sessions(db_session(), study)[:MAX_WATCHED]
+        viewer = current_viewer()
+        return [s for s in live.live_sessions(db_session(), study)
+                if can_watch_session(viewer, s)][:MAX_WATCHED]
     if len(values) > MAX_WATCHED:
         abort(400, f"session: name at most {MAX_WATCHED} sessions")
     sessions = []
@@ -112,8 +123,11 @@ def _cursor() -> int:
 def live_now(study_id: int):
     """List the study's sessions going on now, with a form to start a moderated one."""
     study, role = _load(study_id)
-    sessions = live.live_sessions(db_session(), study)
+    viewer = current_viewer()
+    sessions = [s for s in live.live_sessions(db_session(), study)
+                if can_watch_session(viewer, s)]
     return render_template("moderation/live_now.html", study=study, role=role,
+                           guest=_guest(),
                            sessions=sessions, modes=MODE_LABELS,
                            states={s.id: live.session_state(db_session(), s, with_plan=False)
                                    for s in sessions})
@@ -147,14 +161,14 @@ def console(study_id: int, public_id: uuid.UUID):
     write = database().write_sessions()
     with write:  # the page is a GET: its read session never writes
         live.record_watch(write, write.get(TestSession, test_session.id),
-                          current_user, role)
+                          current_viewer(), role)
         write.commit()
     link = participant_link(request.host_url, test_session.participant.token) \
         if test_session.mode == "remote_moderated" and role == "moderator" else None
     return render_template(
         "moderation/console.html", study=study, role=role, test_session=test_session,
         state=state, verdicts=VERDICT_LABELS, modes=MODE_LABELS, participant_link=link,
-        watchers=live.watchers(db, test_session),
+        watchers=live.watchers(db, test_session), guest=_guest(),
         streams_cap=_streams_cap())
 
 
@@ -173,10 +187,18 @@ def _stream(study: Study, sessions: list[TestSession]) -> Response:
     slots = current_app.extensions.setdefault("uxlab.live_streams", StreamSlots())
     if not slots.take(_streams_cap()):
         return _busy("too many live streams on this server process; poll the feed instead")
+    guest = _guest()
     close_db_session()  # give the request's connection back before streaming
     config = current_app.config
+    still_allowed = None
+    if guest is not None:  # a revoked or expired link ends the guest's open stream too
+        def still_allowed() -> bool:
+            with db.read_sessions() as reading:
+                return link_observer(reading, guest.guest_id) is not None
     stream_text = event_stream(
-        db, ids, cursor, turn=slots.reading, poll=config.get("LIVE_POLL_SECONDS", POLL_SECONDS),
+        db, ids, cursor, turn=slots.reading, still_allowed=still_allowed,
+        recheck=config.get("LIVE_ACCESS_RECHECK_SECONDS", ACCESS_RECHECK),
+        poll=config.get("LIVE_POLL_SECONDS", POLL_SECONDS),
         lifetime=config.get("LIVE_STREAM_SECONDS", LIFETIME),
         heartbeat=config.get("LIVE_HEARTBEAT_SECONDS", HEARTBEAT))
     response = Response(stream_text, mimetype="text/event-stream")
@@ -292,8 +314,7 @@ def audit(study_id: int, public_id: uuid.UUID):
     test_session = _session_of(study, public_id)
     entries = audit_trail(db, test_session)
     watched = live.watchers(db, test_session)
-    users = {user.id: user.name or user.email for _, user in watched}
-    users.update({u.id: u.name or u.email for u in db.scalars(
-        select(User).where(User.id.in_({e.user_id for e in entries if e.user_id})))})
+    users = {u.id: u.name or u.email for u in db.scalars(
+        select(User).where(User.id.in_({e.user_id for e in entries if e.user_id})))}
     return render_template("moderation/audit.html", study=study, test_session=test_session,
                            entries=entries, watchers=watched, users=users)

@@ -10,11 +10,12 @@ import uuid
 from typing import Any
 
 from flask import Blueprint, abort, flash, jsonify, redirect, request
-from flask_login import current_user, login_required
 
 from uxlab.api.common import ApiError, read_json_body
 from uxlab.extensions import db_session
 from uxlab.models import Study, TestSession
+from uxlab.moderation.access import can_watch_session
+from uxlab.moderation.viewer import current_viewer, require_viewer
 from uxlab.observations.permissions import can_edit_problems, can_read, can_take_notes
 from uxlab.results.review import find_session
 
@@ -22,9 +23,10 @@ bp = Blueprint("observations", __name__, url_prefix="/studies")
 
 
 @bp.before_request
-@login_required
 def require_login():
-    """Every page and endpoint here needs a logged-in user."""
+    """Every page and endpoint here needs a logged-in user; an observer-link guest may use the
+    notes of the sessions their link covers."""
+    return require_viewer(request.endpoint)
 
 
 @bp.errorhandler(ApiError)
@@ -32,23 +34,26 @@ def api_error(error: ApiError):
     return error.response()
 
 
-def load_study(study_id: int, edit: bool = False, note: bool = False) -> Study:
-    """The study if the user may see it (``edit``: change its problems; ``note``: add notes);
-    else 404 / 403."""
+def load_study(study_id: int, edit: bool = False, note: bool = False, watch: bool = False
+               ) -> Study:
+    """The study if the user may see it (``edit``: change its problems; ``note``: add notes;
+    ``watch``: read a session's notes, as an observer-link guest may); else 404 / 403."""
     session = db_session()
+    viewer = current_viewer()
     study = session.get(Study, study_id)
-    if study is None or not can_read(session, current_user, study):
+    if study is None or not (can_read(session, viewer, study) or (
+            (note or watch) and can_take_notes(session, viewer, study))):
         abort(404)
-    if edit and not can_edit_problems(session, current_user, study):
+    if edit and not can_edit_problems(session, viewer, study):
         abort(403, "Only the study's editors and owners may change its problems and grid.")
-    if note and not can_take_notes(session, current_user, study):
+    if note and not can_take_notes(session, viewer, study):
         abort(403, "Only the study's moderators, note-takers and observers may add notes.")
     return study
 
 
 def load_session(study: Study, public_id: uuid.UUID) -> TestSession:
     test_session = find_session(db_session(), study, public_id)
-    if test_session is None:
+    if test_session is None or not can_watch_session(current_viewer(), test_session):
         abort(404)
     return test_session
 

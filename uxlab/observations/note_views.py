@@ -6,11 +6,11 @@ from __future__ import annotations
 import uuid
 
 from flask import abort, jsonify, request, url_for
-from flask_login import current_user
 from sqlalchemy import select
 
 from uxlab.extensions import db_session
-from uxlab.models import Observation, User
+from uxlab.models import Observation
+from uxlab.moderation.viewer import current_viewer
 from uxlab.observations.blueprint import (
     bp,
     done,
@@ -23,12 +23,14 @@ from uxlab.observations.notes import (
     NoteError,
     NoteFilters,
     NotYours,
+    author_label,
     delete_note,
     list_notes,
     note_json,
     parse_client_id,
     parse_note,
     save_note,
+    viewer_label,
 )
 from uxlab.observations.permissions import can_edit_problems
 from uxlab.observations.problems import ProblemError, find_problem, link_note, promote_note
@@ -39,7 +41,7 @@ NOTES = "/<int:study_id>/sessions/<uuid:public_id>/notes"
 @bp.get(NOTES)
 def notes_list(study_id: int, public_id: uuid.UUID):
     """The session's notes in time order; ``?author=EMAIL&tag=TAG&kind=KIND`` filter them."""
-    study = load_study(study_id)
+    study = load_study(study_id, watch=True)
     test_session = load_session(study, public_id)
     try:
         filters = NoteFilters.from_args(request.args)
@@ -48,7 +50,7 @@ def notes_list(study_id: int, public_id: uuid.UUID):
     notes = list_notes(db_session(), test_session, filters)
     return jsonify(notes=[note_json(o, email) for o, email in notes],
                    session_started_at=test_session.started_at.isoformat(),
-                   you=current_user.email)
+                   you=viewer_label(current_viewer()))
 
 
 @bp.put(f"{NOTES}/<client_id>")
@@ -60,8 +62,8 @@ def note_save(study_id: int, public_id: uuid.UUID, client_id: str):
     try:
         note = parse_note(read_body())
         observation, created = save_note(
-            session, test_session, parse_client_id(client_id), note, current_user,
-            may_edit_others=can_edit_problems(session, current_user, study))
+            session, test_session, parse_client_id(client_id), note, current_viewer(),
+            may_edit_others=can_edit_problems(session, current_viewer(), study))
     except NoteError as error:
         session.rollback()
         return invalid(error.field, error.message)
@@ -69,7 +71,7 @@ def note_save(study_id: int, public_id: uuid.UUID, client_id: str):
         session.rollback()
         abort(403, str(error))
     session.commit()
-    return jsonify(note_json(observation, _author_email(observation))), 201 if created else 200
+    return jsonify(note_json(observation, author_label(session, observation))), 201 if created else 200
 
 
 @bp.delete(f"{NOTES}/<client_id>")
@@ -80,8 +82,8 @@ def note_delete(study_id: int, public_id: uuid.UUID, client_id: str):
     session = db_session()
     observation = _note(test_session.id, client_id)
     try:
-        delete_note(session, observation, current_user,
-                    may_edit_others=can_edit_problems(session, current_user, study))
+        delete_note(session, observation, current_viewer(),
+                    may_edit_others=can_edit_problems(session, current_viewer(), study))
     except NotYours as error:
         abort(403, str(error))
     session.commit()
@@ -116,7 +118,7 @@ def note_problem(study_id: int, public_id: uuid.UUID, client_id: str):
         session.rollback()
         return invalid(error.field, error.message, back)
     session.commit()
-    return done(note_json(observation, _author_email(observation)), back,
+    return done(note_json(observation, author_label(session, observation)), back,
                 f"Note linked to “{problem.title}”." if problem else "Note unlinked.")
 
 
@@ -131,9 +133,3 @@ def _note(session_id: int, client_id: str) -> Observation:
         abort(404)
     return observation
 
-
-def _author_email(observation: Observation) -> str | None:
-    if observation.author_id is None:
-        return None
-    user = db_session().get(User, observation.author_id)
-    return user.email if user else None

@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from uxlab.models import Attempt, Event, Observation, TestSession, User
+from uxlab.models import Attempt, Event, Observation, ObserverGuest, TestSession, User
 from uxlab.models.feedback import OBSERVATION_KINDS
+from uxlab.moderation.observer_links import GUEST_SUFFIX, LinkObserver
+from uxlab.recording.metrics import derive_attempt_metrics
 from uxlab.timeutil import utcnow
 
 MAX_TEXT_LENGTH = 10_000
@@ -137,23 +139,44 @@ def _tags(value: Any, text: str) -> tuple[str, ...]:
 
 
 def save_note(session: Session, test_session: TestSession, client_id: uuid.UUID,
-              note: NoteInput, author: User, *, may_edit_others: bool = False
+              note: NoteInput, author: User | LinkObserver, *, may_edit_others: bool = False
               ) -> tuple[Observation, bool]:
     """Create or update the note ``client_id`` of ``test_session``; return it and whether it is new.
 
     The stamp is tied to the session: ``offset_ms`` from the session start, the attempt under
     way (or last begun) at that moment, and the last event recorded before it. Editing keeps the
-    author; someone else's note raises :class:`NotYours` unless ``may_edit_others``.
+    author; someone else's note raises :class:`NotYours` unless ``may_edit_others``. An error
+    note counts in its attempt's errors, so an ended attempt it joins or leaves is recounted.
     """
+    before = session.execute(select(Observation.attempt_id, Observation.kind).where(
+        Observation.session_id == test_session.id, Observation.client_id == client_id)).first()
+    observation, created = _save_note(session, test_session, client_id, note, author,
+                                      may_edit_others)
+    _recount_errors(session, [before, (observation.attempt_id, observation.kind)])
+    return observation, created
+
+
+def _recount_errors(session: Session, notes: list) -> None:
+    """Derive again the metrics of the ended attempts that these (attempt id, kind) pairs of
+    error notes belong to."""
+    for attempt_id in {attempt for attempt, kind in filter(None, notes)
+                       if attempt is not None and kind == "error"}:
+        attempt = session.get(Attempt, attempt_id)
+        if attempt is not None and attempt.ended_at is not None:
+            derive_attempt_metrics(session, attempt)
+
+
+def _save_note(session: Session, test_session: TestSession, client_id: uuid.UUID,
+               note: NoteInput, author: User | LinkObserver, may_edit_others: bool
+               ) -> tuple[Observation, bool]:
     noted_at = _within_session(test_session, note.noted_at)
     observation = _find(session, test_session, client_id)
-    if observation is not None and observation.author_id not in (author.id, None) \
-            and not may_edit_others:
+    if observation is not None and not may_edit_others and not _is_authors(observation, author):
         raise NotYours("this note is someone else's")
     created = observation is None
     if created:
         observation = Observation(session_id=test_session.id, client_id=client_id,
-                                  author_id=author.id)
+                                  **_author_columns(author))
     _apply(session, observation, test_session, note, noted_at)
     if not created:
         observation.updated_at = utcnow()
@@ -167,13 +190,26 @@ def save_note(session: Session, test_session: TestSession, client_id: uuid.UUID,
         existing = _find(session, test_session, client_id)
         if existing is None:
             raise
-        if existing.author_id not in (author.id, None) and not may_edit_others:
+        if not may_edit_others and not _is_authors(existing, author):
             raise NotYours("this note is someone else's") from None
         _apply(session, existing, test_session, note, noted_at)
         existing.updated_at = utcnow()
         session.flush()
         return existing, False
     return observation, True
+
+
+def _author_columns(author: User | LinkObserver) -> dict[str, int]:
+    if isinstance(author, LinkObserver):
+        return {"guest_id": author.guest_id}
+    return {"author_id": author.id}
+
+
+def _is_authors(observation: Observation, author: User | LinkObserver) -> bool:
+    """Whether ``author`` wrote the note (an account also owns notes whose author is gone)."""
+    if isinstance(author, LinkObserver):
+        return observation.guest_id == author.guest_id
+    return observation.guest_id is None and observation.author_id in (author.id, None)
 
 
 def _find(session: Session, test_session: TestSession, client_id: uuid.UUID
@@ -238,13 +274,15 @@ def _cut(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[:limit - 1] + "…"
 
 
-def delete_note(session: Session, observation: Observation, user: User, *,
+def delete_note(session: Session, observation: Observation, user: User | LinkObserver, *,
                 may_edit_others: bool = False) -> None:
     """Delete a note: its author may, and editors may delete anyone's."""
-    if observation.author_id not in (user.id, None) and not may_edit_others:
+    if not may_edit_others and not _is_authors(observation, user):
         raise NotYours("this note is someone else's")
+    counted = (observation.attempt_id, observation.kind)
     session.delete(observation)
     session.flush()
+    _recount_errors(session, [counted])
 
 
 @dataclass(frozen=True)
@@ -267,20 +305,44 @@ class NoteFilters:
 
 def list_notes(session: Session, test_session: TestSession,
                filters: NoteFilters | None = None) -> list[tuple[Observation, str | None]]:
-    """The notes of a session in time order, with their author's email, filtered."""
+    """The notes of a session in time order, with their author (an account's email, an
+    observer-link guest's name), filtered."""
     filters = filters or NoteFilters()
-    statement = (select(Observation, User.email)
-                 .outerjoin(User, User.id == Observation.author_id)
-                 .where(Observation.session_id == test_session.id)
-                 .order_by(Observation.offset_ms, Observation.id))
+    statement = with_authors(select(Observation, note_author())
+                             .where(Observation.session_id == test_session.id)
+                             .order_by(Observation.offset_ms, Observation.id))
     if filters.kind:
         statement = statement.where(Observation.kind == filters.kind)
+    rows = [(observation, author) for observation, author in session.execute(statement)]
     if filters.author:
-        statement = statement.where(User.email == filters.author)
-    rows = [(observation, email) for observation, email in session.execute(statement)]
+        rows = [(o, author) for o, author in rows if (author or "").lower() == filters.author]
     if filters.tag:  # tags are a JSON list; filtering in Python keeps SQLite and PostgreSQL alike
         rows = [(o, email) for o, email in rows if filters.tag in (o.tags or [])]
     return rows
+
+
+def note_author(user=User, guest=ObserverGuest):
+    """SQL for a note's author as lists, the timeline and exports show it: an account's email,
+    or an observer-link guest's name marked so (:func:`guest_label`). Select it from a
+    statement passed through :func:`with_authors` (with the same aliases)."""
+    return func.coalesce(user.email, guest.display_name + GUEST_SUFFIX)
+
+
+def with_authors(statement, user=User, guest=ObserverGuest):
+    """Join what :func:`note_author` reads onto a statement over :class:`Observation`."""
+    return (statement.outerjoin(user, user.id == Observation.author_id)
+            .outerjoin(guest, guest.id == Observation.guest_id))
+
+
+def author_label(session: Session, observation: Observation) -> str | None:
+    """The note's author as :func:`list_notes` names them."""
+    return session.scalar(with_authors(select(note_author()).select_from(Observation))
+                          .where(Observation.id == observation.id))
+
+
+def viewer_label(viewer: User | LinkObserver) -> str:
+    """How the person asking shows as an author (what the notes panel calls "you")."""
+    return viewer.label if isinstance(viewer, LinkObserver) else viewer.email
 
 
 def note_json(observation: Observation, author: str | None, study_id: int | None = None

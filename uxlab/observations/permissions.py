@@ -17,18 +17,23 @@ from sqlalchemy.orm import Session
 from uxlab.accounts.service import access_level, can_edit
 from uxlab.models import Study, User
 from uxlab.moderation.access import can_moderate, can_take_notes
+from uxlab.moderation.observer_links import LinkObserver
 
 __all__ = ["can_edit_problems", "can_read", "can_take_notes", "outcome_correction_url"]
 
 
 def can_read(session: Session, user: User, study: Study) -> bool:
-    """May ``user`` read the study's notes and problems? (Any access, as for its results.)"""
+    """May ``user`` read the study's notes and problems? (Any access, as for its results; an
+    observer-link guest reads only the notes of the sessions the link covers, through
+    :func:`can_take_notes`.)"""
+    if isinstance(user, LinkObserver):
+        return False
     return access_level(session, user, study) is not None
 
 
 def can_edit_problems(session: Session, user: User, study: Study) -> bool:
     """May ``user`` change problems, severity ratings, the grid and other people's notes?"""
-    return can_edit(session, user, study)
+    return not isinstance(user, LinkObserver) and can_edit(session, user, study)
 
 
 #: The moderation package's page for correcting an attempt's outcome afterwards (audited); the

@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from uxlab.models import Attempt, Event, Observation, Task, TestSession, UsabilityProblem, User
-from uxlab.observations.notes import event_label
+from uxlab.models import Attempt, Event, Observation, Task, TestSession, UsabilityProblem
+from uxlab.observations.notes import event_label, note_author, with_authors
 
 #: Events shown at most (a long session records thousands; the counts table holds them all).
 MAX_EVENTS = 1500
@@ -83,9 +83,8 @@ def session_timeline(session: Session, test_session: TestSession) -> Timeline:
     for event in events:
         items.append(TimelineItem(_offset(test_session, event.received_at) or 0, "event",
                                   event_label(event), event.type))
-    for note, email, problem in session.execute(
-            select(Observation, User.email, UsabilityProblem.title)
-            .outerjoin(User, User.id == Observation.author_id)
+    for note, email, problem in session.execute(with_authors(
+            select(Observation, note_author(), UsabilityProblem.title))
             .outerjoin(UsabilityProblem, UsabilityProblem.id == Observation.problem_id)
             .where(Observation.session_id == test_session.id)):
         items.append(TimelineItem(note.offset_ms, "note", note.text, note.kind, note, email,

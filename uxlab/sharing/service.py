@@ -10,8 +10,10 @@ link is created.
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 from datetime import datetime
+from typing import TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -20,6 +22,7 @@ from uxlab.models import ShareLink, Study, User
 from uxlab.timeutil import utcnow
 
 TOKEN_BYTES = 32
+L = TypeVar("L")
 MAX_LABEL_LENGTH = 200
 
 
@@ -73,10 +76,16 @@ def revoke_share_link(session: Session, study: Study, link_id: int) -> ShareLink
 
     Revoking a revoked link keeps the first revocation time.
     """
-    link = session.scalar(select(ShareLink).where(ShareLink.id == link_id,
-                                                  ShareLink.study_id == study.id))
+    return revoke_link(session, ShareLink, study, link_id)
+
+
+def revoke_link(session: Session, model: type[L], study: Study, link_id: int) -> L:
+    """Revoke the token link ``link_id`` of ``study`` held in ``model`` (share links, observer
+    links); LookupError if the study has none such. A second revocation keeps the first time."""
+    link = session.scalar(select(model).where(model.id == link_id, model.study_id == study.id))
     if link is None:
-        raise LookupError(f"study {study.slug!r} has no share link {link_id}")
+        raise LookupError(f"study {study.slug!r} has no {model.__tablename__[:-1].replace('_', ' ')} "
+                          f"{link_id}")
     link.revoked_at = link.revoked_at or utcnow()
     session.flush()
     return link
@@ -88,9 +97,19 @@ def find_share_link(session: Session, token: str) -> ShareLink | None:
     The holder of a revoked or expired token is told so (it once worked for them); an unknown
     token learns nothing.
     """
+    return find_link(session, ShareLink, token)
+
+
+def find_link(session: Session, model: type[L], token: str) -> L | None:
+    """The row of ``model`` (a token link) whose token is ``token``, whatever its status, or
+    None. The lookup is by the token's hash; the digest is compared once more in constant time."""
     if not token or len(token) > 200:
         return None
-    return session.scalar(select(ShareLink).where(ShareLink.token_hash == hash_token(token)))
+    wanted = hash_token(token)
+    link = session.scalar(select(model).where(model.token_hash == wanted))
+    if link is None or not hmac.compare_digest(link.token_hash, wanted):
+        return None
+    return link
 
 
 def resolve_share_token(session: Session, token: str) -> Study | None:

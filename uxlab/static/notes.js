@@ -19,8 +19,10 @@
     const m = /^\s*(\d+):([0-5]\d)\s*$/.exec(text || "");
     return m ? (Number(m[1]) * 60 + Number(m[2])) * 1000 : null;
   };
-  const typing = (el) => el && (el.isContentEditable ||
-    ["INPUT", "TEXTAREA", "SELECT"].includes(el.tagName));
+  // Where a key is text being typed. A focused radio, checkbox or button is not: after judging
+  // a task the console focuses the post-task question, and n/e/p… must still reach the notes.
+  const typing = (el) => el && (el.isContentEditable || ["TEXTAREA", "SELECT"].includes(el.tagName) ||
+    (el.tagName === "INPUT" && !["radio", "checkbox", "button", "submit", "reset"].includes(el.type)));
 
   function Panel(root) {
     const url = root.dataset.notesUrl, csrf = root.dataset.csrf, you = root.dataset.you;
