@@ -38,6 +38,8 @@ PUBLIC_ENDPOINTS = {
     "sharing.report": "a share link: its token is the stakeholder's credential (tests/sharing)",
     "prototypes.serve": "the prototype pages participants use",
     "api.serve_document": "the API's OpenAPI document",
+    "observer_links.join": "an observer link: its token is the guest's credential "
+                           "(tests/moderation/test_observer_links.py)",
 }
 #: Rules for any logged-in account that name no study: the study list and new studies, and the
 #: CX pages, which are the whole installation's (journeys are shared by its researchers, the
@@ -67,18 +69,24 @@ OBJECT_ARGUMENTS = {"public_id", "attempt_id", "problem_id", "link_id", "client_
 
 STREAM_ENDPOINTS = {"moderation.stream", "moderation.session_stream"}
 
-VISITORS = ("anonymous", "participant", OBSERVER, VIEWER, EDITOR)
+#: "guest" joined the home study's observer link: no account, observer rights there only.
+VISITORS = ("anonymous", "participant", "guest", OBSERVER, VIEWER, EDITOR)
 REFUSED = {401, 403, 404}
 
 
 class Visitor:
     """A test client with its CSRF token, logged in as ``email`` (or as nobody)."""
 
-    def __init__(self, app, email: str | None = None, participant_token: str | None = None):
+    def __init__(self, app, email: str | None = None, participant_token: str | None = None,
+                 observer_link_token: str | None = None):
         self.http = app.test_client()
         if participant_token:
             assert self.http.get(f"/p/{participant_token}").status_code == 302
         self.token = csrf_token(self.http, "/login")
+        if observer_link_token:
+            response = self.http.post(f"/observe/{observer_link_token}", data={
+                "display_name": "Guest", "csrf_token": self.token})
+            assert response.status_code == 303, response.status_code
         if email:
             response = self.http.post("/login", data={"email": email, "password": TEST_PASSWORD,
                                                       "csrf_token": self.token})
@@ -100,7 +108,8 @@ def crawl(tmp_path_factory, sqlite_template, password_hash):
     app = make_app(tmp_path_factory.mktemp("crawl"), sqlite_template)
     world = build_world(app, password_hash)
     visitors = {"anonymous": Visitor(app),
-                "participant": Visitor(app, participant_token=world.participant_token)}
+                "participant": Visitor(app, participant_token=world.participant_token),
+                "guest": Visitor(app, observer_link_token=world.guest_link_token)}
     visitors.update({email: Visitor(app, email) for email in (OBSERVER, VIEWER, EDITOR, OWNER)})
     visitors["target participant"] = Visitor(app, participant_token=world.target_participant_token)
     yield app, world, visitors
@@ -207,7 +216,8 @@ def test_every_rule_is_known_to_the_crawl(crawl):
 
 def test_nobody_but_the_owner_reaches_another_studys_objects(crawl):
     app, world, visitors = crawl
-    own_study = {"anonymous": None, "participant": world.home, OBSERVER: world.home,
+    own_study = {"anonymous": None, "participant": world.home, "guest": world.home,
+                 OBSERVER: world.home,
                  VIEWER: world.home, EDITOR: world.home}
     holes, checked = [], 0
     for rule, method in _requests(app):
@@ -252,7 +262,7 @@ def test_account_pages_refuse_visitors_without_an_account(crawl):
     holes = []
     for rule, method in _requests(app, ACCOUNT_ENDPOINTS):
         for url in _urls(rule, world, None):
-            for name in ("anonymous", "participant"):
+            for name in ("anonymous", "participant", "guest"):
                 response = visitors[name].request(method, url)
                 if not _refused(response):
                     holes.append(f"{name} {method} {url} -> {response.status_code}")

@@ -3,8 +3,8 @@
 The *target* study belongs to its owner and has one of every object a URL can name: a
 participant with a moderated session, an attempt, a note, a usability problem, a share link, a
 custom rating scale; the installation has a CX journey with a touchpoint, a webhook source and
-an API token. The *home* study belongs to the editor and is where the viewer, the observer and a
-participant have their own access: they are real users of the installation, only not of the
+an API token. The *home* study belongs to the editor and is where the viewer, the observer, a
+guest of an observer link and a participant have their own access: they are real users of the installation, only not of the
 target study.
 """
 
@@ -21,6 +21,7 @@ from uxlab.accounts.service import grant_access
 from uxlab.cx import credentials
 from uxlab.cx.journeys import ensure_touchpoint
 from uxlab.models import User
+from uxlab.moderation.observer_links import create_observer_link
 from uxlab.recording.auth import ingest_token
 from uxlab.sharing.service import create_share_link
 from uxlab.studies import editing
@@ -45,6 +46,7 @@ class World:
     target_participant_token: str
     api_token: str
     source_secret: str
+    guest_link_token: str  # an observer link to the home study's live sessions
 
 
 def make_app(tmp: Path, template: Path | None):
@@ -86,7 +88,12 @@ def build_world(app, password_hash: str) -> World:
         note = recorder.observation(sitting, "Looked for the coupon", attempt=attempt,
                                     client_id=uuid.uuid4())
         link, share_token = create_share_link(db, target, label="board")
+        # Observer links share the <link_id> argument with share links: the target's comes
+        # first so that id names the target's link of either kind.
+        target_link, _ = create_observer_link(db, target, people[OWNER], label="observers")
+        assert target_link.id == link.id
         home_sitting = Recorder(db, home).participant("H01", "A", completed=False)
+        _, guest_link_token = create_observer_link(db, home, people[EDITOR], label="guests")
         touchpoint = ensure_touchpoint(db, "Purchase", "Buy", "Checkout")
         source, source_secret = credentials.create_source(db, "survey-tool")
         api_token, api_token_text = credentials.create_api_token(db, "feed reader")
@@ -103,4 +110,5 @@ def build_world(app, password_hash: str) -> World:
             target_ingest_token=ingest_token(app, sitting.public_id),
             target_session=sitting.public_id, home_session=home_sitting.public_id,
             share_token=share_token, target_participant_token=sitting.participant.token,
-            api_token=api_token_text, source_secret=source_secret)
+            api_token=api_token_text, source_secret=source_secret,
+            guest_link_token=guest_link_token)
