@@ -92,7 +92,7 @@ def test_the_cli_deletes_participants_and_prints_their_references(cli, db, study
     tombstones = fresh(db).scalars(select(ParticipantDeletion).order_by(ParticipantDeletion.id))
     references = [t.reference for t in tombstones]
     assert len(references) == 2
-    for code, reference in zip(codes[:2], references):
+    for code, reference in zip(codes[:2], references, strict=True):
         assert f"{code}: deleted" in result.output and reference in result.output
         assert rows_of(db, code) == NOTHING
     assert rows_of(db, codes[2])["participants"] == 1

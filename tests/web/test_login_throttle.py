@@ -20,6 +20,14 @@ EMAIL = "researcher@example.org"
 CLIENT = "127.0.0.1"
 
 
+@pytest.fixture(autouse=True)
+def frozen_clock(monkeypatch):
+    """The log-in page's clock stands still, so a wait never runs out on a slow machine."""
+    now = utcnow()
+    monkeypatch.setattr("uxlab.auth.views.utcnow", lambda: now)
+    return now
+
+
 def _fail(auth, email=EMAIL, times=1):
     for _ in range(times):
         assert auth.login(email, "wrong password").status_code == 400
