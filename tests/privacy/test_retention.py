@@ -10,6 +10,7 @@ from tests.conftest import fresh
 from uxlab.analysis.dataset import analyze_dataset, build_dataset
 from uxlab.models import Attempt, Event, Participant, TestSession
 from uxlab.recording.metrics import derive_attempt_metrics
+from uxlab.timeutil import utcnow
 
 
 def _sessions_of(code):
@@ -34,7 +35,7 @@ def test_old_raw_events_go_and_the_metrics_stay(cli, db, study, codes):
     old, still_open, recent = codes
     for code in (old, still_open):
         db.execute(update(Event).where(Event.session_id.in_(_sessions_of(code)))
-                   .values(received_at=Event.received_at - timedelta(days=40)))
+                   .values(received_at=utcnow() - timedelta(days=40)))
     # a session that never ended keeps its events: its attempts may still be recorded
     db.execute(update(TestSession).where(TestSession.id.in_(_sessions_of(still_open)))
                .values(ended_at=None))

@@ -1,6 +1,6 @@
 /* uxlab recorder (docs/recording.md): in a prototype page inside the runner's frame, posts
    clicks, page loads and visibility changes to the runner (window.parent), never to the server,
-   and never input values or key presses. Local prototypes get it injected; external ones include
+   and never input values or key presses (nor what a GET form put into the next page's URL). Local prototypes get it injected; external ones include
    it with data-uxlab-origin="https://UXLAB-HOST". */
 (() => {
 "use strict";
@@ -97,6 +97,34 @@ const labelOf = (control) => {
   return clean(control.textContent) || clean(control.getAttribute("title")) || clean(img && img.alt);
 };
 
+// A GET form puts what was typed into the next page's URL. The names of its typed fields are
+// remembered for the tab, and their values are left out of every URL recorded.
+const TYPED_NAMES = "uxlab-recorder-typed-names";
+const NOT_TYPED = ["hidden", "submit", "button", "image", "reset", "checkbox", "radio", "range",
+  "color"];
+const typedNames = () => {
+  try { return JSON.parse(sessionStorage.getItem(TYPED_NAMES) || "[]"); } catch (e) { return []; }
+};
+const onSubmit = (e) => {
+  const form = e.target;
+  if (!(form instanceof HTMLFormElement) || (form.method || "get").toLowerCase() !== "get") return;
+  const names = new Set(typedNames());
+  for (const control of form.elements) {
+    const typed = control.localName === "textarea" || (control.localName === "input" &&
+      !NOT_TYPED.includes((control.type || "").toLowerCase()));
+    if (typed && control.name) names.add(control.name);
+  }
+  try { sessionStorage.setItem(TYPED_NAMES, JSON.stringify([...names])); } catch (err) { /* full */ }
+};
+const pageUrl = () => {
+  const names = typedNames();
+  const url = new URL(location.href);
+  if (!names.some((name) => url.searchParams.has(name))) return location.href;
+  url.search = new URLSearchParams([...url.searchParams].map(
+    ([name, value]) => [name, names.includes(name) ? "" : value])).toString();
+  return url.href;
+};
+
 const onClick = (e) => {
   const el = e.target;
   // Only the participant's clicks: not a script's el.click(), and a label's click on its
@@ -114,9 +142,9 @@ const onClick = (e) => {
   const text = control && labelOf(control);
   if (text) data.text = text;
   emit({type: "click", t: Date.now(), x: keyboard ? null : Math.round(e.pageX),
-    y: keyboard ? null : Math.round(e.pageY), target: selectorOf(el), url: location.href, data}, el);
+    y: keyboard ? null : Math.round(e.pageY), target: selectorOf(el), url: pageUrl(), data}, el);
 };
-const navigate = () => emit({type: "navigate", t: Date.now(), url: location.href,
+const navigate = () => emit({type: "navigate", t: Date.now(), url: pageUrl(),
   data: {title: clean(document.title), vw: innerWidth, vh: innerHeight}}, null);
 const guard = (fn) => (...args) => {
   try { fn(...args); } catch (e) { /* the recorder must never break the page */ }
@@ -135,9 +163,10 @@ addEventListener("message", guard((e) => {
   }
 }));
 document.addEventListener("click", guard(onClick), true);
+document.addEventListener("submit", guard(onSubmit), true);
 document.addEventListener("visibilitychange", guard(() => {
   // Leaving the page hides it too: that is a navigation, not the participant looking away.
-  if (!leaving) emit({type: "visibility", t: Date.now(), url: location.href, data: {state: document.visibilityState}}, null);
+  if (!leaving) emit({type: "visibility", t: Date.now(), url: pageUrl(), data: {state: document.visibilityState}}, null);
 }));
 addEventListener("pagehide", guard(() => { leaving = true; flushPending(); }));
 addEventListener("popstate", guard(navigate));
