@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from tests.conftest import TEST_PASSWORD, csrf_token
+from tests.conftest import Auth
 from uxlab.models import (
     Attempt,
     Event,
@@ -70,8 +70,5 @@ def rows_of(db, code: str) -> dict[str, int]:
 
 
 def log_in(client, email: str):
-    token = csrf_token(client, "/login")
-    response = client.post("/login", data={"email": email, "password": TEST_PASSWORD,
-                                           "csrf_token": token})
-    assert response.status_code == 302
+    assert Auth(client).login(email).status_code == 302
     return client

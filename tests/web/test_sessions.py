@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import TEST_PASSWORD, csrf_token, fresh
+from tests.conftest import Auth, csrf_token, fresh
 from tests.web.test_auth import _logged_in
 from uxlab.models import User
 
@@ -23,9 +23,7 @@ def test_log_out_ends_the_users_other_sessions_too(app, auth, client, make_user)
     make_user()
     other = app.test_client()
     for browser in (client, other):
-        token = csrf_token(browser, "/login")
-        browser.post("/login", data={"email": EMAIL, "password": TEST_PASSWORD,
-                                     "csrf_token": token})
+        Auth(browser).login(EMAIL)
         assert _logged_in(browser)
     auth.logout()
     assert not _logged_in(other)

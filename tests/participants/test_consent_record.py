@@ -5,39 +5,20 @@ from __future__ import annotations
 import json
 import re
 
-import pytest
-
 from tests.conftest import fresh
-from tests.participants.bot import Bot
 from uxlab.exports.everything import study_json
 from uxlab.models import Participant
 from uxlab.moderation.sessions import LIVE_NOTICE
-from uxlab.participants.links import create_participants
 from uxlab.privacy.consent import consent_digest, consent_statement
-
-
-@pytest.fixture
-def running(db, make_study):
-    study = make_study()
-    study.status = "running"
-    db.commit()
-    return study
 
 
 def _digest_on(page: str) -> str:
     return re.search(r'name="consent_sha256" value="([0-9a-f]{64})"', page).group(1)
 
 
-def _join(db, client, study):
-    participant = create_participants(db, study, 1)[0]
-    db.commit()
-    bot = Bot(client, participant.token)
+def test_consent_stores_the_digest_of_the_text_shown(bot, db, running_study):
+    running, participant_id = running_study, bot.participant_id
     bot.enter()
-    return participant.id, bot
-
-
-def test_consent_stores_the_digest_of_the_text_shown(client, db, running):
-    participant_id, bot = _join(db, client, running)
     page = bot.page()
     shown = consent_digest(consent_statement(running, LIVE_NOTICE))
     assert _digest_on(page) == shown
@@ -50,8 +31,9 @@ def test_consent_stores_the_digest_of_the_text_shown(client, db, running):
     assert [(p["consent_text_sha256"], p["consent_language"]) for p in exported] == [(shown, "en")]
 
 
-def test_a_consent_to_a_text_changed_since_it_was_shown_is_refused(client, db, running):
-    participant_id, bot = _join(db, client, running)
+def test_a_consent_to_a_text_changed_since_it_was_shown_is_refused(bot, db, running_study):
+    running, participant_id = running_study, bot.participant_id
+    bot.enter()
     page = bot.page()
     running.consent_text = "We now also record your screen."
     db.commit()
