@@ -97,3 +97,7 @@ def test_the_cli_deletes_participants_and_prints_their_references(cli, db, study
         assert rows_of(db, code) == NOTHING
     assert rows_of(db, codes[2])["participants"] == 1
     assert all(t.deleted_by.startswith("cli:") for t in db.scalars(select(ParticipantDeletion)))
+    listed = cli("participants", "deletions", study.slug)
+    assert listed.exit_code == 0
+    assert [line.split()[0] for line in listed.output.splitlines()] == references[::-1]
+    assert all(code not in listed.output for code in codes)

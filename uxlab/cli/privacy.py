@@ -8,7 +8,7 @@ import getpass
 import click
 
 from uxlab.cli.common import db_session
-from uxlab.privacy.deletion import delete_participant, find_participant
+from uxlab.privacy.deletion import delete_participant, deletions_of, find_participant
 from uxlab.privacy.retention import apply_retention, plan_retention
 from uxlab.studies.service import current_study
 from uxlab.timeutil import utcnow
@@ -43,9 +43,25 @@ def delete_command(slug: str, codes: tuple[str, ...], reason: str, yes: bool) ->
         for participant in participants:
             code = participant.code
             tombstone = delete_participant(session, participant, deleted_by=who, reason=reason)
-            counts = ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in
-                               tombstone.counts.items())
-            click.echo(f"{code}: deleted ({counts}); reference {tombstone.reference}")
+            click.echo(f"{code}: deleted ({_counts(tombstone)}); reference {tombstone.reference}")
+
+
+@click.command("deletions")
+@click.argument("slug")
+def deletions_command(slug: str) -> None:
+    """List the deletion records of study SLUG, newest first."""
+    with db_session(write=False) as session:
+        study = current_study(session, slug)
+        if study is None:
+            raise click.ClickException(f"no study {slug!r}")
+        for record in deletions_of(session, study):
+            when = record.deleted_at.strftime("%Y-%m-%d %H:%M UTC")
+            reason = f" ({record.reason})" if record.reason else ""
+            click.echo(f"{record.reference}  {when}  {record.deleted_by}{reason}: {_counts(record)}")
+
+
+def _counts(record) -> str:
+    return ", ".join(f"{n} {kind.replace('_', ' ')}" for kind, n in record.counts.items())
 
 
 @click.group("retention")

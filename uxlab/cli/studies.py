@@ -9,7 +9,7 @@ import click
 from sqlalchemy import select
 
 from uxlab.cli.common import db_session
-from uxlab.cli.privacy import delete_command
+from uxlab.cli.privacy import delete_command, deletions_command
 from uxlab.config import configured_studies_dir
 from uxlab.models import Study
 from uxlab.participants.links import create_participants, links_csv, participant_link
@@ -131,6 +131,7 @@ def participants_group() -> None:
 
 
 participants_group.add_command(delete_command)
+participants_group.add_command(deletions_command)
 
 
 @participants_group.command("create")
