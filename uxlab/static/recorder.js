@@ -97,31 +97,23 @@ const labelOf = (control) => {
   return clean(control.textContent) || clean(control.getAttribute("title")) || clean(img && img.alt);
 };
 
-// A GET form puts what was typed into the next page's URL. The names of its typed fields are
-// remembered for the tab, and their values are left out of every URL recorded.
-const TYPED_NAMES = "uxlab-recorder-typed-names";
-const NOT_TYPED = ["hidden", "submit", "button", "image", "reset", "checkbox", "radio", "range",
-  "color"];
+// A GET form puts what was typed into the next page's URL: recorded URLs leave those out.
 const typedNames = () => {
-  try { return JSON.parse(sessionStorage.getItem(TYPED_NAMES) || "[]"); } catch (e) { return []; }
+  try { return JSON.parse(sessionStorage.getItem("uxlab-typed") || "[]"); } catch (e) { return []; }
 };
 const onSubmit = (e) => {
-  const form = e.target;
-  if (!(form instanceof HTMLFormElement) || (form.method || "get").toLowerCase() !== "get") return;
-  const names = new Set(typedNames());
-  for (const control of form.elements) {
-    const typed = control.localName === "textarea" || (control.localName === "input" &&
-      !NOT_TYPED.includes((control.type || "").toLowerCase()));
-    if (typed && control.name) names.add(control.name);
+  const form = e.target, names = new Set(typedNames());
+  if (!(form instanceof HTMLFormElement) || form.method !== "get") return;
+  for (const c of form.elements) {
+    if (c.name && (c.localName === "textarea" || (c.localName === "input" &&
+      !/^(hidden|submit|button|image|reset|checkbox|radio|range|color)$/.test(c.type)))) names.add(c.name);
   }
-  try { sessionStorage.setItem(TYPED_NAMES, JSON.stringify([...names])); } catch (err) { /* full */ }
+  try { sessionStorage.setItem("uxlab-typed", JSON.stringify([...names])); } catch (err) { /* full */ }
 };
 const pageUrl = () => {
-  const names = typedNames();
-  const url = new URL(location.href);
-  if (!names.some((name) => url.searchParams.has(name))) return location.href;
-  url.search = new URLSearchParams([...url.searchParams].map(
-    ([name, value]) => [name, names.includes(name) ? "" : value])).toString();
+  const names = typedNames(), url = new URL(location.href);
+  if (!names.some((n) => url.searchParams.has(n))) return location.href;
+  url.search = new URLSearchParams([...url.searchParams].map(([n, v]) => [n, names.includes(n) ? "" : v]));
   return url.href;
 };
 
