@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask
 from werkzeug.exceptions import HTTPException
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from uxlab import __version__, static_assets
 from uxlab.config import (
@@ -42,6 +43,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     if not app.config["STUDIES_DIR"]:
         app.config["STUDIES_DIR"] = str(default_studies_dir(instance))
 
+    if int(app.config["TRUSTED_PROXIES"]):
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["TRUSTED_PROXIES"]))
     db = Database(app.config["DATABASE_URL"])
     if app.config["CHECK_SCHEMA"]:
         try:
@@ -58,10 +61,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        from uxlab.models import User
+        from uxlab.accounts.service import user_for_session
 
-        user = db_session().get(User, int(user_id))
-        return user if user is not None and user.active else None
+        return user_for_session(db_session(), user_id)
 
     @app.context_processor
     def template_globals():
@@ -82,6 +84,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from uxlab.observations.views import bp as observations_bp
     from uxlab.participants.prototypes import bp as prototypes_bp
     from uxlab.participants.views import bp as participant_bp
+    from uxlab.privacy.views import bp as privacy_bp
     from uxlab.researcher import bp as researcher_bp
     from uxlab.sharing.views import bp as sharing_bp
 
@@ -91,6 +94,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(cx_bp)
     app.register_blueprint(observations_bp)
     app.register_blueprint(participant_bp)
+    app.register_blueprint(privacy_bp)
     app.register_blueprint(prototypes_bp)
     app.register_blueprint(sharing_bp)
     app.register_blueprint(moderation_bp)

@@ -63,6 +63,9 @@ class DefaultConfig:
     REMEMBER_COOKIE_SAMESITE = "Lax"
     WTF_CSRF_TIME_LIMIT = None  # a form left open over lunch should still submit
     MAX_CONTENT_LENGTH = 16 * 1024 * 1024
+    #: Reverse proxies in front of uxlab whose X-Forwarded-For is trusted (0: none). The log-in
+    #: throttle keys failures by the client's address, which behind a proxy is in that header.
+    TRUSTED_PROXIES = 0
 
 
 def instance_secret_key(instance_path: Path) -> str:

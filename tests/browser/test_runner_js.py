@@ -777,7 +777,8 @@ def test_the_task_bar_fits_a_narrow_screen(fake, tab):
 def test_the_runner_code_stays_small():
     files = [STATIC / name for name in ("recorder.js", "runner.js", "runner.css")]
     # 30 KB until issue 10: reopening the page a reload left (and marking it "restored" so the
-    # metrics do not count it as a revisit) took the runner's share to just over it.
-    assert sum(path.stat().st_size for path in files) <= 31 * 1024
+    # metrics do not count it as a revisit) took the runner's share to just over it; 32 KB since
+    # issue 14: the recorder keeps what a GET form typed out of the URLs it records.
+    assert sum(path.stat().st_size for path in files) <= 32 * 1024
     for path in files[:2]:
         assert '"use strict";' in path.read_text(encoding="utf-8")

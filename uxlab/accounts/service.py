@@ -6,7 +6,7 @@ import math
 import re
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
@@ -107,28 +107,45 @@ class LoginThrottled(Exception):
         self.retry_after = retry_after
 
 
-def check_login(session: Session, email: str, password: str, now: datetime) -> User | None:
-    """Return the user for this email and password, or None; raise :class:`LoginThrottled`,
-    without checking the password, while the address must wait (:mod:`uxlab.accounts.throttle`).
-
-    Only reads, so that the deliberately slow password hash runs outside any write transaction
-    (on SQLite that would hold up every other writer, participants' events among them). Record
-    the outcome with :func:`record_login`.
-    """
-    wait = throttle.wait_before_next(session, normalize_email(email), now)
+def claim_login(session: Session, email: str, client: str, now: datetime) -> None:
+    """Claim one password check for ``email`` from ``client`` (:mod:`uxlab.accounts.throttle`);
+    raise :class:`LoginThrottled` while they must wait. Counted as a failure until
+    :func:`login_succeeded` takes it back. The caller commits a claim, so that the slow password
+    hash then runs outside any write transaction (on SQLite that would hold up every other
+    writer, participants' events among them), and rolls back when throttled."""
+    wait = throttle.claim_attempt(session, normalize_email(email), client, now)
     if wait is not None:
-        raise LoginThrottled(math.ceil(wait.total_seconds()))
-    return authenticate(session, email, password)
+        raise LoginThrottled(max(1, math.ceil(wait.total_seconds())))
 
 
-def record_login(session: Session, email: str, succeeded: bool, now: datetime) -> None:
-    """Count a failed log-in for the address, or clear its count after a success. The caller
-    commits."""
-    address = normalize_email(email)
-    if succeeded:
-        throttle.forget(session, address)
-    else:
-        throttle.record_failure(session, address, now)
+def login_succeeded(session: Session, email: str, client: str) -> None:
+    """Take back the claim of a log-in that succeeded and clear the client's failures."""
+    throttle.take_back(session, normalize_email(email), client)
+
+
+def parse_session_user_id(value: str) -> tuple[int, int] | None:
+    """Split the ``"<user id>:<session version>"`` of a session cookie; None if malformed."""
+    user_id, _, version = value.partition(":")
+    if not (user_id.isdigit() and version.isdigit()):
+        return None
+    return int(user_id), int(version)
+
+
+def user_for_session(session: Session, value: str) -> User | None:
+    """Return the active user a session cookie's id names, if its session version is current."""
+    parsed = parse_session_user_id(value)
+    if parsed is None:
+        return None
+    user = session.get(User, parsed[0])
+    if user is None or not user.active or user.session_version != parsed[1]:
+        return None
+    return user
+
+
+def end_sessions(session: Session, user: User) -> None:
+    """Refuse every session cookie issued to ``user`` so far (log-out, deactivation)."""
+    session.execute(update(User).where(User.id == user.id)
+                    .values(session_version=User.session_version + 1))
 
 
 def user_count(session: Session) -> int:

@@ -5,15 +5,18 @@ from __future__ import annotations
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import session as flask_session
 from flask_login import current_user, login_required, login_user, logout_user
 
 from uxlab.accounts.service import (
     AccountError,
     LoginThrottled,
     SetupClosed,
-    check_login,
+    authenticate,
+    claim_login,
     create_first_admin,
-    record_login,
+    end_sessions,
+    login_succeeded,
     user_count,
 )
 from uxlab.auth.forms import LoginForm, SetupForm
@@ -43,22 +46,28 @@ def login():
         return redirect(url_for("researcher.study_list"))
     form = LoginForm()
     if form.validate_on_submit():
-        now = utcnow()
-        # The password hash is slow on purpose: it runs in a read transaction of its own, so it
-        # does not hold the write lock (SQLite) that participants' events wait for.
+        email, client, now = form.email.data, request.remote_addr or "unknown", utcnow()
+        session = db_session()
         try:
-            with database().read_sessions() as reading:
-                user = check_login(reading, form.email.data, form.password.data, now)
+            claim_login(session, email, client, now)
         except LoginThrottled as exc:
+            session.rollback()
             form.password.errors.append(
                 f"Too many failed log-ins for this address. Try again in {exc.retry_after} "
                 f"second{'s' if exc.retry_after != 1 else ''}.")
             return (render_template("auth/login.html", form=form), 429,
                     {"Retry-After": str(exc.retry_after)})
-        session = db_session()
-        record_login(session, form.email.data, user is not None, now)
         session.commit()
+        # The password hash is slow on purpose: it runs in a read transaction of its own, so it
+        # does not hold the write lock (SQLite) that participants' events wait for.
+        with database().read_sessions() as reading:
+            user = authenticate(reading, email, form.password.data)
         if user is not None:
+            login_succeeded(session, email, client)
+            session.commit()
+            # A fresh cookie: nothing of the anonymous session, its CSRF token included, is
+            # carried into the logged-in one (session fixation).
+            flask_session.clear()
             login_user(user)
             return redirect(_safe_next(request.args.get("next")))
         form.password.errors.append("Wrong email or password.")
@@ -84,6 +93,7 @@ def setup():
             getattr(form, exc.field).errors.append(exc.message)
         else:
             session.commit()
+            flask_session.clear()
             login_user(user)
             flash("Your admin account is ready.", "success")
             return redirect(url_for("researcher.study_list"))
@@ -94,6 +104,10 @@ def setup():
 @login_required
 def logout():
     """Log out."""
+    session = db_session()
+    end_sessions(session, current_user)
+    session.commit()
     logout_user()
+    flask_session.clear()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))

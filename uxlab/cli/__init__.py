@@ -21,6 +21,7 @@ COMMANDS = {
     "user": "uxlab.cli.users:user_group",
     "study": "uxlab.cli.studies:study_group",
     "participants": "uxlab.cli.studies:participants_group",
+    "retention": "uxlab.cli.privacy:retention_group",
     "export": "uxlab.cli.exports:export_command",
     "report": "uxlab.cli.reports:report_command",
     "analyze": "uxlab.cli.analyze:analyze_command",

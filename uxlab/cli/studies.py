@@ -9,6 +9,7 @@ import click
 from sqlalchemy import select
 
 from uxlab.cli.common import db_session
+from uxlab.cli.privacy import delete_command, deletions_command
 from uxlab.config import configured_studies_dir
 from uxlab.models import Study
 from uxlab.participants.links import create_participants, links_csv, participant_link
@@ -126,7 +127,11 @@ def export(slug: str, output: str | None) -> None:
 
 @click.group("participants")
 def participants_group() -> None:
-    """Create participant links."""
+    """Create participant links, or delete participants' data on request."""
+
+
+participants_group.add_command(delete_command)
+participants_group.add_command(deletions_command)
 
 
 @participants_group.command("create")
@@ -151,3 +156,4 @@ def create(slug: str, count: int, label: str, as_csv: bool, base_url: str) -> No
         else:
             for p in created:
                 click.echo(f"{p.code}  {participant_link(base_url, p.token)}")
+

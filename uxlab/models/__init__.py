@@ -20,6 +20,7 @@ from uxlab.models.feedback import (
 )
 from uxlab.models.moderation import ModerationAudit, ObserverGuest, ObserverLink, SessionWatch
 from uxlab.models.participants import Attempt, Event, IdempotencyKey, Participant, TestSession
+from uxlab.models.privacy import ParticipantDeletion
 from uxlab.models.sharing import ShareLink
 from uxlab.models.studies import Questionnaire, Study, Task, Variant
 
@@ -40,6 +41,7 @@ __all__ = [
     "ObserverGuest",
     "ObserverLink",
     "Participant",
+    "ParticipantDeletion",
     "ProblemSighting",
     "Questionnaire",
     "QuestionnaireResponse",

@@ -33,6 +33,9 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     role: Mapped[str] = mapped_column(String(20), default="researcher")
     active: Mapped[bool] = mapped_column(default=True)
+    #: Part of every session cookie of this user; raised at log-out, so that a cookie captured
+    #: before then is refused after (see ``uxlab.auth.sessions``).
+    session_version: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     memberships: Mapped[list[StudyMember]] = relationship(
@@ -57,7 +60,8 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        # Flask-Login keeps this in the session cookie; the version ends old cookies at log-out.
+        return f"{self.id}:{self.session_version}"
 
 
 class StudyMember(Base):
@@ -79,15 +83,19 @@ class StudyMember(Base):
 
 
 class LoginThrottle(Base):
-    """Recent failed log-ins for one email address, known or not, to slow password guessing.
+    """Recent failed log-ins for one email address from one client, to slow password guessing.
 
-    Keyed by the address typed rather than by account, so that being slowed down does not tell
-    a guesser which addresses have accounts. A successful log-in deletes the row.
+    ``client`` is the client's IP address, or ``*`` for the address from every client (the
+    per-address ceiling). Keyed by the address typed rather than by account, so that being
+    slowed down does not tell a guesser which addresses have accounts. ``next_allowed_at`` is
+    claimed by one conditional UPDATE per attempt (:mod:`uxlab.accounts.throttle`).
     """
 
     __tablename__ = "login_throttles"
     __table_args__ = (CheckConstraint("failures > 0", name="failures_positive"),)
 
     email: Mapped[str] = mapped_column(String(254), primary_key=True)
+    client: Mapped[str] = mapped_column(String(64), primary_key=True)
     failures: Mapped[int]
     last_failure_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    next_allowed_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -56,6 +56,9 @@ class Participant(Base):
     step: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     consented_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: SHA-256 of the exact consent text the participant agreed to, and its language if known.
+    consent_text_sha256: Mapped[str | None] = mapped_column(String(64))
+    consent_language: Mapped[str | None] = mapped_column(String(35))
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     excluded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     exclusion_reason: Mapped[str | None] = mapped_column(Text)
@@ -151,6 +154,9 @@ class Attempt(Base):
     paused_ms: Mapped[int] = mapped_column(BigInteger, default=0)
     #: Set while the task is paused.
     paused_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    #: When the retention rule deleted this attempt's raw events; its metrics are kept as they
+    #: were (see :func:`uxlab.recording.metrics.derive_attempt_metrics`).
+    raw_events_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     session: Mapped[TestSession] = relationship(back_populates="attempts")
     task: Mapped[Task] = relationship()

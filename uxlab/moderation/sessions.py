@@ -8,6 +8,7 @@ from uxlab.models import Participant, Study, TestSession, User
 from uxlab.moderation.control import ControlError
 from uxlab.participants import flow
 from uxlab.participants.links import create_participants
+from uxlab.privacy.consent import PAGE_LANGUAGE, consent_digest, consent_statement
 
 MODERATED_MODES = ("remote_moderated", "in_person")
 MODE_LABELS = {"unmoderated": "Unmoderated", "remote_moderated": "Remote moderated",
@@ -56,5 +57,7 @@ def start_moderated_session(db: Session, study: Study, moderator: User, mode: st
     db.add(test_session)
     db.flush()
     if mode == "in_person":
-        flow.consent(db, study, participant, participant.step, user_agent="in person")
+        statement = consent_statement(study, live_notice(test_session))
+        flow.consent(db, study, participant, participant.step, user_agent="in person",
+                     consent_text_sha256=consent_digest(statement), consent_language=PAGE_LANGUAGE)
     return participant, test_session

@@ -82,8 +82,13 @@ def active_session(participant: Participant) -> TestSession | None:
 
 
 def consent(session: Session, study: Study, participant: Participant, step: int,
-            user_agent: str | None = None, viewport: tuple[int, int] | None = None) -> TestSession:
-    """Record consent, assign the participant, open their session, move to the first task."""
+            user_agent: str | None = None, viewport: tuple[int, int] | None = None,
+            consent_text_sha256: str | None = None, consent_language: str | None = None
+            ) -> TestSession:
+    """Record consent, assign the participant, open their session, move to the first task.
+
+    ``consent_text_sha256`` identifies the text agreed to (:mod:`uxlab.privacy.consent`).
+    """
     if study.status != "running":
         raise StudyUnavailable(study.status)
     check_step(participant, step)
@@ -99,7 +104,10 @@ def consent(session: Session, study: Study, participant: Participant, step: int,
         test_session.started_at = utcnow()
         if user_agent:
             test_session.user_agent = user_agent[:500]
-    participant.consented_at = participant.consented_at or utcnow()
+    if participant.consented_at is None:
+        participant.consented_at = utcnow()
+        participant.consent_text_sha256 = consent_text_sha256
+        participant.consent_language = consent_language
     participant.step += 1
     session.flush()
     return test_session

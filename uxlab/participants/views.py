@@ -23,6 +23,7 @@ from sqlalchemy import select
 
 from uxlab.extensions import db_session
 from uxlab.models import Participant, Study
+from uxlab.moderation.sessions import live_notice
 from uxlab.participants import errors, flow
 from uxlab.participants.answers import AnswerError, field_name, parse_answers, store_answers
 from uxlab.participants.idempotency import run_once
@@ -30,6 +31,7 @@ from uxlab.participants.instruments import instrument_for
 from uxlab.participants.links import create_participants
 from uxlab.participants.resume import last_page
 from uxlab.participants.runner_config import task_page_config
+from uxlab.privacy.consent import AGREEMENT, PAGE_LANGUAGE, consent_digest, consent_statement
 from uxlab.recording.auth import ingest_token
 
 bp = Blueprint("participant", __name__)
@@ -126,7 +128,9 @@ def run():
     context = {"study": study, "participant": participant, "step": step,
                "step_number": participant.step, "idempotency_key": uuid.uuid4().hex}
     if step.kind == "consent":
-        return render_template("participant/consent.html", **context)
+        return render_template("participant/consent.html", **context,
+                               consent_sha256=_consent_sha256(study, participant),
+                               consent_agreement=AGREEMENT)
     number, total = flow.task_position(study, participant)
     context.update(task_number=number, task_total=total)
     if step.kind == "task":
@@ -156,6 +160,11 @@ def _done(study, participant):
     return render_template("participant/done.html", study=study)
 
 
+def _consent_sha256(study: Study, participant: Participant) -> str:
+    """The digest of the consent page's text as this participant is shown it now."""
+    return consent_digest(consent_statement(study, live_notice(flow.active_session(participant))))
+
+
 @bp.route("/run", methods=["POST"])
 def submit():
     """Accept the current step's form (consent, start task, questionnaire answers)."""
@@ -172,8 +181,12 @@ def submit():
             if step.kind == "consent":
                 if request.form.get("agree") != "yes":
                     return 400, {"error": "consent", "field": "agree"}
+                digest = _consent_sha256(study, participant)
+                if request.form.get("consent_sha256", digest) != digest:
+                    return 400, {"error": "consent", "field": "consent_sha256"}
                 flow.consent(db, study, participant, step_number,
-                             user_agent=request.headers.get("User-Agent"))
+                             user_agent=request.headers.get("User-Agent"),
+                             consent_text_sha256=digest, consent_language=PAGE_LANGUAGE)
             elif step.kind == "task":
                 flow.start_task(db, study, participant, step_number)
             elif step.kind in ("post_task", "post_study"):
@@ -204,7 +217,9 @@ def submit():
     context = {"study": study, "participant": participant, "step": step,
                "step_number": participant.step, "idempotency_key": uuid.uuid4().hex}
     if body.get("error") == "consent":
-        return render_template("participant/consent.html", consent_error=True, **context), 400
+        return render_template("participant/consent.html", consent_error=body["field"],
+                               consent_sha256=_consent_sha256(study, participant),
+                               consent_agreement=AGREEMENT, **context), 400
     number, total = flow.task_position(study, participant)
     context.update(task_number=number, task_total=total)
     return _questionnaire_page(context, step, errors=body.get("problems", {}), status=400)

@@ -190,7 +190,12 @@ def derive_attempt_metrics(session: Session, attempt: Attempt) -> None:
     ends an attempt should update its row (``ended_at``) before calling this, so that an ingestion
     running at the same time either waits for it or sees the attempt as ended (see
     :func:`uxlab.recording.ingest.ingest_events`).
+
+    Once the retention rule has deleted the attempt's raw events (``raw_events_deleted_at``),
+    the metrics stored then are the only record of them and are left as they are.
     """
+    if attempt.raw_events_deleted_at is not None:
+        return
     rows = session.execute(
         select(Event.type, Event.url, Event.payload)
         .where(Event.attempt_id == attempt.id, Event.late.is_(False))  # late: ingest.LATE_AFTER

@@ -1,6 +1,6 @@
 /* uxlab recorder (docs/recording.md): in a prototype page inside the runner's frame, posts
    clicks, page loads and visibility changes to the runner (window.parent), never to the server,
-   and never input values or key presses. Local prototypes get it injected; external ones include
+   and never input values or key presses (nor what a GET form put into the next page's URL). Local prototypes get it injected; external ones include
    it with data-uxlab-origin="https://UXLAB-HOST". */
 (() => {
 "use strict";
@@ -97,6 +97,26 @@ const labelOf = (control) => {
   return clean(control.textContent) || clean(control.getAttribute("title")) || clean(img && img.alt);
 };
 
+// A GET form puts what was typed into the next page's URL: recorded URLs leave those out.
+const typedNames = () => {
+  try { return JSON.parse(sessionStorage.getItem("uxlab-typed") || "[]"); } catch (e) { return []; }
+};
+const onSubmit = (e) => {
+  const form = e.target, names = new Set(typedNames());
+  if (!(form instanceof HTMLFormElement) || form.method !== "get") return;
+  for (const c of form.elements) {
+    if (c.name && (c.localName === "textarea" || (c.localName === "input" &&
+      !/^(hidden|submit|button|image|reset|checkbox|radio|range|color)$/.test(c.type)))) names.add(c.name);
+  }
+  try { sessionStorage.setItem("uxlab-typed", JSON.stringify([...names])); } catch (err) { /* full */ }
+};
+const pageUrl = () => {
+  const names = typedNames(), url = new URL(location.href);
+  if (!names.some((n) => url.searchParams.has(n))) return location.href;
+  url.search = new URLSearchParams([...url.searchParams].map(([n, v]) => [n, names.includes(n) ? "" : v]));
+  return url.href;
+};
+
 const onClick = (e) => {
   const el = e.target;
   // Only the participant's clicks: not a script's el.click(), and a label's click on its
@@ -114,9 +134,9 @@ const onClick = (e) => {
   const text = control && labelOf(control);
   if (text) data.text = text;
   emit({type: "click", t: Date.now(), x: keyboard ? null : Math.round(e.pageX),
-    y: keyboard ? null : Math.round(e.pageY), target: selectorOf(el), url: location.href, data}, el);
+    y: keyboard ? null : Math.round(e.pageY), target: selectorOf(el), url: pageUrl(), data}, el);
 };
-const navigate = () => emit({type: "navigate", t: Date.now(), url: location.href,
+const navigate = () => emit({type: "navigate", t: Date.now(), url: pageUrl(),
   data: {title: clean(document.title), vw: innerWidth, vh: innerHeight}}, null);
 const guard = (fn) => (...args) => {
   try { fn(...args); } catch (e) { /* the recorder must never break the page */ }
@@ -135,9 +155,10 @@ addEventListener("message", guard((e) => {
   }
 }));
 document.addEventListener("click", guard(onClick), true);
+document.addEventListener("submit", guard(onSubmit), true);
 document.addEventListener("visibilitychange", guard(() => {
   // Leaving the page hides it too: that is a navigation, not the participant looking away.
-  if (!leaving) emit({type: "visibility", t: Date.now(), url: location.href, data: {state: document.visibilityState}}, null);
+  if (!leaving) emit({type: "visibility", t: Date.now(), url: pageUrl(), data: {state: document.visibilityState}}, null);
 }));
 addEventListener("pagehide", guard(() => { leaving = true; flushPending(); }));
 addEventListener("popstate", guard(navigate));
