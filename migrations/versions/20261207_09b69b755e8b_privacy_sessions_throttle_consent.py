@@ -4,7 +4,7 @@ The login_throttles table is recreated, not altered: its key becomes (email, cli
 are only the last day's failed log-ins, so nothing worth keeping is lost.
 
 Revision ID: 09b69b755e8b
-Revises: 5e1a7c0d2b94
+Revises: a036f97daec4
 Create Date: 2026-12-07 01:50:52.507053
 """
 
@@ -18,7 +18,7 @@ from sqlalchemy.dialects import postgresql
 import uxlab.timeutil
 
 revision = '09b69b755e8b'
-down_revision = '5e1a7c0d2b94'
+down_revision = 'a036f97daec4'
 branch_labels = None
 depends_on = None
 
