@@ -176,11 +176,11 @@ def log_in(port: int) -> str:
 
 def latest_event(url: str) -> int:
     from uxlab.db import Database
-    from uxlab.moderation.live import latest_event_id
+    from uxlab.moderation.live import settled_event_id
 
     database = Database(url)
     with database.session(write=False) as session:
-        latest = latest_event_id(session)
+        latest = settled_event_id(session)
     database.dispose()
     return latest
 

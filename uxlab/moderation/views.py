@@ -31,12 +31,12 @@ from uxlab.moderation import live
 from uxlab.moderation.access import session_role
 from uxlab.moderation.actions import ACTIONS, run_action
 from uxlab.moderation.control import VERDICT_LABELS, ControlError, audit_trail, judge
+from uxlab.moderation.fanout import POLL_SECONDS, LivePoller
 from uxlab.moderation.sessions import MODE_LABELS, start_moderated_session
 from uxlab.moderation.stream import (
     DEFAULT_STREAMS_PER_PROCESS,
     HEARTBEAT,
     LIFETIME,
-    POLL_SECONDS,
     StreamSlots,
     event_stream,
 )
@@ -165,7 +165,6 @@ def _streams_cap() -> int:
 def _stream(study: Study, sessions: list[TestSession]) -> Response:
     cursor = _cursor()
     ids = [s.id for s in sessions]
-    db = database()
     if not request.environ.get("wsgi.multithread"):
         # A sync worker would be held by one console; the console polls the feed instead.
         return _busy("this server's workers cannot hold streams (run gunicorn -k gthread); "
@@ -176,8 +175,7 @@ def _stream(study: Study, sessions: list[TestSession]) -> Response:
     close_db_session()  # give the request's connection back before streaming
     config = current_app.config
     stream_text = event_stream(
-        db, ids, cursor, turn=slots.reading, poll=config.get("LIVE_POLL_SECONDS", POLL_SECONDS),
-        lifetime=config.get("LIVE_STREAM_SECONDS", LIFETIME),
+        live_poller(), ids, cursor, lifetime=config.get("LIVE_STREAM_SECONDS", LIFETIME),
         heartbeat=config.get("LIVE_HEARTBEAT_SECONDS", HEARTBEAT))
     response = Response(stream_text, mimetype="text/event-stream")
     # Called when the server is done with the response, even one never read (client gone).
@@ -185,6 +183,15 @@ def _stream(study: Study, sessions: list[TestSession]) -> Response:
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Accel-Buffering"] = "no"
     return response
+
+
+def live_poller() -> LivePoller:
+    """Return this process's poller (made on first use; its thread runs while streams do)."""
+    extensions = current_app.extensions
+    if "uxlab.live_poller" not in extensions:
+        extensions.setdefault("uxlab.live_poller", LivePoller(
+            database(), current_app.config.get("LIVE_POLL_SECONDS", POLL_SECONDS)))
+    return extensions["uxlab.live_poller"]
 
 
 def _busy(message: str):
