@@ -148,7 +148,8 @@ class LivePoller:
             with self._lock:
                 if not self._subscriptions:
                     self.thread = None
-                    self._versions, self._states = {}, {}
+                    # Started again, it begins at the table's end, not where it stopped.
+                    self.cursor, self._versions, self._states = None, {}, {}
                     return
             self._wake.clear()
             try:
