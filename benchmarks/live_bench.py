@@ -248,6 +248,20 @@ def percentile(values: list[float], p: float) -> float:
         else (values[0] if values else float("nan"))
 
 
+def server_cpu(pid: int) -> float:
+    """Return the CPU seconds used so far by the server process and its workers (Linux)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def watch(port: int, setup: dict, url: str, args) -> tuple[array, dict]:
     """Start the consoles, wait until they have every state, run the recorders' load; return
     the consoles' delays, and their counts with the connecting time and the posts' latencies."""
@@ -292,14 +306,19 @@ def run(database: str, args) -> dict:
     try:
         setup = prepare(url, args.sessions)
         server = start_server(url, port, folder)
+        cpu = [server_cpu(server.pid)]
         recorders(port, setup["sessions"], args.batch, args.seconds, base_latencies,
                   base_failures)
+        cpu.append(server_cpu(server.pid))
         delays, counts = watch(port, setup, url, args)
+        cpu.append(server_cpu(server.pid))
         # Closed streams are noticed at their next heartbeat (2 s here); then the baseline again,
         # so a machine whose load drifts during the run weighs on both sides alike.
         time.sleep(3)
+        cpu.append(server_cpu(server.pid))
         recorders(port, setup["sessions"], args.batch, args.seconds, base_latencies,
                   base_failures)
+        cpu.append(server_cpu(server.pid))
     finally:
         if server is not None:
             server.send_signal(signal.SIGINT)
@@ -323,13 +342,14 @@ def run(database: str, args) -> dict:
         "shown_p99": percentile(delays, 99), "states": counts["states"],
         "streams_refused": counts["refused"], "connect_s": counts["connect_s"],
         "exhausted": exhausted, "load": os.getloadavg(),
+        "base_cpu": (cpu[1] - cpu[0] + cpu[4] - cpu[3]) / 2, "live_cpu": cpu[2] - cpu[1],
     }
 
 
 def report(result: dict, args) -> bool:
     """Print one database's figures as Markdown rows; return whether every goal is met."""
     ratio = result["live_p99"] / result["base_p99"]
-    expected = args.consoles * args.sessions * args.batch * args.seconds / 2
+    expected = args.consoles * result["live_posts"] * args.batch
     goals = {"ratio": ratio <= 1.2, "shown": result["shown_p95"] < 2.0,
              "pool": result["exhausted"] == 0, "complete": result["shown"] >= 0.95 * expected}
     ms = 1000
@@ -350,6 +370,8 @@ def report(result: dict, args) -> bool:
     print(f"| refused posts / refused streams | {result['base_refused'] + result['live_refused']}"
           f" / {result['streams_refused']} | | |")
     print(f"| consoles connected with every state | {result['connect_s']:.1f} s | | |")
+    print(f"| server CPU per phase without / with consoles | {result['base_cpu']:.1f} s / "
+          f"{result['live_cpu']:.1f} s | | |")
     print(f"| pool-exhaustion messages | {result['exhausted']} | 0 | {_met(goals['pool'])} |")
     return all(goals.values())
 
