@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
@@ -13,6 +14,7 @@ from tests.recording.factories import EventMaker
 from uxlab.models import TestSession
 from uxlab.moderation import fanout
 from uxlab.moderation.fanout import LivePoller
+from uxlab.moderation.stream import event_stream
 
 WAIT = 20.0  # seconds before a test gives up waiting for frames (the poller ticks every 10 ms)
 
@@ -140,3 +142,17 @@ def test_after_a_stream_closes_the_pool_and_the_poller_are_back_to_rest(app, cli
     assert not poller.running, "the poller ends with the process's last stream"
     assert pool.checkedout() == baseline
     assert labels(frames(received)) == ["Add to cart"]
+
+
+def test_a_stream_whose_first_tick_is_slow_still_starts_with_its_states(database, poller,
+                                                                       two_sessions):
+    first, _ = two_sessions
+    poller.ticking.acquire()  # the poller's first tick waits (a busy process) ...
+    release = threading.Timer(0.3, poller.ticking.release)  # ... longer than the lifetime
+    release.start()
+    text = "".join(event_stream(poller, [first.id], 0, lifetime=0.05, heartbeat=10))
+    release.join()
+    messages = frames(text)
+    assert [m["data"]["session"] for m in messages if m.get("event") == "state"] == \
+        [str(first.public_id)]
+    assert messages[-1]["event"] == "end"

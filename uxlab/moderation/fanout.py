@@ -64,6 +64,8 @@ class Subscription:
     session_ids: frozenset[int]
     cursor: int
     needs_states: bool = True
+    #: Whether the poller has served it once (its states, and events up to the poller's cursor).
+    fed: bool = False
     closed: bool = False
     _frames: deque[str] = field(default_factory=deque)
     _ready: threading.Condition = field(default_factory=threading.Condition)
@@ -77,6 +79,7 @@ class Subscription:
         with self._ready:
             if self.closed:  # its stream has sent its last frame
                 return
+            self.fed = True
             self._frames.extend(texts)
             if cursor is not None:
                 self.cursor = max(self.cursor, cursor)
