@@ -262,7 +262,7 @@ def server_cpu(pid: int) -> float:
     return total
 
 
-def watch(port: int, setup: dict, url: str, args) -> tuple[array, dict]:
+def watch(port: int, setup: dict, url: str, args, server_pid: int) -> tuple[array, dict]:
     """Start the consoles, wait until they have every state, run the recorders' load; return
     the consoles' delays, and their counts with the connecting time and the posts' latencies."""
     cookie = log_in(port)
@@ -276,14 +276,16 @@ def watch(port: int, setup: dict, url: str, args) -> tuple[array, dict]:
         time.sleep(0.5)
     connect_s = time.monotonic() - connecting
     latencies, failures = [], []
+    cpu = server_cpu(server_pid)
     recorders(port, setup["sessions"], args.batch, args.seconds, latencies, failures)
+    cpu = server_cpu(server_pid) - cpu
     time.sleep(3)  # the last events reach the consoles
     stop.set()
     raw, counts = results.get(timeout=120)
     watcher.join(timeout=60)
     delays = array("d")
     delays.frombytes(raw)
-    counts.update(connect_s=connect_s, latencies=latencies, failures=failures)
+    counts.update(connect_s=connect_s, latencies=latencies, failures=failures, cpu=cpu)
     return delays, counts
 
 
@@ -309,9 +311,7 @@ def run(database: str, args) -> dict:
         cpu = [server_cpu(server.pid)]
         recorders(port, setup["sessions"], args.batch, args.seconds, base_latencies,
                   base_failures)
-        cpu.append(server_cpu(server.pid))
-        delays, counts = watch(port, setup, url, args)
-        cpu.append(server_cpu(server.pid))
+        delays, counts = watch(port, setup, url, args, server.pid)
         # Closed streams are noticed at their next heartbeat (2 s here); then the baseline again,
         # so a machine whose load drifts during the run weighs on both sides alike.
         time.sleep(3)
@@ -342,7 +342,7 @@ def run(database: str, args) -> dict:
         "shown_p99": percentile(delays, 99), "states": counts["states"],
         "streams_refused": counts["refused"], "connect_s": counts["connect_s"],
         "exhausted": exhausted, "load": os.getloadavg(),
-        "base_cpu": (cpu[1] - cpu[0] + cpu[4] - cpu[3]) / 2, "live_cpu": cpu[2] - cpu[1],
+        "base_cpu": (cpu[1] - cpu[0] + cpu[3] - cpu[2]) / 2, "live_cpu": counts["cpu"],
     }
 
 
