@@ -311,6 +311,7 @@ def run(database: str, args) -> dict:
         cpu = [server_cpu(server.pid)]
         recorders(port, setup["sessions"], args.batch, args.seconds, base_latencies,
                   base_failures)
+        cpu.append(server_cpu(server.pid))
         delays, counts = watch(port, setup, url, args, server.pid)
         # Closed streams are noticed at their next heartbeat (2 s here); then the baseline again,
         # so a machine whose load drifts during the run weighs on both sides alike.
