@@ -52,8 +52,8 @@ class StreamSlots:
 def event_stream(poller: LivePoller, session_ids: list[int], cursor: int, *,
                  lifetime: float = LIFETIME, heartbeat: float = HEARTBEAT,
                  clock: Callable[[], float] = time.monotonic) -> Iterator[str]:
-    """Yield SSE text for the sessions, from after ``cursor``, for ``lifetime`` seconds after
-    the poller first served the stream (at most :data:`LIFETIME` waiting for that).
+    """Yield SSE text for the sessions, from after ``cursor``, for ``lifetime`` seconds, and
+    past that only until the poller first served the stream (at most :data:`LIFETIME`).
 
     The subscription is made when the response starts and ended however it ends (the client
     gone, the server stopping), so a response never started subscribes to nothing."""
@@ -61,13 +61,10 @@ def event_stream(poller: LivePoller, session_ids: list[int], cursor: int, *,
     subscription = poller.subscribe(session_ids, cursor)
     try:
         connected = last_sent = clock()
-        fed_at = None
         while True:
-            if fed_at is None and subscription.fed:
-                fed_at = clock()
-            # The lifetime counts from the first frames: a busy poller's first tick may take a
-            # while, and every connection starts with its states.
-            ends = fed_at + lifetime if fed_at is not None else connected + max(lifetime, LIFETIME)
+            # A stream not yet served when its lifetime is over (a busy poller's first tick)
+            # waits for its first frames: every connection starts with its states.
+            ends = connected + (lifetime if subscription.fed else max(lifetime, LIFETIME))
             if (left := ends - clock()) <= 0:
                 break
             texts = subscription.take(min(left, heartbeat - (clock() - last_sent)))
