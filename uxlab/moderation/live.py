@@ -153,42 +153,60 @@ def _rule_names(task_rules: dict[int, list[str]], attempt_id: int | None,
     return names
 
 
-def events_after(db: Session, session_ids: list[int], cursor: int,
-                 limit: int = MAX_EVENTS_PER_READ) -> list[dict[str, Any]]:
-    """Return the shown events of ``session_ids`` with ids above ``cursor``, oldest first."""
+def read_events(db: Session, session_ids: list[int], after: int, *, through: int | None = None,
+                limit: int = MAX_EVENTS_PER_READ) -> list[tuple[int, dict[str, Any]]]:
+    """Return ``(session id, event)`` for the shown events of ``session_ids`` with ids above
+    ``after`` (and at most ``through``), oldest first, at most ``limit``."""
     if not session_ids:
         return []
     query = (select(Event.id, Event.session_id, Event.attempt_id, Event.type, Event.client_ts_ms,
                     Event.received_at, Event.target, Event.url, Event.payload)
-             .where(Event.session_id.in_(session_ids), Event.id > cursor,
+             .where(Event.session_id.in_(session_ids), Event.id > after,
                     Event.type.in_(SHOWN_TYPES))
              .order_by(Event.id).limit(limit))
-    if db.get_bind().dialect.name == "postgresql":
-        query = query.where(Event.received_at <= utcnow() - SETTLE)
-    rows = db.execute(query).all()
+    if through is not None:
+        query = query.where(Event.id <= through)
+    rows = db.execute(_settled(db, query)).all()
+    if not rows:
+        return []
+    present = {row.session_id for row in rows}
     public = dict(db.execute(select(TestSession.id, TestSession.public_id)
-                             .where(TestSession.id.in_(session_ids))).all())
+                             .where(TestSession.id.in_(present))).all())
     attempt_ids = {row.attempt_id for row in rows if row.attempt_id}
     task_rules: dict[int, list[str]] = {}
     if attempt_ids:
         for attempt in db.scalars(select(Attempt).where(Attempt.id.in_(attempt_ids))):
             task_rules[attempt.id] = [r.get("label") or r.get("url") or r.get("selector") or ""
                                       for r in attempt.task.error_rules or []]
-    frames = []
+    events = []
     for row in rows:
         data = row.payload or {}
-        frames.append({
+        events.append((row.session_id, {
             "id": row.id, "session": str(public[row.session_id]), "attempt": row.attempt_id,
             "type": row.type, "t": row.client_ts_ms, "received_at": _iso(row.received_at),
             "label": (data.get("text") or data.get("title") or row.target or "")[:200],
             "url": (row.url or "")[:500],
             "rules": _rule_names(task_rules, row.attempt_id, list(data.get("matched") or [])),
-        })
-    return frames
+        }))
+    return events
 
 
-def latest_event_id(db: Session) -> int:
-    return db.scalar(select(func.max(Event.id))) or 0
+def events_after(db: Session, session_ids: list[int], cursor: int,
+                 limit: int = MAX_EVENTS_PER_READ) -> list[dict[str, Any]]:
+    """Return the shown events of ``session_ids`` with ids above ``cursor``, oldest first."""
+    return [event for _, event in read_events(db, session_ids, cursor, limit=limit)]
+
+
+def _settled(db: Session, query):
+    """Hold back, on PostgreSQL, events that a lower id could still commit before."""
+    if db.get_bind().dialect.name == "postgresql":
+        return query.where(Event.received_at <= utcnow() - SETTLE)
+    return query
+
+
+def settled_event_id(db: Session) -> int:
+    """Return the highest event id consoles may see now (every lower one is visible too)."""
+    return db.scalar(_settled(db, select(func.max(Event.id)))) or 0
 
 
 def live_sessions(db: Session, study: Study) -> list[TestSession]:

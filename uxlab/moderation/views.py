@@ -31,6 +31,7 @@ from uxlab.moderation import live
 from uxlab.moderation.access import can_see_study, can_watch_session, session_role
 from uxlab.moderation.actions import ACTIONS, run_action
 from uxlab.moderation.control import VERDICT_LABELS, ControlError, audit_trail, judge
+from uxlab.moderation.fanout import POLL_SECONDS, LivePoller
 from uxlab.moderation.observer_links import link_observer
 from uxlab.moderation.sessions import MODE_LABELS, start_moderated_session
 from uxlab.moderation.stream import (
@@ -38,7 +39,6 @@ from uxlab.moderation.stream import (
     DEFAULT_STREAMS_PER_PROCESS,
     HEARTBEAT,
     LIFETIME,
-    POLL_SECONDS,
     StreamSlots,
     event_stream,
 )
@@ -179,7 +179,6 @@ def _streams_cap() -> int:
 def _stream(study: Study, sessions: list[TestSession]) -> Response:
     cursor = _cursor()
     ids = [s.id for s in sessions]
-    db = database()
     if not request.environ.get("wsgi.multithread"):
         # A sync worker would be held by one console; the console polls the feed instead.
         return _busy("this server's workers cannot hold streams (run gunicorn -k gthread); "
@@ -192,14 +191,15 @@ def _stream(study: Study, sessions: list[TestSession]) -> Response:
     config = current_app.config
     still_allowed = None
     if guest is not None:  # a revoked or expired link ends the guest's open stream too
+        db = database()
+
         def still_allowed() -> bool:
             with db.read_sessions() as reading:
                 return link_observer(reading, guest.guest_id) is not None
     stream_text = event_stream(
-        db, ids, cursor, turn=slots.reading, still_allowed=still_allowed,
+        live_poller(), ids, cursor, lifetime=config.get("LIVE_STREAM_SECONDS", LIFETIME),
+        still_allowed=still_allowed,
         recheck=config.get("LIVE_ACCESS_RECHECK_SECONDS", ACCESS_RECHECK),
-        poll=config.get("LIVE_POLL_SECONDS", POLL_SECONDS),
-        lifetime=config.get("LIVE_STREAM_SECONDS", LIFETIME),
         heartbeat=config.get("LIVE_HEARTBEAT_SECONDS", HEARTBEAT))
     response = Response(stream_text, mimetype="text/event-stream")
     # Called when the server is done with the response, even one never read (client gone).
@@ -207,6 +207,15 @@ def _stream(study: Study, sessions: list[TestSession]) -> Response:
     response.headers["Cache-Control"] = "no-store"
     response.headers["X-Accel-Buffering"] = "no"
     return response
+
+
+def live_poller() -> LivePoller:
+    """Return this process's poller (made on first use; its thread runs while streams do)."""
+    extensions = current_app.extensions
+    if "uxlab.live_poller" not in extensions:
+        extensions.setdefault("uxlab.live_poller", LivePoller(
+            database(), current_app.config.get("LIVE_POLL_SECONDS", POLL_SECONDS)))
+    return extensions["uxlab.live_poller"]
 
 
 def _busy(message: str):
