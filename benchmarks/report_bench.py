@@ -22,7 +22,10 @@ participant flow, and, alternating, several times:
 - the command ``uxlab report checkout-redesign --format html|pdf -o FILE`` in a subprocess, as a
   user runs it (start-up, imports, reading the database, the analysis, rendering, writing);
 - the service behind it, :func:`uxlab.results.report.study_report`, in this process;
-- the same bare-matplotlib baselines for that report's charts.
+- the same bare-matplotlib baselines for that report's charts;
+- with ``--before DIR``, the same command run from another source tree of uxlab (e.g. the commit
+  before a change, ``git archive COMMIT | tar -x -C DIR``; same schema revision), so that a
+  change's before and after figures come from the same run on the same machine.
 
 Goal: HTML ≤ 5 s and PDF ≤ 10 s (medians, wall clock) for the command. The machine may be
 shared, so CPU time (``time.process_time``; the child's user + system time for the command) is
@@ -31,6 +34,7 @@ figures that carry over between machines. Run::
 
     .venv/bin/python benchmarks/report_bench.py [--participants 1000] [--repeats 5]
         [--database FILE.sqlite]   (kept and reused: the simulation takes a minute or two)
+        [--before DIR]             (also time `uxlab report` from the uxlab source tree in DIR)
 """
 
 from __future__ import annotations
@@ -151,8 +155,18 @@ def command(environment: dict[str, str], fmt: str, output: Path) -> tuple[float,
     return wall, cpu, output.stat().st_size
 
 
-def run_command(participants: int, repeats: int, database: Path) -> dict:
-    """Time ``uxlab report`` and its service on the simulated demo study, with baselines."""
+def source_environment(environment: dict[str, str], source: Path) -> dict[str, str]:
+    """``environment`` running the uxlab package of the source tree ``source`` (PYTHONPATH comes
+    before the editable install's finder), with its own repository for migrations."""
+    if not (source / "uxlab" / "__init__.py").is_file():
+        raise SystemExit(f"--before {source}: no uxlab package in that folder")
+    return dict(environment, PYTHONPATH=str(source.resolve()))
+
+
+def run_command(participants: int, repeats: int, database: Path,
+                before: Path | None = None) -> dict:
+    """Time ``uxlab report`` and its service on the simulated demo study, with baselines (and
+    the command from the source tree ``before``, when given)."""
     from uxlab.app import create_app
     from uxlab.results.context import report_context
     from uxlab.results.page import build_results
@@ -160,6 +174,7 @@ def run_command(participants: int, repeats: int, database: Path) -> dict:
     from uxlab.studies.service import current_study
 
     environment = simulated_database(database, participants)
+    earlier = source_environment(environment, before) if before else None
     app = create_app({"DATABASE_URL": environment["UXLAB_DATABASE_URL"],
                       "INSTANCE_PATH": environment["UXLAB_INSTANCE_PATH"]})
     db = app.extensions["uxlab.db"]
@@ -177,7 +192,8 @@ def run_command(participants: int, repeats: int, database: Path) -> dict:
             service["pdf"]()  # warm up, as the renderers above
             wall = {key: [] for key in ("command_html", "command_pdf", "service_html",
                                         "service_pdf", "baseline_svg", "baseline_pdf",
-                                        "program_svg", "program_pdf")}
+                                        "program_svg", "program_pdf",
+                                        *(("before_html", "before_pdf") if earlier else ()))}
             cpu = {key: [] for key in wall}
             sizes = {}
             for _ in range(repeats):
@@ -186,6 +202,10 @@ def run_command(participants: int, repeats: int, database: Path) -> dict:
                                                                folder / f"r.{fmt}")
                     wall[f"command_{fmt}"].append(seconds)
                     cpu[f"command_{fmt}"].append(cpu_seconds)
+                    if earlier:
+                        seconds, cpu_seconds, _ = command(earlier, fmt, folder / f"b.{fmt}")
+                        wall[f"before_{fmt}"].append(seconds)
+                        cpu[f"before_{fmt}"].append(cpu_seconds)
                     seconds, cpu_seconds, _ = timed(service[fmt])
                     wall[f"service_{fmt}"].append(seconds)
                     cpu[f"service_{fmt}"].append(cpu_seconds)
@@ -203,7 +223,7 @@ def run_command(participants: int, repeats: int, database: Path) -> dict:
         for written in folder.iterdir():
             written.unlink()
         folder.rmdir()
-    return {"participants": analysed, "charts": len(charts), "repeats": repeats,
+    return {"participants": analysed, "charts": len(charts), "repeats": repeats, "before": before,
             "sizes": sizes, "wall": {k: statistics.median(v) for k, v in wall.items()},
             "cpu": {k: statistics.median(v) for k, v in cpu.items()}}
 
@@ -224,6 +244,10 @@ def report_command_table(result: dict) -> str:
             lines.append(f"| {label} | {wall[step]:.2f} | {cpu[step]:.2f} | {wall[base]:.2f} | "
                          f"{wall[step] / wall[base]:.2f} | "
                          f"{result['sizes'][fmt] / 1e6:.1f} MB |")
+        if result["before"]:
+            step, base = f"before_{fmt}", f"program_{image}"
+            lines.append(f"| the same from `{result['before']}` | {wall[step]:.2f} | "
+                         f"{cpu[step]:.2f} | {wall[base]:.2f} | {wall[step] / wall[base]:.2f} | |")
     lines += ["", "The command's baseline is the bare-matplotlib program (Python start-up, "
                   "imports, the same charts); the service's, the same charts in this process. "
                   f"Baseline CPU: program {cpu['program_svg']:.2f} s (SVG), "
@@ -268,6 +292,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--database", type=Path,
                         help="SQLite file of the simulated demo study (made when missing, kept)")
+    parser.add_argument("--before", type=Path,
+                        help="Also time `uxlab report` from this uxlab source tree (e.g. "
+                             "`git archive COMMIT | tar -x -C DIR`), alternating with this one.")
     parser.add_argument("--command-only", action="store_true",
                         help="Time only `uxlab report` and its service, not the renderers alone.")
     arguments = parser.parse_args(argv)
@@ -279,7 +306,7 @@ def main(argv: list[str] | None = None) -> int:
               and result["wall"]["pdf"] <= PDF_GOAL_SECONDS)
         print()
     database = arguments.database or Path(tempfile.mkdtemp(prefix="uxlab-bench-")) / "db.sqlite"
-    result = run_command(arguments.participants, arguments.repeats, database)
+    result = run_command(arguments.participants, arguments.repeats, database, arguments.before)
     print(report_command_table(result))
     ok = ok and (result["wall"]["command_html"] <= HTML_GOAL_SECONDS
                  and result["wall"]["command_pdf"] <= PDF_GOAL_SECONDS)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -11,47 +10,23 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from uxlab import __version__, static_assets
-from uxlab.config import (
-    DefaultConfig,
-    default_database_url,
-    default_instance_path,
-    default_studies_dir,
-    instance_secret_key,
-)
+from uxlab.config import app_config, instance_secret_key
 from uxlab.converters import DatabaseIntegerConverter
-from uxlab.db import Database
 from uxlab.extensions import close_db_session, csrf, db_session, login_manager
-from uxlab.schema import ensure_current
+from uxlab.schema import open_database
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Create the uxlab app: defaults, then ``UXLAB_*`` variables, then ``config``."""
-    instance_path = (config or {}).get("INSTANCE_PATH") or os.environ.get(
-        "UXLAB_INSTANCE_PATH") or default_instance_path()
-    app = Flask(__name__, instance_path=str(Path(instance_path).resolve()))
+    settings = app_config(config)
+    app = Flask(__name__, instance_path=settings["INSTANCE_PATH"])
     app.url_map.converters["int"] = DatabaseIntegerConverter  # before any route is added
-    app.config.from_object(DefaultConfig)
-    app.config.from_prefixed_env("UXLAB")
-    if config:
-        app.config.update(config)
-    instance = Path(app.instance_path)
+    app.config.update(settings)
     if not app.config.get("SECRET_KEY"):
-        app.config["SECRET_KEY"] = instance_secret_key(instance)
-    if not app.config["DATABASE_URL"]:
-        instance.mkdir(parents=True, exist_ok=True)
-        app.config["DATABASE_URL"] = default_database_url(instance)
-    if not app.config["STUDIES_DIR"]:
-        app.config["STUDIES_DIR"] = str(default_studies_dir(instance))
-
+        app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
     if int(app.config["TRUSTED_PROXIES"]):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["TRUSTED_PROXIES"]))
-    db = Database(app.config["DATABASE_URL"])
-    if app.config["CHECK_SCHEMA"]:
-        try:
-            ensure_current(db.engine)
-        except Exception:
-            db.dispose()
-            raise
+    db = open_database(app.config["DATABASE_URL"], check_schema=app.config["CHECK_SCHEMA"])
     app.extensions["uxlab.db"] = db
     app.teardown_appcontext(close_db_session)
 

@@ -14,9 +14,14 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
+
+if TYPE_CHECKING:
+    from flask import Config
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 #: In an installed uxlab: the repository's alembic.ini, migrations/ and studies/.
@@ -84,11 +89,33 @@ def default_database_url(instance_path: Path) -> str:
     return f"sqlite:///{instance_path / 'uxlab.sqlite'}"
 
 
+def app_config(overrides: Mapping[str, Any] | None = None) -> Config:
+    """The settings uxlab runs with: :class:`DefaultConfig`, then ``UXLAB_*`` variables, then
+    ``overrides``; an empty ``DATABASE_URL`` or ``STUDIES_DIR`` becomes the instance folder's.
+
+    The one reading of the configuration: the web app (:func:`uxlab.app.create_app`) takes its
+    settings from here, and so do the CLI commands that only need the database or the studies
+    folder, without building the app (its blueprints cost most of a small command's start-up).
+    ``INSTANCE_PATH`` holds the resolved instance folder. The secret key is the app's business.
+    """
+    from flask import Config
+
+    instance_path = (overrides or {}).get("INSTANCE_PATH") or os.environ.get(
+        "UXLAB_INSTANCE_PATH") or default_instance_path()
+    config = Config(str(PACKAGE_DIR))
+    config.from_object(DefaultConfig)
+    config.from_prefixed_env("UXLAB")
+    if overrides:
+        config.update(overrides)
+    instance = Path(instance_path).resolve()
+    config["INSTANCE_PATH"] = str(instance)
+    if not config["DATABASE_URL"]:
+        config["DATABASE_URL"] = default_database_url(instance)
+    if not config["STUDIES_DIR"]:
+        config["STUDIES_DIR"] = str(default_studies_dir(instance))
+    return config
+
+
 def configured_studies_dir() -> Path:
-    """The studies folder as the app would configure it (``UXLAB_STUDIES_DIR`` or the default),
-    for commands that need no app or database."""
-    configured = os.environ.get("UXLAB_STUDIES_DIR")
-    if configured:
-        return Path(configured)
-    instance = os.environ.get("UXLAB_INSTANCE_PATH") or default_instance_path()
-    return default_studies_dir(Path(instance))
+    """The studies folder as the app would configure it, for commands that need no database."""
+    return Path(app_config()["STUDIES_DIR"])

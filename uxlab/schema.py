@@ -6,17 +6,13 @@ the app refuses to serve an out-of-date schema instead.
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
-from alembic import command
-from alembic.autogenerate import compare_metadata
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
 
-from uxlab.config import default_database_url, default_instance_path, shipped_data_dir
+from uxlab.config import app_config, shipped_data_dir
+from uxlab.db import Database
 
 
 class SchemaOutOfDate(RuntimeError):
@@ -24,12 +20,21 @@ class SchemaOutOfDate(RuntimeError):
 
 
 def database_url_from_environment() -> str:
-    """Return UXLAB_DATABASE_URL, or the default instance database (as ``create_app`` does)."""
-    url = os.environ.get("UXLAB_DATABASE_URL")
-    if url:
-        return url
-    instance = os.environ.get("UXLAB_INSTANCE_PATH") or default_instance_path()
-    return default_database_url(Path(instance))
+    """Return the configured database URL (``UXLAB_DATABASE_URL`` or the instance's default)."""
+    return app_config()["DATABASE_URL"]
+
+
+def open_database(url: str, check_schema: bool = True) -> Database:
+    """Open the database at ``url``; unless ``check_schema`` is false, raise
+    :class:`SchemaOutOfDate` (and close it again) when its schema is not the code's head."""
+    database = Database(url)
+    if check_schema:
+        try:
+            ensure_current(database.engine)
+        except Exception:
+            database.dispose()
+            raise
+    return database
 
 
 def alembic_config() -> Config:
@@ -55,16 +60,22 @@ def _run(engine: Engine, fn, *args) -> None:
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
     """Upgrade the schema to ``revision`` (default: the newest)."""
+    from alembic import command
+
     _run(engine, command.upgrade, revision)
 
 
 def downgrade(engine: Engine, revision: str) -> None:
     """Downgrade the schema to ``revision`` (``base`` removes every table)."""
+    from alembic import command
+
     _run(engine, command.downgrade, revision)
 
 
 def drift(engine: Engine) -> list:
     """Return the differences between the models and the database (empty when they match)."""
+    from alembic.autogenerate import compare_metadata
+
     from uxlab.models import Base
 
     with engine.connect() as connection:
