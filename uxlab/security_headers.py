@@ -29,7 +29,9 @@ import secrets
 from flask import Flask, Response, g, request
 
 HSTS = "max-age=31536000; includeSubDomains"
-_ORIGIN = re.compile(r"https?://[A-Za-z0-9.\-]+(:[0-9]{1,5})?|https?://\[[0-9A-Fa-f:.]+\](:[0-9]{1,5})?")
+#: An origin as a CSP source: scheme, host (a name or a bracketed IPv6 address), optional port.
+_ORIGIN = re.compile(r"https?://([A-Za-z0-9.\-]+|\[[0-9A-Fa-f:.]+\])(:[0-9]{1,5})?",
+                     re.IGNORECASE)
 
 
 def csp_nonce() -> str:
@@ -87,5 +89,5 @@ def init_app(app: Flask) -> None:
     if hops:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_proto=hops, x_host=hops,  # type: ignore[method-assign]
-                                x_port=hops)
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_proto=hops, x_host=hops, x_port=hops)
