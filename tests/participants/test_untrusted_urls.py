@@ -15,16 +15,21 @@ def _first_task(db, study) -> Task:
     return fresh(db).get(Study, study.id).tasks[0]
 
 
+def _on_the_first_task(bot) -> tuple[str, dict]:
+    """Take the bot to its first running task; return the page and its config."""
+    bot.enter()
+    bot.consent()
+    bot.start_task()
+    html = bot.page()
+    return html, bot.config(html)
+
+
 def test_a_stored_script_start_page_never_reaches_the_frame(bot, db, running_study):
     # Stored before start pages were checked (or written straight into the database).
     db.execute(update(Task).where(Task.id == _first_task(db, running_study).id)
                .values(start_page="javascript:alert(document.cookie)"))
     db.commit()
-    bot.enter()
-    bot.consent()
-    bot.start_task()
-    html = bot.page()
-    config = bot.config(html)
+    html, config = _on_the_first_task(bot)
     assert "javascript:" not in html.lower()
     assert config["start_url"] == config["prototype_root"] + "index.html"
     frame = re.search(r'<iframe id="uxlab-frame"[^>]*src="([^"]+)"', html).group(1)
@@ -36,11 +41,7 @@ def test_the_task_page_does_not_carry_the_accepted_answers(bot, db, running_stud
     task.criterion = {"type": "answer", "question": "How long can you return shoes?",
                       "answers": ["thirty days", "30 days"], "pattern": "^3[0O] ?d"}
     db.commit()
-    bot.enter()
-    bot.consent()
-    bot.start_task()
-    html = bot.page()
-    config = bot.config(html)
+    html, config = _on_the_first_task(bot)
     assert config["criterion"] == {"type": "answer", "question": "How long can you return shoes?"}
     assert "thirty days" not in html and "3[0O]" not in html
     result = bot.finish(config, "done", answer="30 days").get_json()
@@ -53,10 +54,7 @@ def test_a_wrong_answer_is_judged_by_the_server(bot, db, running_study):
     task = _first_task(db, running_study)
     task.criterion = {"type": "answer", "answers": ["30 days"]}
     db.commit()
-    bot.enter()
-    bot.consent()
-    bot.start_task()
-    config = bot.config()
+    _, config = _on_the_first_task(bot)
     assert "answers" not in config["criterion"]
     assert bot.finish(config, "done", answer="14 days").get_json()["outcome"] == "failure"
 

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import PROJECT_ROOT, Auth
+from tests.participants.bot import Bot
 from uxlab.participants.links import create_participants
 
 TEMPLATES = PROJECT_ROOT / "uxlab" / "templates"
@@ -69,18 +70,20 @@ def test_behind_a_proxy_the_forwarded_scheme_counts_when_configured(database_url
     assert hsts(1) is not None
 
 
-def test_the_task_page_may_frame_its_prototype_only(client, db, make_study):
-    study = make_study()
+def _task_page(client, db, study):
+    """The first task page of a participant of ``study`` (started here)."""
     study.status = "running"
     participant = create_participants(db, study, 1)[0]
     db.commit()
-    from tests.participants.bot import Bot
-
     bot = Bot(client, participant.token)
     bot.enter()
     bot.consent()
     bot.start_task()
-    response = client.get("/run")
+    return client.get("/run")
+
+
+def test_the_task_page_may_frame_its_prototype_only(client, db, make_study):
+    response = _task_page(client, db, make_study())
     assert 'id="uxlab-frame"' in response.get_data(as_text=True)
     assert policy(response)["frame-src"] == ["'self'", "http://localhost"]
     assert policy(client.get("/login"))["frame-src"] == ["'self'"]
@@ -90,19 +93,10 @@ def test_an_external_prototype_is_the_only_other_origin_framed(client, db, make_
                                                               demo_spec):
     from dataclasses import replace
 
-    from tests.participants.bot import Bot
-
     variants = tuple(replace(v, prototype="https://proto.example.com/shop")
                      for v in demo_spec.variants)
-    study = make_study(spec=replace(demo_spec, variants=variants))
-    study.status = "running"
-    participant = create_participants(db, study, 1)[0]
-    db.commit()
-    bot = Bot(client, participant.token)
-    bot.enter()
-    bot.consent()
-    bot.start_task()
-    assert policy(client.get("/run"))["frame-src"] == ["'self'", "https://proto.example.com"]
+    response = _task_page(client, db, make_study(spec=replace(demo_spec, variants=variants)))
+    assert policy(response)["frame-src"] == ["'self'", "https://proto.example.com"]
 
 
 def test_a_prototype_page_keeps_its_own_scripts_but_not_a_foreign_frame(client):
