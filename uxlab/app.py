@@ -9,7 +9,7 @@ from flask import Flask
 from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from uxlab import __version__, static_assets
+from uxlab import __version__, security_headers, static_assets
 from uxlab.config import app_config, instance_secret_key
 from uxlab.converters import DatabaseIntegerConverter
 from uxlab.extensions import close_db_session, csrf, db_session, login_manager
@@ -32,6 +32,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     csrf.init_app(app)
     static_assets.init_app(app)
+    security_headers.init_app(app)
     login_manager.init_app(app)
 
     @login_manager.user_loader
@@ -46,9 +47,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from uxlab.participants.instruments import instrument_label
     from uxlab.reports.formatting import duration
+    from uxlab.safe_urls import safe_url
 
     app.add_template_filter(instrument_label)
     app.add_template_filter(duration)
+    app.add_template_filter(safe_url)
 
     from uxlab.api import bp as api_bp
     from uxlab.auth.views import bp as auth_bp

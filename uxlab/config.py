@@ -71,6 +71,9 @@ class DefaultConfig:
     #: Reverse proxies in front of uxlab whose X-Forwarded-For is trusted (0: none). The log-in
     #: throttle keys failures by the client's address, which behind a proxy is in that header.
     TRUSTED_PROXIES = 0
+    #: Behind a reverse proxy: how many proxies' X-Forwarded-* headers to believe (0: none), so
+    #: that HTTPS is recognised (HSTS); the client's address is TRUSTED_PROXIES' business.
+    PROXY_FIX = 0
 
 
 def instance_secret_key(instance_path: Path) -> str:

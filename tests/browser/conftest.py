@@ -81,18 +81,25 @@ def researchers(live_app, password_hash):
 
 @pytest.fixture
 def new_page(chromium):
-    """Open a page in a fresh browser context (its own cookies); all are closed afterwards."""
+    """Open a page in a fresh browser context (its own cookies); all are closed afterwards.
+
+    Whatever the Content-Security-Policy blocked in them fails the test (unless the test opened
+    the page with ``csp_blocks_expected=True``, being about what the policy blocks).
+    """
     contexts = []
 
-    def open_page():
+    def open_page(csp_blocks_expected: bool = False):
         context = chromium.new_context(viewport={"width": 1280, "height": 900})
         context.set_default_timeout(10_000)
-        contexts.append(context)
+        blocked = chromium_support.watch_csp(context)
+        contexts.append((context, None if csp_blocks_expected else blocked))
         return context.new_page()
 
     yield open_page
-    for context in contexts:
+    for context, _ in contexts:
         context.close()
+    blocked = [text for _, found in contexts if found for text in found]
+    assert not blocked, f"the Content-Security-Policy blocked: {blocked}"
 
 
 def log_in(page, base_url: str, email: str, password: str = TEST_PASSWORD) -> None:

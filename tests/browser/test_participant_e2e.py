@@ -64,10 +64,12 @@ def server(study_db, tmp_path):
 @pytest.fixture
 def page(playwright_browser, server):
     context = playwright_browser.new_context(viewport={"width": 1280, "height": 800})
+    blocked = browser.watch_csp(context)
     page = context.new_page()
     page.set_default_timeout(15_000)
     yield page
     context.close()
+    assert not blocked, f"the Content-Security-Policy blocked: {blocked}"
 
 
 class Runner:

@@ -7,11 +7,14 @@ so the test also checks that every control the flow needs has an accessible name
 from __future__ import annotations
 
 import re
+import threading
 
 import pytest
 from sqlalchemy import select
+from werkzeug.serving import make_server
 
 from tests.browser.conftest import log_in
+from tests.support.browser import QuietHandler
 
 pytestmark = pytest.mark.browser
 
@@ -166,3 +169,48 @@ def test_a_researcher_sets_up_a_study_that_another_cannot_reach(live_app, resear
     assert response.status == 404
     with live_app.database.session(write=False) as session:
         assert session.get(Study, study_id).status == "running"
+
+
+@pytest.fixture
+def other_origin():
+    """A second web server, another origin (``http://localhost:<its port>``): serves the
+    ``pages`` it is given (path → HTML), as a hostile site would."""
+    pages: dict[str, str] = {}
+
+    def site(environ, start_response):
+        body = pages.get(environ["PATH_INFO"])
+        start_response("200 OK" if body else "404 Not Found",
+                       [("Content-Type", "text/html; charset=utf-8")])
+        return [(body or "").encode()]
+
+    server = make_server("127.0.0.1", 0, site, threaded=True, request_handler=QuietHandler)
+    thread = threading.Thread(target=server.serve_forever, name="other-origin", daemon=True)
+    thread.start()
+    try:
+        yield f"http://localhost:{server.server_port}", pages
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
+        server.server_close()
+
+
+def test_a_researcher_page_framed_by_another_origin_is_refused(live_app, researchers, new_page,
+                                                              other_origin):
+    """Clickjacking: a page of another origin frames a researcher page of uxlab (at
+    ``http://127.0.0.1:<port>``); the browser does not render it, while a frame of that origin's
+    own page beside it renders (so the test can see a frame render)."""
+    alice, _ = researchers
+    origin, pages = other_origin
+    pages["/frames.html"] = (f'<h1>Win a prize</h1><iframe name="uxlab" src="{live_app.url}'
+                             f'/studies/"></iframe><iframe name="own" src="/own.html"></iframe>')
+    pages["/own.html"] = "<p id=own>rendered</p>"
+    page = new_page(csp_blocks_expected=True)
+    log_in(page, live_app.url, alice)
+    with page.expect_response(lambda r: r.url.startswith(live_app.url)) as framed:
+        page.goto(f"{origin}/frames.html", wait_until="load")  # "load" waits for the frames
+    assert framed.value.status in (200, 302), framed.value.url  # uxlab did answer the frame
+    assert page.frame(name="own").inner_text("#own") == "rendered"
+    uxlab_frame = page.frame(name="uxlab")
+    assert not uxlab_frame.url.startswith(live_app.url), uxlab_frame.url
+    text = uxlab_frame.evaluate("() => document.body ? document.body.innerText : ''")
+    assert "Log in" not in text and "Studies" not in text and "uxlab" not in text, text

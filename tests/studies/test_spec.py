@@ -79,6 +79,28 @@ GOOD_SCALE = {"title": "Trust", "items": ["I would trust this shop."], "scale": 
 
 #: (id, mutation of the demo study, the key path reported, a fragment of the message).
 BROKEN = [
+    # A start page opens in the participant's frame on uxlab's origin: a script URL there would
+    # run as whoever views the task (stored XSS), another site or a uxlab page is no task page.
+    ("start-javascript", _set("tasks.0.start", "javascript:alert(document.domain)"),
+     "tasks[0].start", "must be a page inside its prototype folder"),
+    ("start-javascript-spaced", _set("tasks.0.start", " JaVaScRiPt:alert(1)"), "tasks[0].start",
+     "must be a page inside"),
+    ("start-data-url", _set("tasks.0.start", "data:text/html,<script>alert(1)</script>"),
+     "tasks[0].start", "must be a page inside"),
+    ("start-other-site", _set("tasks.0.start", "https://evil.example/"), "tasks[0].start",
+     "must be a page inside"),
+    ("start-protocol-relative", _set("tasks.0.start", "//evil.example/x.html"), "tasks[0].start",
+     "must be a page inside"),
+    ("start-uxlab-page", _set("tasks.0.start", "/studies/1/access"), "tasks[0].start",
+     "must be a page inside"),
+    ("start-climbs-out", _set("tasks.0.start", "../../../studies/1/access"), "tasks[0].start",
+     "must be a page inside"),
+    ("start-backslash", _set("tasks.0.start", "\\\\evil.example\\x"), "tasks[0].start",
+     "must be a page inside"),
+    ("prototype-url-with-space", _set("variants.0.prototype", "https://a.example/x y"),
+     "variants[0].prototype", "must be an http(s) URL with a host"),
+    ("redirect-with-line-break", _set("study.completion_redirect", "https://a.example/\njs"),
+     "study.completion_redirect", "must be an http(s) URL"),
     ("unknown-top-level-key", _set("colour", "red"), "colour", "unknown key"),
     ("unknown-study-key", _set("study.owner", "me"), "study.owner", "unknown key"),
     ("unknown-task-key", _set("tasks.2.hint", "x"), "tasks[2].hint", "unknown key"),
@@ -278,3 +300,17 @@ def test_export_keeps_custom_scales_options_and_overrides():
     data["study"]["completion_redirect"] = "https://panel.example/done?pid={panel_id}"
     spec = parse_study(data)
     assert parse_study(tomllib.loads(study_to_toml(spec))) == spec
+
+
+def test_a_start_page_under_an_external_prototype_may_be_absolute():
+    data = demo_data()
+    for variant in data["variants"]:
+        variant["prototype"] = "https://proto.example.com/shop"
+    data["tasks"][0]["start"] = "https://proto.example.com/shop/basket.html"
+    data["tasks"][1]["start"] = "deals/today.html?x=1"
+    spec = parse_study(data)
+    assert spec.tasks[0].start == "https://proto.example.com/shop/basket.html"
+    data["tasks"][0]["start"] = "https://proto.example.com.evil.example/shop/basket.html"
+    with pytest.raises(StudyDefinitionError, match=r"tasks\[0\]\.start: .*prototype "
+                                                   r"https://proto\.example\.com/shop/"):
+        parse_study(data)

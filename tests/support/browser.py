@@ -31,6 +31,21 @@ def launch(playwright):
                                       args=CHROMIUM_ARGS)
 
 
+def watch_csp(context) -> list[str]:
+    """Collect what Chromium's console says the Content-Security-Policy blocked, in every page of
+    ``context`` (a browser context): the returned list fills as the pages run. A browser test
+    asserts it stays empty, so a script or handler the policy refuses fails the test instead of
+    silently not running."""
+    blocked: list[str] = []
+
+    def on_console(message) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            blocked.append(message.text)
+
+    context.on("console", on_console)
+    return blocked
+
+
 _RESPONSE_KEY = "uxlab.tests.response_iterable"
 
 

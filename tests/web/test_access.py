@@ -7,13 +7,15 @@ from sqlalchemy import select
 
 from tests.conftest import Auth, csrf_token, fresh
 from uxlab.accounts.service import grant_access
-from uxlab.models import Participant, Study, StudyMember
+from uxlab.models import Participant, Study, StudyMember, User
 from uxlab.studies.service import spec_from_study
 
 OWNER = "alice@example.org"
 OTHER = "bob@example.org"
 
 READ_ROUTES = ["", "/participants", "/participants.csv", "/participants/print", "/study.toml"]
+#: Pages holding participant tokens: for owners and editors only (a token lets anyone take part).
+LINK_ROUTES = ["/participants.csv", "/participants/print"]
 EDIT_PAGES = ["/edit", "/variants/new", "/variants/A/edit", "/tasks/new",
               "/tasks/find-product/edit", "/questionnaires", "/access"]
 #: POSTs with the form data that would change something if it were accepted.
@@ -149,7 +151,8 @@ def test_a_viewer_sees_but_cannot_change(app, db, study, other):
     client = login(app, OTHER)
     assert "Checkout redesign" in client.get("/studies/").get_data(as_text=True)
     for route in READ_ROUTES:
-        assert client.get(f"/studies/{study.id}{route}").status_code == 200, route
+        expected = 403 if route in LINK_ROUTES else 200
+        assert client.get(f"/studies/{study.id}{route}").status_code == expected, route
     detail = client.get(f"/studies/{study.id}").get_data(as_text=True)
     assert "Edit details" not in detail and "Start study" not in detail
     assert "Add variant" not in detail
@@ -161,6 +164,37 @@ def test_a_viewer_sees_but_cannot_change(app, db, study, other):
     for route, data in EDIT_POSTS:
         assert post(client, f"/studies/{study.id}{route}", data).status_code == 403, route
     assert state(db, study.id) == before
+
+
+@pytest.mark.parametrize(("access", "role"), [("viewer", "researcher"), ("observer", "researcher"),
+                                              ("note_taker", "researcher"),
+                                              ("editor", "observer")])
+def test_only_owners_and_editors_see_participant_links(app, db, study, make_user, access, role):
+    from uxlab.participants.links import create_participants
+
+    running = db.get(Study, study.id)
+    running.open_recruitment, running.recruitment_token = True, "public-token-xyz"
+    [participant] = create_participants(db, running, 1)
+    db.commit()
+    make_user("guest@example.org", role=role)
+    grant_access(db, running, fresh(db).scalar(select(User).where(
+        User.email == "guest@example.org")), access)
+    db.commit()
+    client = login(app, "guest@example.org")
+    page = client.get(f"/studies/{study.id}/participants")
+    html = page.get_data(as_text=True)
+    assert page.status_code == 200 and participant.code in html  # progress stays visible
+    assert participant.token not in html and "public-token-xyz" not in html
+    assert "participants.csv" not in html and "participants/print" not in html
+    for route in LINK_ROUTES:
+        response = client.get(f"/studies/{study.id}{route}")
+        assert response.status_code == 403, route
+        assert participant.token not in response.get_data(as_text=True)
+    editor = login(app, OWNER)
+    assert participant.token in editor.get(f"/studies/{study.id}/participants").get_data(
+        as_text=True)
+    assert participant.token in editor.get(f"/studies/{study.id}/participants.csv").get_data(
+        as_text=True)
 
 
 def test_an_editor_can_edit(app, db, study, other):

@@ -353,6 +353,8 @@ def test_a_duplicate_variant_key_is_refused(client, db, draft):
     ({"title": ""}, "title", "This field is required."),
     ({"key": "no spaces"}, "key", "not a valid key"),
     ({"touchpoint_journey": "Purchase"}, "touchpoint_name", "must not be empty"),
+    ({"start": "javascript:fetch('/studies/1/access')"}, "start", "must be a page inside"),
+    ({"start": "https://evil.example/"}, "start", "must be a page inside"),
 ])
 def test_bad_task_input_is_shown_beside_the_field(client, db, draft, overrides, field, message):
     before = snapshot(db)

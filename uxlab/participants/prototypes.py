@@ -9,6 +9,7 @@ from flask import Blueprint, Response, abort, current_app, send_from_directory
 from werkzeug.security import safe_join
 
 from uxlab.participants.errors import message_page
+from uxlab.security_headers import serve_as_prototype
 from uxlab.studies.runnable import is_served
 
 bp = Blueprint("prototypes", __name__, url_prefix="/prototypes")
@@ -58,7 +59,8 @@ def decode_page(raw: bytes) -> str:
 
 def local_file(studies_dir: str | Path, path: str) -> tuple[Path, str] | None:
     """Return the file ``/prototypes/<path>`` serves (and its path under the studies folder), or
-    None when there is none to serve: outside the folder, hidden, a study definition, missing."""
+    None when there is none to serve: outside the folder (also through a symbolic link), hidden,
+    not a web file type (a study definition, a backup, a script), missing."""
     root = Path(studies_dir).resolve()
     full = safe_join(str(root), path)
     if full is None:
@@ -68,6 +70,8 @@ def local_file(studies_dir: str | Path, path: str) -> tuple[Path, str] | None:
         target = target / "index.html"
         path = path.rstrip("/") + "/index.html"
     if not target.is_file() or not is_served(Path(path).as_posix()):
+        return None
+    if root not in target.resolve().parents:  # a link pointing out of the studies folder
         return None
     return target, path
 
@@ -88,7 +92,8 @@ def serve(path: str):
         abort(404)
     target, path = found
     root = Path(current_app.config["STUDIES_DIR"]).resolve()
-    if target.suffix in (".html", ".htm"):
+    serve_as_prototype()
+    if target.suffix.lower() in (".html", ".htm"):
         response = Response(inject_recorder(decode_page(target.read_bytes())),
                             mimetype="text/html")
         response.headers["Cache-Control"] = "no-cache"

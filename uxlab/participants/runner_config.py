@@ -10,6 +10,8 @@ from uxlab.models import Attempt, Participant, Study, TestSession
 from uxlab.participants.flow import Step
 from uxlab.participants.resume import resume_url
 from uxlab.recording.rules import criterion_for_variant
+from uxlab.safe_urls import within
+from uxlab.studies.criteria import shown_to_participant
 from uxlab.studies.runnable import is_external
 from uxlab.timeutil import utcnow
 
@@ -46,20 +48,24 @@ def task_page_config(study: Study, participant: Participant, step: Step,
     from uxlab.participants.flow import task_position
 
     number, total = task_position(study, participant)
+    start = resume or urljoin(root, task.start_page or "index.html")
+    if not within(start, root):  # a start page stored before uxlab checked them
+        start = urljoin(root, "index.html")
     session_id = str(test_session.public_id)
     return {
         "session": session_id,
         "attempt": attempt.id,
         "step": participant.step,
         "task": {"key": task.key, "title": task.title, "position": number, "total": total},
-        "criterion": criterion_for_variant(task.criterion, step.variant.key),
+        "criterion": shown_to_participant(criterion_for_variant(task.criterion,
+                                                                step.variant.key)),
         "error_rules": list(task.error_rules or []),
         "time_limit_s": task.time_limit_s,
         "started_at_ms": int(attempt.started_at.timestamp() * 1000),
         "server_now_ms": int(utcnow().timestamp() * 1000),
         "prototype_origin": origin_of(root),
         "prototype_root": root,
-        "start_url": resume or urljoin(root, task.start_page or "index.html"),
+        "start_url": start,
         "resume_page": last_page if resume else None,
         "endpoints": {
             "events": url_for("api.post_events", public_id=test_session.public_id),

@@ -7,6 +7,7 @@ were made for, and a stale one (an old tab, the back button) is answered 409 and
 from __future__ import annotations
 
 import uuid
+from urllib.parse import quote
 
 from flask import (
     Blueprint,
@@ -33,6 +34,8 @@ from uxlab.participants.resume import last_page
 from uxlab.participants.runner_config import task_page_config
 from uxlab.privacy.consent import AGREEMENT, PAGE_LANGUAGE, consent_digest, consent_statement
 from uxlab.recording.auth import ingest_token
+from uxlab.safe_urls import is_web_url
+from uxlab.security_headers import allow_frames
 
 bp = Blueprint("participant", __name__)
 
@@ -141,6 +144,7 @@ def run():
         config = task_page_config(study, participant, step, test_session, attempt,
                                   ingest_token(current_app, test_session.public_id),
                                   last_page(db_session(), attempt.id))
+        allow_frames(config["prototype_origin"])
         return render_template("participant/task_run.html", config=config, **context)
     return _questionnaire_page(context, step, errors={})
 
@@ -154,9 +158,11 @@ def _questionnaire_page(context, step, errors, status=200):
 
 
 def _done(study, participant):
-    if study.completion_redirect_url:
-        target = study.completion_redirect_url.replace("{participant}", participant.code)
-        return redirect(target.replace("{panel_id}", participant.panel_id or ""))
+    target = study.completion_redirect_url or ""
+    if target.startswith(("http://", "https://")) and is_web_url(target):
+        # The panel's id came in a query string: quoted, it cannot change where this goes.
+        target = target.replace("{participant}", quote(participant.code, safe=""))
+        return redirect(target.replace("{panel_id}", quote(participant.panel_id or "", safe="")))
     return render_template("participant/done.html", study=study)
 
 

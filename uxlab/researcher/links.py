@@ -1,4 +1,9 @@
-"""Participant links (create, print, CSV) and sharing a study with other researchers."""
+"""Participant links (create, print, CSV) and sharing a study with other researchers.
+
+A participant link's token lets anyone who has it take part and send data as that participant,
+so only those who may change the study (owners and editors) see links, print them or download
+them; viewers, observers and note-takers see the list of participants and their progress only.
+"""
 
 from __future__ import annotations
 
@@ -24,6 +29,7 @@ def _participants(study):
 def participants(study_id: int):
     """List participant links and create new ones."""
     study = load_study(study_id, edit=request.method == "POST")
+    editable = can_edit(db_session(), current_user, study)
     form = ParticipantsForm()
     created = []
     if form.validate_on_submit():
@@ -39,7 +45,7 @@ def participants(study_id: int):
     status = 400 if form.errors or form.form_errors else 200
     return render_template(
         "researcher/participants.html", study=study, form=form, created={p.id for p in created},
-        editable=can_edit(db_session(), current_user, study),
+        editable=editable,
         participants=_participants(study), link=lambda p: participant_link(request.host_url,
                                                                             p.token),
     ), status
@@ -47,8 +53,8 @@ def participants(study_id: int):
 
 @bp.route("/<int:study_id>/participants.csv")
 def participants_csv(study_id: int):
-    """Download every participant link as CSV."""
-    study = load_study(study_id)
+    """Download every participant link as CSV (owners and editors only)."""
+    study = load_study(study_id, edit=True)
     return Response(
         links_csv(_participants(study), request.host_url), mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{study.slug}-participants.csv"'},
@@ -57,8 +63,8 @@ def participants_csv(study_id: int):
 
 @bp.route("/<int:study_id>/participants/print")
 def participants_print(study_id: int):
-    """A printable list of participant links."""
-    study = load_study(study_id)
+    """A printable list of participant links (owners and editors only)."""
+    study = load_study(study_id, edit=True)
     return render_template(
         "researcher/participants_print.html", study=study, participants=_participants(study),
         link=lambda p: participant_link(request.host_url, p.token),

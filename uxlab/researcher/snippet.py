@@ -9,6 +9,7 @@ from flask import abort, render_template, request, url_for
 
 from uxlab.participants.runner_config import origin_of, prototype_root
 from uxlab.researcher.blueprint import bp, load_study
+from uxlab.security_headers import allow_frames
 from uxlab.studies.runnable import DEFAULT_START, is_external
 
 #: How long the check waits for the recorder's hello by default, and at most (seconds).
@@ -34,6 +35,7 @@ def variant_recorder(study_id: int, key: str):
     start = study.tasks[0].start_page if study.tasks and study.tasks[0].start_page \
         else DEFAULT_START
     wait = request.args.get("wait", type=int) or CHECK_WAIT_S
+    allow_frames(origin_of(root))
     return render_template(
         "researcher/variant_recorder.html", study=study, variant=variant,
         external=is_external(variant.prototype), snippet=recorder_snippet(request.host_url),

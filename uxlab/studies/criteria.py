@@ -26,6 +26,8 @@ class CriterionType:
     usable_as_error: ClassVar[bool] = False
     required: ClassVar[tuple[str, ...]] = ()
     optional: ClassVar[tuple[str, ...]] = ()
+    #: Keys the server alone may know: left out of what the participant's browser is sent.
+    secret: ClassVar[tuple[str, ...]] = ()
 
     def validate(self, table: dict[str, Any], key: str, problems: Problems) -> None:
         for name in self.required:
@@ -75,6 +77,7 @@ class AnswerCriterion(CriterionType):
     name = "answer"
     label = "Participant gives the right answer"
     optional = ("question", "answers", "pattern")
+    secret = ("answers", "pattern")  # the server checks the answer (participants/outcomes.py)
 
     def validate(self, table, key, problems):
         super().validate(table, key, problems)
@@ -140,3 +143,14 @@ def validate_criterion(
         return
     kind.validate(table, key, problems)
     _check_patterns(table, key, problems)
+
+
+def shown_to_participant(criterion: dict[str, Any]) -> dict[str, Any]:
+    """Return ``criterion`` without its type's secret keys, for the participant's task page.
+
+    The accepted answers of an ``answer`` criterion would give the answer away to anyone who
+    reads the page's source, so only the question goes out and the server judges the answer.
+    """
+    kind = CRITERION_TYPES.get(criterion.get("type"))  # type: ignore[arg-type]
+    hidden = set(kind.secret) if kind is not None else set()
+    return {key: value for key, value in criterion.items() if key not in hidden}

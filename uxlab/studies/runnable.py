@@ -27,8 +27,15 @@ from uxlab.recording.rules import criterion_for_variant
 from uxlab.studies.problems import Problem, StudyDefinitionError
 from uxlab.studies.spec import StudySpec, TaskSpec, VariantSpec
 
-#: Study definitions and notes are not part of any prototype: uxlab never serves them.
-HIDDEN_SUFFIXES = (".toml", ".py", ".md")
+#: The file types a prototype is made of (pages, styles, scripts, images, fonts, media): uxlab
+#: serves these and nothing else from the studies folder, whatever the case of the extension, so
+#: a study definition, its backup (``study.toml.bak``, ``x.toml~``), notes or a tool never leave it.
+SERVED_SUFFIXES = frozenset({
+    ".html", ".htm", ".css", ".js", ".mjs",
+    ".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp", ".avif", ".ico", ".bmp",
+    ".woff", ".woff2", ".ttf", ".otf", ".eot",
+    ".mp4", ".webm", ".ogv", ".ogg", ".oga", ".mp3", ".wav", ".m4a", ".vtt",
+})
 #: A prototype folder with more files than this is listed only this far (a runaway node_modules).
 MAX_FILES = 20_000
 DEFAULT_START = "index.html"
@@ -43,7 +50,7 @@ def is_served(relative_path: str) -> bool:
     """Whether uxlab serves the prototype file at ``relative_path`` (POSIX, no leading /)."""
     parts = relative_path.split("/")
     return not any(part.startswith(".") for part in parts) \
-        and not relative_path.endswith(HIDDEN_SUFFIXES)
+        and Path(parts[-1]).suffix.lower() in SERVED_SUFFIXES
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,9 @@ import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urljoin
 
+from uxlab.safe_urls import is_web_url, within
 from uxlab.studies.criteria import validate_criterion
 from uxlab.studies.problems import Problems
 from uxlab.studies.seeded_problems import ProblemSpec, parse_problems
@@ -246,8 +248,12 @@ def _key(table, key, problems, seen: dict[str, str], kind: str) -> str:
 def _parse_variant(table, key, problems, seen) -> VariantSpec:
     _unknown_keys(table, VARIANT_KEYS, key, problems)
     prototype = _text(table, "prototype", key, problems, required=True)
-    if prototype and not prototype.startswith(("http://", "https://")):
-        if prototype.startswith("/") or ".." in prototype.split("/"):
+    if prototype and prototype.startswith(("http://", "https://")):
+        if not is_web_url(prototype):
+            problems.add(f"{key}.prototype", "must be an http(s) URL with a host, without spaces, "
+                                             "line breaks or backslashes")
+    elif prototype:
+        if prototype.startswith("/") or ".." in prototype.split("/") or not is_web_url(prototype):
             problems.add(f"{key}.prototype", "must be an http(s) URL or a path inside the studies "
                                              "folder (no leading / and no ..)")
     weight = table.get("weight", 1.0)
@@ -331,6 +337,27 @@ def _parse_task(table, key, problems, seen, variant_keys) -> TaskSpec:
         success=_parse_success(table.get("success"), f"{key}.success", problems, variant_keys),
         errors=tuple(dict(rule) for rule in errors if isinstance(rule, dict)),
     )
+
+
+#: Stands for a local prototype's folder when a start page is checked before uxlab serves it.
+_LOCAL_ROOT = "http://prototype.invalid/prototypes/"
+
+
+def _check_start(start: str | None, variants: tuple[VariantSpec, ...], key: str,
+                 problems: Problems) -> None:
+    """A task's start page opens in the participant's frame: it must lie inside every variant's
+    prototype (a relative path such as ``shop/index.html``, or an http(s) URL under an external
+    prototype), never a ``javascript:`` URL, another site or a page of uxlab itself."""
+    if not start:
+        return
+    roots = [v.prototype.rstrip("/") + "/" if v.prototype.startswith(("http://", "https://"))
+             else _LOCAL_ROOT for v in variants] or [_LOCAL_ROOT]
+    outside = [root for root in roots if not within(urljoin(root, start), root)]
+    if not is_web_url(start) or outside:
+        where = "its prototype folder" if outside == [_LOCAL_ROOT] * len(outside) \
+            else f"the prototype {outside[0]}"
+        problems.add(key, f"{start!r} must be a page inside {where} (a relative path such as "
+                          "'index.html', or an http(s) URL under an external prototype)")
 
 
 def _parse_custom_scale(key_name, value, key, problems) -> dict[str, Any]:
@@ -452,8 +479,9 @@ def parse_study(
     if design not in DESIGNS:
         problems.add("study.design", f"must be 'between' or 'within', not {design!r}")
     redirect = _text(study, "completion_redirect", "study", problems, default=None)
-    if redirect and not redirect.startswith(("http://", "https://")):
-        problems.add("study.completion_redirect", "must be an http(s) URL")
+    if redirect and not (redirect.startswith(("http://", "https://")) and is_web_url(redirect)):
+        problems.add("study.completion_redirect", "must be an http(s) URL (with a host, without "
+                                                  "spaces, line breaks or backslashes)")
     open_recruitment = study.get("open_recruitment", False)
     if not isinstance(open_recruitment, bool):
         problems.add("study.open_recruitment", "must be true or false")
@@ -487,6 +515,8 @@ def parse_study(
         _parse_task(t, f"tasks[{i}]", problems, task_seen, set(variant_seen))
         for i, t in enumerate(_table_list(data, "tasks", problems, not draft))
     )
+    for i, task in enumerate(tasks):
+        _check_start(task.start, variants, f"tasks[{i}].start", problems)
     questionnaires = _parse_questionnaires(data.get("questionnaires"), problems)
     seeded = parse_problems(data, problems, set(task_seen), unknown_keys=_unknown_keys,
                             key_of=_key, text=_text)
