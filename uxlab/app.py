@@ -11,6 +11,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from uxlab import __version__, static_assets
+from uxlab.api.common import ApiSessionInterface
 from uxlab.config import (
     DefaultConfig,
     default_database_url,
@@ -45,7 +46,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     if int(app.config["TRUSTED_PROXIES"]):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["TRUSTED_PROXIES"]))
-    db = Database(app.config["DATABASE_URL"])
+    db = Database(app.config["DATABASE_URL"], app.config["DATABASE_POOL_SIZE"])
     if app.config["CHECK_SCHEMA"]:
         try:
             ensure_current(db.engine)
@@ -54,6 +55,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
             raise
     app.extensions["uxlab.db"] = db
     app.teardown_appcontext(close_db_session)
+    app.session_interface = ApiSessionInterface()
 
     csrf.init_app(app)
     static_assets.init_app(app)
