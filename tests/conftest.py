@@ -115,6 +115,12 @@ def database_url(request, tmp_path):
         path = tmp_path / "uxlab.sqlite"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def postgres_url(request):
+    """A fresh migrated PostgreSQL database only (for tests about several processes or servers)."""
     template = request.getfixturevalue("postgres_template")
     if template is None:
         unavailable("PostgreSQL", "UXLAB_REQUIRE_POSTGRES", "not installed "
