@@ -55,6 +55,11 @@ class ThrowawayCluster:
                   "start")
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
 
+    def restart(self) -> None:
+        """Stop (fast: open transactions are rolled back, connections cut) and start again."""
+        self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-l",
+                  str(self.root / "log"), "-m", "fast", "-w", "restart")
+
     def stop(self) -> None:
         try:
             self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w",
