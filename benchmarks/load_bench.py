@@ -235,7 +235,7 @@ def start_gunicorn(app_spec: str, port: int, env: dict, chdir: Path, log: Path,
         command += ["--threads", str(args.threads)]
     process = subprocess.Popen([*command, app_spec], env={**os.environ, **env},
                                stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 300  # importing the app took minutes on a loaded machine
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn for {app_spec} exited; see {log}")
