@@ -35,6 +35,7 @@ import platform
 import random
 import resource
 import shutil
+import signal
 import subprocess
 import sys
 import tarfile
@@ -54,7 +55,7 @@ SECRET_KEY = "load-benchmark-secret"
 INTERVAL_S = 5.0
 P99_LIMIT_MS = 200.0
 RETRY_LIMIT = 8
-TIMEOUT_S = 30.0
+TIMEOUT_S = 15.0  # the recorder's (static/runner.js)
 
 
 @dataclass
@@ -468,6 +469,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     counts = [int(n) for n in args.participants.split(",")]
     args.load_before = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the servers (finally) on kill
 
     folder = Path(tempfile.mkdtemp(prefix="uxlab-load-bench-"))
     databases = Databases(args.backend, folder)
