@@ -41,16 +41,15 @@ import sys
 import tarfile
 import tempfile
 import time
-import urllib.error
-import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 
+from ingest_bench import free_port, start_gunicorn, stop  # the sibling benchmark
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
-GUNICORN = Path(sys.executable).parent / "gunicorn"
 SECRET_KEY = "load-benchmark-secret"
 INTERVAL_S = 5.0
 P99_LIMIT_MS = 200.0
@@ -96,12 +95,6 @@ class Run:
 
 
 # --- set-up --------------------------------------------------------------------------------------
-
-def free_port() -> int:
-    from tests.support.postgres import free_port as free
-
-    return free()
-
 
 def prepare(url: str, count: int) -> list[Participant]:
     """Migrate ``url`` and add the demo study with ``count`` participants at a running task."""
@@ -227,38 +220,12 @@ def extract_ref(ref: str, folder: Path) -> Path:
     return folder
 
 
-def start_gunicorn(app_spec: str, port: int, env: dict, chdir: Path, log: Path,
-                   args) -> subprocess.Popen:
-    command = [str(GUNICORN), "--workers", str(args.workers), "--worker-class", args.worker_class,
-               "--bind", f"127.0.0.1:{port}", "--backlog", "4096", "--chdir", str(chdir),
-               "--log-level", "warning"]
+def start_server(app_spec: str, port: int, env: dict, chdir: Path, log: Path,
+                 args) -> subprocess.Popen:
+    options = ["--worker-class", args.worker_class]
     if args.worker_class == "gthread":
-        command += ["--threads", str(args.threads)]
-    process = subprocess.Popen([*command, app_spec], env={**os.environ, **env},
-                               stdout=log.open("wb"), stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 300  # importing the app took minutes on a loaded machine
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn for {app_spec} exited; see {log}")
-        try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1).close()
-            return process
-        except urllib.error.HTTPError:
-            return process  # it answers
-        except OSError:
-            time.sleep(0.2)
-    process.terminate()
-    raise RuntimeError(f"gunicorn for {app_spec} did not start; see {log}")
-
-
-def stop(process: subprocess.Popen | None) -> None:
-    if process is not None and process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        options += ["--threads", str(args.threads)]
+    return start_gunicorn(app_spec, port, env, chdir, log, args.workers, tuple(options))
 
 
 # --- load ----------------------------------------------------------------------------------------
@@ -484,7 +451,7 @@ def main(argv: list[str] | None = None) -> int:
             for i, ref in enumerate(args.compare)]
         for i, (name, source) in enumerate(sources):
             target = Target(name, free_port(), databases.copy(f"t{i}"), uxlab_requests)
-            target.process = start_gunicorn(
+            target.process = start_server(
                 "uxlab.app:create_app()", target.port,
                 {"UXLAB_DATABASE_URL": target.database_url, "UXLAB_SECRET_KEY": SECRET_KEY,
                  "UXLAB_INSTANCE_PATH": str(folder / f"instance-{i}"),
@@ -493,7 +460,7 @@ def main(argv: list[str] | None = None) -> int:
         if not args.no_bare:
             bare = Target("bare", free_port(), databases.copy("bare"),
                           [(f"/bare/sessions/{p.session_id}/events", "") for p in participants])
-            bare.process = start_gunicorn("bare_ingest_app:app", bare.port,
+            bare.process = start_server("bare_ingest_app:app", bare.port,
                                           {"BARE_DATABASE_URL": bare.database_url},
                                           PROJECT_ROOT / "benchmarks", folder / "bare.log", args)
             targets.append(bare)
