@@ -23,13 +23,6 @@ def database_url(sqlite_url):
     return sqlite_url
 
 
-@pytest.fixture
-def as_participant(client, sitting):
-    with client.session_transaction() as s:
-        s["participant_id"] = sitting.participant_id
-    return client
-
-
 def _post(client, sitting, batch):
     return client.post(f"/api/v1/sessions/{sitting.public_id}/events", data=json.dumps(batch),
                        content_type="application/json")

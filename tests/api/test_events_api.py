@@ -17,13 +17,6 @@ from uxlab.recording.auth import ingest_token
 from uxlab.recording.validation import MAX_EVENT_BYTES
 
 
-@pytest.fixture
-def as_participant(client, sitting):
-    with client.session_transaction() as s:
-        s["participant_id"] = sitting.participant_id
-    return client
-
-
 def _url(sitting) -> str:
     return f"/api/v1/sessions/{sitting.public_id}/events"
 
