@@ -2,8 +2,9 @@
 
 No validation, no authentication, no session lookup: it maps the batch's fields to the columns of
 the same ``events`` table and inserts them with one ``INSERT … ON CONFLICT DO NOTHING``, on an
-engine with the same SQLite settings as uxlab (WAL, synchronous=NORMAL, busy timeout). Served by
-gunicorn from ``benchmarks/ingest_bench.py``; the database comes from ``BARE_DATABASE_URL``.
+engine with the same SQLite settings as uxlab (WAL, synchronous=NORMAL, busy timeout), or on
+PostgreSQL with SQLAlchemy's defaults. Served by gunicorn from ``benchmarks/ingest_bench.py`` and
+``benchmarks/load_bench.py``; the database comes from ``BARE_DATABASE_URL``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from datetime import UTC, datetime
 
 from flask import Flask, jsonify, request
 from sqlalchemy import create_engine, event
-from sqlalchemy.dialects.sqlite import insert
+from sqlalchemy.dialects import postgresql, sqlite
 
 from uxlab.models import Event
 
@@ -23,16 +24,20 @@ EVENTS = Event.__table__
 
 def create_app() -> Flask:
     app = Flask(__name__)
-    engine = create_engine(os.environ["BARE_DATABASE_URL"], connect_args={"timeout": 30})
+    url = os.environ["BARE_DATABASE_URL"]
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 30})
 
-    @event.listens_for(engine, "connect")
-    def on_connect(dbapi_connection, _record):
-        cursor = dbapi_connection.cursor()
-        cursor.execute("PRAGMA busy_timeout = 30000")
-        cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = NORMAL")
-        cursor.close()
-
+        @event.listens_for(engine, "connect")
+        def on_connect(dbapi_connection, _record):
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA busy_timeout = 30000")
+            cursor.execute("PRAGMA journal_mode = WAL")
+            cursor.execute("PRAGMA synchronous = NORMAL")
+            cursor.close()
+    else:
+        engine = create_engine(url)
+    insert = (sqlite if engine.dialect.name == "sqlite" else postgresql).insert
     statement = insert(EVENTS).on_conflict_do_nothing(index_elements=["session_id", "event_uuid"])
 
     @app.post("/bare/sessions/<int:session_id>/events")

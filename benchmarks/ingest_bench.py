@@ -124,13 +124,14 @@ def participant_cookie(url: str, instance: Path, participant_id: int) -> str:
 
 
 def start_gunicorn(app_spec: str, port: int, env: dict, chdir: Path, log: Path,
-                   workers: int) -> subprocess.Popen:
-    command = [str(GUNICORN), "--workers", str(workers), "--worker-class", "sync",
-               "--bind", f"127.0.0.1:{port}", "--backlog", "2048", "--chdir", str(chdir),
+                   workers: int, worker_options: tuple[str, ...] = ("--worker-class", "sync"),
+                   ) -> subprocess.Popen:
+    command = [str(GUNICORN), "--workers", str(workers), *worker_options,
+               "--bind", f"127.0.0.1:{port}", "--backlog", "4096", "--chdir", str(chdir),
                "--log-level", "warning", app_spec]
     process = subprocess.Popen(command, env={**os.environ, **env}, stdout=log.open("wb"),
                                stderr=subprocess.STDOUT)
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 300  # importing the app took minutes on a loaded machine
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"gunicorn for {app_spec} exited; see {log}")

@@ -43,11 +43,11 @@ def unavailable(what: str, variable: str, reason: str):
 # --- databases -----------------------------------------------------------------------------------
 
 @pytest.fixture(scope="session")
-def postgres_server():
-    """The URL of a PostgreSQL server's maintenance database, or None."""
-    url = os.environ.get("UXLAB_TEST_POSTGRES_URL")
-    if url:
-        yield url
+def postgres_cluster():
+    """The test run's own PostgreSQL cluster (None with UXLAB_TEST_POSTGRES_URL or without
+    PostgreSQL; the exception if it could not start)."""
+    if os.environ.get("UXLAB_TEST_POSTGRES_URL"):
+        yield None
         return
     bin_dir = postgres.find_bin_dir()
     if bin_dir is None:
@@ -55,12 +55,21 @@ def postgres_server():
         return
     cluster = postgres.ThrowawayCluster(bin_dir)
     try:
-        url = cluster.start()
+        cluster.url = cluster.start()
     except Exception as exc:  # reported by the tests that need it
         yield exc
         return
-    yield url
+    yield cluster
     cluster.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_server(postgres_cluster):
+    """The URL of a PostgreSQL server's maintenance database, or None."""
+    url = os.environ.get("UXLAB_TEST_POSTGRES_URL")
+    if url or postgres_cluster is None or isinstance(postgres_cluster, Exception):
+        return url or postgres_cluster
+    return postgres_cluster.url
 
 
 @pytest.fixture(scope="session")
@@ -73,7 +82,8 @@ def postgres_template(postgres_server):
         yield postgres_server
         return
     name = f"uxlab_test_{uuid.uuid4().hex[:8]}"
-    admin = create_engine(postgres_server, isolation_level="AUTOCOMMIT")
+    # pre-ping: a test may restart the server (tests/api/test_postgres_restart.py)
+    admin = create_engine(postgres_server, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
     url = make_url(postgres_server).set(database=name).render_as_string(hide_password=False)
@@ -115,6 +125,12 @@ def database_url(request, tmp_path):
         path = tmp_path / "uxlab.sqlite"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
         return f"sqlite:///{path}"
+    return request.getfixturevalue("postgres_url")
+
+
+@pytest.fixture
+def postgres_url(request):
+    """A fresh migrated PostgreSQL database only (for tests about several processes or servers)."""
     template = request.getfixturevalue("postgres_template")
     if template is None:
         unavailable("PostgreSQL", "UXLAB_REQUIRE_POSTGRES", "not installed "

@@ -10,6 +10,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from uxlab import __version__, security_headers, static_assets
+from uxlab.api.common import ApiSessionInterface
 from uxlab.config import app_config, instance_secret_key
 from uxlab.converters import DatabaseIntegerConverter
 from uxlab.extensions import close_db_session, csrf, db_session, login_manager
@@ -26,9 +27,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
     if int(app.config["TRUSTED_PROXIES"]):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["TRUSTED_PROXIES"]))
-    db = open_database(app.config["DATABASE_URL"], check_schema=app.config["CHECK_SCHEMA"])
+    db = open_database(app.config["DATABASE_URL"], check_schema=app.config["CHECK_SCHEMA"],
+                       pool_size=app.config["DATABASE_POOL_SIZE"])
     app.extensions["uxlab.db"] = db
     app.teardown_appcontext(close_db_session)
+    app.session_interface = ApiSessionInterface()
 
     csrf.init_app(app)
     static_assets.init_app(app)

@@ -58,6 +58,9 @@ def default_studies_dir(instance_path: Path) -> Path:
 class DefaultConfig:
     #: SQLAlchemy URL; empty means a SQLite file in the instance folder.
     DATABASE_URL = ""
+    #: PostgreSQL connections each process keeps open (None: SQLAlchemy's 5, plus 10 on demand).
+    #: Set it to the threads per worker (gunicorn ``--threads``), see docs/deployment.md.
+    DATABASE_POOL_SIZE: int | None = None
     #: Where study files and their prototype pages live; empty means :func:`default_studies_dir`.
     STUDIES_DIR = ""
     #: Refuse to serve a database whose schema is behind the code (off only for migration commands).

@@ -7,11 +7,20 @@ deferred transactions, so page views never queue behind each other. A transactio
 statement writes waits its turn at that statement just as well, and takes the lock later: the
 event ingestion uses such "append" sessions (see :attr:`Database.append_sessions`). PostgreSQL
 gets ``pool_pre_ping``.
+
+A :class:`Database` on a SQLite file checkpoints its WAL from a thread of its own, once a second
+(:class:`WalCheckpointer`), instead of SQLite's automatic checkpoint, which runs inside whichever
+request's commit crosses 1,000 pages and makes that request wait. The periodic checkpoint also
+bounds the WAL under sustained writes: when the file has grown past ``WAL_RESTART_BYTES`` it
+waits for the writers to finish and starts the WAL over, and ``journal_size_limit`` then truncates
+the file.
 """
 
 from __future__ import annotations
 
 import os
+import sqlite3
+import threading
 import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +31,13 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: How often the WAL is checkpointed (PASSIVE: never waits for, or holds up, readers or writers).
+WAL_CHECKPOINT_INTERVAL_S = 1.0
+#: A WAL file larger than this is checkpointed with RESTART (waits for writers, then the next
+#: writer starts the WAL from its beginning) and truncated to ``journal_size_limit``.
+WAL_RESTART_BYTES = 16 * 1024 * 1024
+#: How long a RESTART checkpoint waits for the writers before it gives up until the next turn.
+WAL_RESTART_WAIT_MS = 2_000
 
 _engines: weakref.WeakSet[Engine] = weakref.WeakSet()
 
@@ -35,9 +51,11 @@ def _dispose_engines_in_child() -> None:
 os.register_at_fork(after_in_child=_dispose_engines_in_child)
 
 
-def _configure_sqlite(engine: Engine) -> None:
+def _configure_sqlite(engine: Engine, checkpointer: WalCheckpointer | None) -> None:
     @event.listens_for(engine, "connect")
     def on_connect(dbapi_connection, _record):
+        if checkpointer is not None:
+            checkpointer.start()  # in this process, once
         # Take transaction control away from pysqlite so the "begin" hook below decides.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -45,6 +63,9 @@ def _configure_sqlite(engine: Engine) -> None:
         cursor.execute("PRAGMA foreign_keys = ON")
         cursor.execute("PRAGMA journal_mode = WAL")
         cursor.execute("PRAGMA synchronous = NORMAL")
+        cursor.execute(f"PRAGMA journal_size_limit = {WAL_RESTART_BYTES}")
+        if checkpointer is not None:
+            cursor.execute("PRAGMA wal_autocheckpoint = 0")
         cursor.close()
 
     @event.listens_for(engine, "begin")
@@ -53,17 +74,72 @@ def _configure_sqlite(engine: Engine) -> None:
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
-def make_engine(url: str) -> Engine:
-    """Create an engine for ``url`` with uxlab's settings for its backend."""
+class WalCheckpointer:
+    """Checkpoints a SQLite file's WAL every ``interval`` seconds from a daemon thread.
+
+    The thread starts with the process's first connection (so a forked gunicorn worker starts
+    its own) and uses a connection of its own. :meth:`checkpoint` is one turn, callable directly.
+    """
+
+    def __init__(self, path: str, interval: float = WAL_CHECKPOINT_INTERVAL_S):
+        self.path = path
+        self.interval = interval
+        self._lock = threading.Lock()
+        self._pid: int | None = None
+        self._stopping = threading.Event()
+
+    def start(self) -> None:
+        with self._lock:
+            if self._pid == os.getpid() or self._stopping.is_set():
+                return
+            self._pid = os.getpid()
+            threading.Thread(target=self._run, name="uxlab-wal-checkpoint", daemon=True).start()
+
+    def stop(self) -> None:
+        self._stopping.set()
+
+    def _run(self) -> None:
+        while not self._stopping.wait(self.interval):
+            try:
+                self.checkpoint()
+            except sqlite3.Error:
+                pass  # busy, or the disk is full or read-only: the requests report that; retry
+
+    def checkpoint(self) -> None:
+        """One turn: PASSIVE, or RESTART (then truncate) when the WAL has grown too large."""
+        try:
+            wal_bytes = os.path.getsize(self.path + "-wal")
+        except OSError:
+            return  # no WAL yet
+        with sqlite3.connect(self.path, timeout=WAL_RESTART_WAIT_MS / 1000,
+                             isolation_level=None) as connection:
+            if wal_bytes > WAL_RESTART_BYTES:
+                connection.execute(f"PRAGMA journal_size_limit = {WAL_RESTART_BYTES}")
+                connection.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
+                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            else:
+                connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        connection.close()
+
+
+def make_engine(url: str, checkpointer: WalCheckpointer | None = None,
+                pool_size: int | None = None) -> Engine:
+    """Create an engine for ``url`` with uxlab's settings for its backend.
+
+    On SQLite, ``checkpointer`` takes over WAL checkpoints from SQLite's automatic ones. On
+    PostgreSQL, ``pool_size`` connections are kept open (SQLAlchemy's default is 5, with 10 more
+    opened and closed as needed): give it the number of threads that may use the database at once.
+    """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":
         database = parsed.database
         if database and database != ":memory:":
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000})
-        _configure_sqlite(engine)
+        _configure_sqlite(engine, checkpointer)
     else:
-        engine = create_engine(url, pool_pre_ping=True)
+        sizing = {} if pool_size is None else {"pool_size": pool_size, "max_overflow": pool_size}
+        engine = create_engine(url, pool_pre_ping=True, **sizing)
     _engines.add(engine)
     return engine
 
@@ -71,9 +147,14 @@ def make_engine(url: str) -> Engine:
 class Database:
     """An engine with its session factories: for reading, for writing, and for appending."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, pool_size: int | None = None):
         self.url = url
-        self.engine = make_engine(url)
+        parsed = make_url(url)
+        file = parsed.database if parsed.get_backend_name() == "sqlite" else None
+        #: The WAL's periodic checkpoint (SQLite files only).
+        self.checkpointer = WalCheckpointer(str(Path(file).resolve())) \
+            if file and file != ":memory:" and not file.startswith("file:") else None
+        self.engine = make_engine(url, self.checkpointer, pool_size)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         writer = self.engine.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite \
             else self.engine
@@ -100,4 +181,6 @@ class Database:
                 raise
 
     def dispose(self) -> None:
+        if self.checkpointer is not None:
+            self.checkpointer.stop()
         self.engine.dispose()

@@ -24,10 +24,12 @@ def database_url_from_environment() -> str:
     return app_config()["DATABASE_URL"]
 
 
-def open_database(url: str, check_schema: bool = True) -> Database:
-    """Open the database at ``url``; unless ``check_schema`` is false, raise
-    :class:`SchemaOutOfDate` (and close it again) when its schema is not the code's head."""
-    database = Database(url)
+def open_database(url: str, check_schema: bool = True,
+                  pool_size: int | None = None) -> Database:
+    """Open the database at ``url`` (``pool_size``: connections kept, None for the default);
+    unless ``check_schema`` is false, raise :class:`SchemaOutOfDate` (and close it again) when
+    its schema is not the code's head."""
+    database = Database(url, pool_size)
     if check_schema:
         try:
             ensure_current(database.engine)

@@ -17,13 +17,6 @@ from uxlab.recording.auth import ingest_token
 from uxlab.recording.validation import MAX_EVENT_BYTES
 
 
-@pytest.fixture
-def as_participant(client, sitting):
-    with client.session_transaction() as s:
-        s["participant_id"] = sitting.participant_id
-    return client
-
-
 def _url(sitting) -> str:
     return f"/api/v1/sessions/{sitting.public_id}/events"
 
@@ -55,6 +48,18 @@ def test_the_same_batch_posted_five_times_is_stored_once(db, as_participant, sit
     assert answers[0].get_json() == {"accepted": 50, "duplicates": 0}
     assert all(a.get_json() == {"accepted": 0, "duplicates": 50} for a in answers[1:])
     assert _stored(db) == 50
+
+
+def test_an_events_answer_does_not_sign_the_participant_cookie_again(client, sitting):
+    """The participant's session is permanent (set by the link page), which made Flask sign and
+    send its cookie with every batch's answer; the API leaves an unchanged session alone."""
+    with client.session_transaction() as s:
+        s["participant_id"] = sitting.participant_id
+        s.permanent = True
+    response = _post(client, sitting, {"events": [EventMaker().click()]})
+    assert response.status_code == 200
+    assert "Set-Cookie" not in response.headers
+    assert "Set-Cookie" in client.get("/run").headers  # the participant's pages still refresh it
 
 
 def test_malformed_json_is_400_and_writes_nothing(db, as_participant, sitting):
@@ -196,7 +201,7 @@ def test_openapi_document_describes_the_events_endpoint(client):
     assert document["openapi"].startswith("3.1")
     operation = document["paths"]["/sessions/{public_id}/events"]["post"]
     assert set(operation["responses"]) == {"200", "400", "401", "403", "404", "409", "413",
-                                           "415"}
+                                           "415", "503"}
     schemas = document["components"]["schemas"]
     assert {"Event", "EventBatch", "IngestResult", "Error"} <= set(schemas)
     # Every $ref points at a schema that exists.

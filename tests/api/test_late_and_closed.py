@@ -7,7 +7,6 @@ import csv
 import io
 from datetime import timedelta
 
-import pytest
 from sqlalchemy import func, select, update
 
 from tests.conftest import fresh
@@ -16,13 +15,6 @@ from uxlab.exports.tables import events_csv
 from uxlab.models import Attempt, Event, Study
 from uxlab.recording.auth import ingest_token
 from uxlab.recording.ingest import LATE_AFTER
-
-
-@pytest.fixture
-def as_participant(client, sitting):
-    with client.session_transaction() as s:
-        s["participant_id"] = sitting.participant_id
-    return client
 
 
 def _post(client, sitting, body):

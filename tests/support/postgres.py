@@ -31,11 +31,13 @@ def free_port() -> int:
 class ThrowawayCluster:
     """initdb + pg_ctl start in a temporary folder; ``stop`` removes everything."""
 
-    def __init__(self, bin_dir: Path):
+    def __init__(self, bin_dir: Path, options: str = "-c fsync=off"):
         self.bin_dir = bin_dir
         self.root = Path(tempfile.mkdtemp(prefix="uxlab-pg-"))
         self.data = self.root / "data"
         self.port = free_port()
+        #: Server settings; the tests' default trades durability for speed (fsync off).
+        self.options = options
         # PostgreSQL refuses to run as root; run it as the postgres user when we are root.
         self.as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
 
@@ -49,9 +51,14 @@ class ThrowawayCluster:
                   "--auth=trust", "-E", "UTF8")
         self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-l",
                   str(self.root / "log"), "-w", "-o",
-                  f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} -c fsync=off",
+                  f"-c listen_addresses=127.0.0.1 -p {self.port} -k {self.root} {self.options}",
                   "start")
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/postgres"
+
+    def restart(self) -> None:
+        """Stop (fast: open transactions are rolled back, connections cut) and start again."""
+        self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-l",
+                  str(self.root / "log"), "-m", "fast", "-w", "restart")
 
     def stop(self) -> None:
         try:

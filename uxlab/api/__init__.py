@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, request
+from flask import Blueprint, current_app, request
+from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from uxlab.api import attempts, cx, events, openapi
@@ -43,3 +44,15 @@ def api_error(exc: ApiError):
 @bp.errorhandler(HTTPException)
 def http_error(exc: HTTPException):
     return http_error_response(exc)
+
+
+@bp.errorhandler(OperationalError)
+def database_unavailable(exc: OperationalError):
+    """503 while the database cannot be written or reached (a full or read-only disk, a
+    restarting server): nothing was stored, and the recorder sends the batch again later."""
+    current_app.logger.error("database unavailable: %s", exc.orig)
+    response, status = ApiError(
+        503, "database unavailable",
+        "the database cannot store this right now (nothing was stored); try again shortly").response()
+    response.headers["Retry-After"] = "5"
+    return response, status

@@ -6,6 +6,7 @@ import json
 from typing import Any
 
 from flask import jsonify, request
+from flask.sessions import SecureCookieSessionInterface
 from werkzeug.exceptions import HTTPException
 
 MAX_BODY_BYTES = 256 * 1024
@@ -32,6 +33,20 @@ def http_error_response(exc: HTTPException):
     body, status = ApiError(exc.code or 500, exc.name, exc.description or exc.name).response()
     allow = dict(exc.get_headers()).get("Allow")
     return body, status, {"Allow": allow} if allow else {}
+
+
+class ApiSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, except that API answers never refresh an unchanged cookie.
+
+    A participant's session is permanent, so Flask would sign and send its cookie again on every
+    answer, including each of the recorder's event batches (a few hundred a second on a busy
+    server). The participant's pages refresh it; the API sends one only when it changed it.
+    """
+
+    def should_set_cookie(self, app, session) -> bool:
+        if request.path.startswith("/api/") and not session.modified:
+            return False
+        return super().should_set_cookie(app, session)
 
 
 def _refuse_constant(name: str):

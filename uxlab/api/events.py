@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from contextlib import nullcontext
 
 from flask import current_app, jsonify, session
 
@@ -65,21 +66,23 @@ def post_events(public_id: uuid.UUID):
     except EventError as exc:
         raise ApiError(400, "invalid event", exc.message, exc.field) from None
     db = database()
-    # Two transactions: which session and attempts the batch is for never changes, so it is read
-    # without the write lock; the write then starts with the INSERT (Database.append_sessions).
-    with db.read_sessions() as reading:
-        target = find_target(reading, public_id, claimed_attempts(rows))
-        refusal = _refusal(public_id, target, token) if target is not None else None
-        # A replay of a batch already acknowledged keeps its success answer (idempotency),
-        # even once the study has closed or the token has expired.
-        if refusal is not None and refusal.status != 403 and rows and all_stored(
-                reading, target, rows):
-            return jsonify(accepted=0, duplicates=len(rows))
-    if target is None:
-        raise ApiError(404, "unknown session", f"there is no session {public_id}")
-    if refusal is not None:
-        raise refusal
+    # On SQLite, two transactions: which session and attempts the batch is for never changes, so
+    # it is read without the write lock; the write then starts with the INSERT
+    # (Database.append_sessions). PostgreSQL locks rows, not the database: one transaction saves
+    # a connection check-out (with its pre-ping), a BEGIN and a ROLLBACK.
     with db.append_sessions() as writing:
+        with db.read_sessions() if db.is_sqlite else nullcontext(writing) as reading:
+            target = find_target(reading, public_id, claimed_attempts(rows))
+            refusal = _refusal(public_id, target, token) if target is not None else None
+            # A replay of a batch already acknowledged keeps its success answer (idempotency),
+            # even once the study has closed or the token has expired.
+            if refusal is not None and refusal.status != 403 and rows and all_stored(
+                    reading, target, rows):
+                return jsonify(accepted=0, duplicates=len(rows))
+        if target is None:
+            raise ApiError(404, "unknown session", f"there is no session {public_id}")
+        if refusal is not None:
+            raise refusal
         result = store_rows(writing, target, rows)
         writing.commit()
     return jsonify(accepted=result.accepted, duplicates=result.duplicates)
@@ -195,6 +198,9 @@ PATHS = {
                 "409": error_response("The study is closed: its sessions take no new events."),
                 "413": error_response("The body is over 256 KB."),
                 "415": error_response("The body is not application/json."),
+                "503": error_response("The database cannot store events right now (a full or "
+                                      "read-only disk, a restarting server); nothing was "
+                                      "stored: send the batch again later (Retry-After)."),
             },
         },
     },

@@ -57,7 +57,10 @@ MAX_HOURS = 24 * 366
 @bp.before_app_request
 def keep_guests_to_their_pages():
     """An observer-link guest (not logged in) gets 404 on every study page not theirs."""
-    if current_user.is_authenticated or session.get(GUEST_KEY) is None:
+    # The guest check first: loading current_user on every request marks a participant's
+    # session modified (Flask-Login's session protection), which re-signs its cookie on every
+    # event batch (tests/api/test_events_api.py).
+    if session.get(GUEST_KEY) is None or current_user.is_authenticated:
         return None
     if request.view_args and "study_id" in request.view_args \
             and request.endpoint not in GUEST_ENDPOINTS:
