@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from tests.browser.conftest import log_in
 from tests.conftest import PROJECT_ROOT
+from tests.support import browser
 from uxlab.models import Attempt, ModerationAudit, Observation, Study, TestSession, User
 from uxlab.results import build_results
 from uxlab.studies.files import read_study_file
@@ -55,7 +56,7 @@ def test_moderator_follows_and_steers_a_remote_participant(live_app, study_id, r
     participant.get_by_role("button", name="Start the study").click()
     participant.wait_for_selector("#start-task")
 
-    console.wait_for_function("document.querySelector('#now').textContent.includes('Task 1 of 5')")
+    browser.wait_in_page(console, "document.querySelector('#now').textContent.includes('Task 1 of 5')")
     console.locator("#btn-start").click()
     participant.wait_for_selector("#uxlab-frame", timeout=3000)  # the runner follows
     frame = participant.frame_locator("#uxlab-frame")
@@ -78,7 +79,7 @@ def test_moderator_follows_and_steers_a_remote_participant(live_app, study_id, r
     # An error and a severity-3 problem, logged with the notes panel's quick keys alone.
     keyboard = console.keyboard
     keyboard.press("e")  # an error: the focus moves to the note's text
-    console.wait_for_function("document.activeElement.name === 'text'")
+    browser.wait_in_page(console, "document.activeElement.name === 'text'")
     keyboard.type("Opened Shoes from the menu, not the search")
     keyboard.press("Enter")  # saved; a new note begins
     keyboard.press("Escape")  # out of the text box, so keys are commands again
@@ -127,7 +128,7 @@ def test_an_in_person_session_by_keyboard_alone(live_app, study_id, researchers,
     console = new_page()
     log_in(console, base, researchers[0])
     start_session(console, base, study_id, "in_person")
-    console.wait_for_function("document.querySelector('#now').textContent.includes('Task 1 of 5')")
+    browser.wait_in_page(console, "document.querySelector('#now').textContent.includes('Task 1 of 5')")
     console.locator("body").focus()
     # The stopwatch: when the page got each press of s (start), h (pause / resume), x (stop).
     console.evaluate("""window.presses = [];
@@ -148,23 +149,22 @@ def test_an_in_person_session_by_keyboard_alone(live_app, study_id, researchers,
         if number % 2:
             keyboard.press("Enter")
         # The SEQ for the task: focus is on its first answer; type the answer and send it.
-        console.wait_for_function("document.activeElement.name === 'item-1'")
+        browser.wait_in_page(console, "document.activeElement.name === 'item-1'")
         keyboard.press("6")
         keyboard.press("Tab")
         keyboard.press("Enter")
     # Post-study: SUS (ten items), then NPS.
-    console.wait_for_function("document.activeElement.name === 'item-1'")
+    browser.wait_in_page(console, "document.activeElement.name === 'item-1'")
     for item in range(1, 11):
         keyboard.press("4" if item % 2 else "2")
         keyboard.press("Tab")
     keyboard.press("Enter")
-    console.wait_for_function(
-        "document.querySelector('#answers-h').textContent.includes('recommend')")
+    browser.wait_in_page(console, "document.querySelector('#answers-h').textContent.includes('recommend')")
     keyboard.press("9")
     keyboard.press("Tab")
     keyboard.press("Enter")
-    console.wait_for_function("document.querySelector('#now').textContent.includes('over')")
-    console.wait_for_function("document.querySelector('#queue-note').hidden")
+    browser.wait_in_page(console, "document.querySelector('#now').textContent.includes('over')")
+    browser.wait_in_page(console, "document.querySelector('#queue-note').hidden")
 
     stopwatch, running, started, paused = {}, 0, None, None
     for key, at in console.evaluate("presses"):

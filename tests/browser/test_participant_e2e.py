@@ -251,9 +251,9 @@ def test_reload_mid_task_keeps_the_task_and_its_timer(page, server, study_db):
     page.reload()
     page.wait_for_selector("#uxlab-frame")
     assert "Task 3 of 5" in page.inner_text(".uxlab-bar")
-    page.wait_for_function(
-        "() => { const [m, s] = document.querySelector('#uxlab-timer').textContent"
-        ".trim().split(':').map(Number); return m * 60 + s >= 2; }")
+    browser.wait_in_page(
+        page, "(() => { const [m, s] = document.querySelector('#uxlab-timer').textContent"
+        ".trim().split(':').map(Number); return m * 60 + s >= 2; })()")
     attempts = _attempts(study_db)
     assert attempts["apply-coupon"].ended_at is None
 

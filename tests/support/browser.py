@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from werkzeug.serving import WSGIRequestHandler
@@ -78,3 +79,25 @@ class QuietHandler(WSGIRequestHandler):
             iterable = getattr(self, "environ", {}).pop(_RESPONSE_KEY, None)
             if hasattr(iterable, "close"):
                 iterable.close()
+
+
+def wait_in_page(page, expression: str, timeout: float = 30.0) -> None:
+    """Wait until the JavaScript ``expression`` is truthy in ``page``, or fail.
+
+    Not ``page.wait_for_function``: when it has to poll, Playwright evaluates the string inside the
+    page, which uxlab's Content-Security-Policy (no ``'unsafe-eval'``) refuses. ``page.evaluate``
+    runs through the DevTools protocol, which the policy does not govern.
+    """
+    from playwright.sync_api import Error
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if page.evaluate(expression):
+                return
+        except Error as error:  # a navigation replaced the document mid-evaluation: ask again
+            if "context was destroyed" not in str(error) and "navigat" not in str(error):
+                raise
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"not true within {timeout:g} s: {expression}")
+        time.sleep(0.1)
