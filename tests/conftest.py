@@ -163,7 +163,17 @@ def app(database_url, tmp_path):
         "STUDIES_DIR": str(PROJECT_ROOT / "studies"),
     })
     yield app
+    stop_background_work(app)
     app.extensions["uxlab.db"].dispose()
+
+
+def stop_background_work(app) -> None:
+    """Stop the live console's poller thread, if a stream started it, before the database goes:
+    a stream a test left unread would keep it reading through a disposed engine, whose new
+    connections are never closed (ResourceWarning, failing a later test at random)."""
+    poller = app.extensions.get("uxlab.live_poller")
+    if poller is not None:
+        poller.stop()
 
 
 @pytest.fixture

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import pytest
 from werkzeug.serving import make_server
 
-from tests.conftest import PROJECT_ROOT, TEST_PASSWORD, unavailable
+from tests.conftest import PROJECT_ROOT, TEST_PASSWORD, stop_background_work, unavailable
 from tests.support import browser as chromium_support
 
 
@@ -64,6 +64,7 @@ def live_app(sqlite_url, tmp_path):
         server.shutdown()
         thread.join(timeout=10)
         server.server_close()
+        stop_background_work(app)
         app.extensions["uxlab.db"].dispose()
 
 

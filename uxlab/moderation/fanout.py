@@ -141,6 +141,17 @@ class LivePoller:
             if not self._subscriptions:
                 self._wake.set()  # the thread ends now rather than after its wait
 
+    def stop(self, timeout: float = 10.0) -> None:
+        """End every subscription and wait for the thread, so that nothing reads the database
+        after its owner disposes of it (an app shut down, a test's teardown)."""
+        with self._lock:
+            subscriptions, thread = list(self._subscriptions), self.thread
+        for subscription in subscriptions:
+            self.unsubscribe(subscription)
+        self._wake.set()
+        if thread is not None:
+            thread.join(timeout)
+
     @property
     def running(self) -> bool:
         with self._lock:
