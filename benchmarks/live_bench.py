@@ -197,6 +197,7 @@ def console(port: int, study: int, cookie: str, stop, delays: list, counts: dict
     """Hold the study's live stream, reconnecting after Last-Event-ID, recording delays."""
     last = str(after)
     marker = '"received_at":"'
+    seen: set[str] = set()  # event ids this console was shown: a repeat is a stream's bug
     while not stop.is_set():
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=300)
         headers = {"Cookie": cookie, "Last-Event-ID": last}
@@ -217,6 +218,10 @@ def console(port: int, study: int, cookie: str, stop, delays: list, counts: dict
             for block in complete.decode().split("\n\n"):
                 if block.startswith("id: "):  # only event frames carry an id
                     last = block[4:block.index("\n")]
+                    if last in seen:
+                        counts["repeats"] += 1
+                        continue
+                    seen.add(last)
                     at = block.index(marker) + len(marker)
                     stored = datetime.fromisoformat(block[at:block.index('"', at)])
                     delays.append(shown - stored.timestamp())
@@ -232,7 +237,7 @@ def consoles_process(port: int, study: int, cookie: str, after: int, consoles: i
     recorders' posts (or the other way round) through one interpreter lock; report the
     stored-to-shown delays and counts through ``results`` once ``stop`` is set."""
     delays: list[float] = []
-    counts = {"events": 0, "states": 0, "refused": 0}
+    counts = {"events": 0, "states": 0, "refused": 0, "repeats": 0}
     threads = [threading.Thread(target=console, args=(port, study, cookie, stop, delays, counts,
                                                       after), daemon=True)
                for _ in range(consoles)]
@@ -341,7 +346,8 @@ def run(database: str, args) -> dict:
         "live_refused": len(counts["failures"]), "shown": len(delays),
         "shown_p50": percentile(delays, 50), "shown_p95": percentile(delays, 95),
         "shown_p99": percentile(delays, 99), "states": counts["states"],
-        "streams_refused": counts["refused"], "connect_s": counts["connect_s"],
+        "streams_refused": counts["refused"], "repeats": counts["repeats"],
+        "connect_s": counts["connect_s"],
         "exhausted": exhausted, "load": os.getloadavg(),
         "base_cpu": (cpu[1] - cpu[0] + cpu[3] - cpu[2]) / 2, "live_cpu": counts["cpu"],
     }
@@ -352,7 +358,8 @@ def report(result: dict, args) -> bool:
     ratio = result["live_p99"] / result["base_p99"]
     expected = args.consoles * result["live_posts"] * args.batch
     goals = {"ratio": ratio <= 1.2, "shown": result["shown_p95"] < 2.0,
-             "pool": result["exhausted"] == 0, "complete": result["shown"] >= 0.95 * expected}
+             "pool": result["exhausted"] == 0, "complete": result["shown"] >= 0.95 * expected,
+             "no repeats": result["repeats"] == 0}
     ms = 1000
     print(f"\n{result['database']}: {args.sessions} sessions x {args.batch} events every 2 s, "
           f"{args.consoles} consoles, {args.seconds:g} s per phase, load average "
@@ -370,6 +377,8 @@ def report(result: dict, args) -> bool:
           f"{_met(goals['complete'])} |")
     print(f"| refused posts / refused streams | {result['base_refused'] + result['live_refused']}"
           f" / {result['streams_refused']} | | |")
+    print(f"| events shown twice to one console | {result['repeats']} | 0 | "
+          f"{_met(goals['no repeats'])} |")
     print(f"| consoles connected with every state | {result['connect_s']:.1f} s | | |")
     print(f"| server CPU per phase without / with consoles | {result['base_cpu']:.1f} s / "
           f"{result['live_cpu']:.1f} s | | |")
