@@ -56,7 +56,8 @@ def test_moderator_follows_and_steers_a_remote_participant(live_app, study_id, r
     participant.get_by_role("button", name="Start the study").click()
     participant.wait_for_selector("#start-task")
 
-    browser.wait_in_page(console, "document.querySelector('#now').textContent.includes('Task 1 of 5')")
+    browser.wait_in_page(
+        console, "document.querySelector('#now').textContent.includes('Task 1 of 5')")
     console.locator("#btn-start").click()
     participant.wait_for_selector("#uxlab-frame", timeout=3000)  # the runner follows
     frame = participant.frame_locator("#uxlab-frame")
@@ -128,7 +129,8 @@ def test_an_in_person_session_by_keyboard_alone(live_app, study_id, researchers,
     console = new_page()
     log_in(console, base, researchers[0])
     start_session(console, base, study_id, "in_person")
-    browser.wait_in_page(console, "document.querySelector('#now').textContent.includes('Task 1 of 5')")
+    browser.wait_in_page(
+        console, "document.querySelector('#now').textContent.includes('Task 1 of 5')")
     console.locator("body").focus()
     # The stopwatch: when the page got each press of s (start), h (pause / resume), x (stop).
     console.evaluate("""window.presses = [];
@@ -159,7 +161,8 @@ def test_an_in_person_session_by_keyboard_alone(live_app, study_id, researchers,
         keyboard.press("4" if item % 2 else "2")
         keyboard.press("Tab")
     keyboard.press("Enter")
-    browser.wait_in_page(console, "document.querySelector('#answers-h').textContent.includes('recommend')")
+    browser.wait_in_page(
+        console, "document.querySelector('#answers-h').textContent.includes('recommend')")
     keyboard.press("9")
     keyboard.press("Tab")
     keyboard.press("Enter")

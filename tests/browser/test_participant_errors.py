@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from tests.conftest import PROJECT_ROOT
+from tests.support import browser
 from tests.support.polling import wait_for
 from uxlab.models import Attempt, Event, Study
 from uxlab.participants.links import create_participants
@@ -121,22 +122,20 @@ def _reload_on_the_second_page(live_app, demo, page, block_events: bool):
     if block_events:  # the server hears nothing of the page change before the reload
         page.route("**/events", lambda route: route.abort())
     frame.locator("#category-shoes").click()
-    # Polled from here: Playwright's in-page polling evaluates a string, which the page's
-    # Content-Security-Policy (no 'unsafe-eval') refuses; page.evaluate is not affected.
-    assert wait_for(lambda: page.evaluate(ON_SHOES))
+    browser.wait_in_page(page, ON_SHOES, timeout=20)
     if block_events:  # the runner has queued the page's event (it has not sent it)
         # Its navigate event, not just any text naming shoes: the click's target does too.
-        assert wait_for(lambda: page.evaluate(
-            "Object.keys(localStorage).filter((key) => key.startsWith('uxlab:queue:'))"
+        browser.wait_in_page(
+            page, "Object.keys(localStorage).filter((key) => key.startsWith('uxlab:queue:'))"
             ".some((key) => (JSON.parse(localStorage.getItem(key)).events || [])"
-            ".some((e) => e.type === 'navigate' && e.url === 'shoes.html'))"))
+            ".some((e) => e.type === 'navigate' && e.url === 'shoes.html'))", timeout=20)
     else:
         assert wait_for(lambda: any(url == "shoes.html" for url, _ in _stored_pages(live_app)))
     page.reload()
     page.wait_for_selector("#uxlab-frame")
     assert "Find a product" in page.inner_text(".uxlab-bar")
     # A reload loads two documents in a row when the queue knew better: give a busy machine time.
-    assert wait_for(lambda: page.evaluate(ON_SHOES), timeout=30)
+    browser.wait_in_page(page, ON_SHOES, timeout=30)
     config = page.evaluate("JSON.parse(document.querySelector('#uxlab-task').textContent)")
     # Blocked, the server knows at most the start page: the runner takes the page from its queue.
     assert (config.get("resume_page") == "shoes.html") is not block_events
