@@ -75,16 +75,24 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def prepare_database(folder: Path) -> tuple[str, dict]:
-    """Migrate a SQLite file and add the demo study, one participant, its session and attempt."""
+@dataclass(frozen=True)
+class Participant:
+    participant_id: int
+    session_id: int
+    public_id: str
+    attempt_id: int
+
+
+def prepare(url: str, count: int) -> list[Participant]:
+    """Migrate ``url`` and add the demo study with ``count`` participants at a running task."""
     from uxlab import schema
     from uxlab.db import Database
-    from uxlab.models import Attempt, Participant, TestSession
+    from uxlab.models import Attempt, TestSession
+    from uxlab.models import Participant as ParticipantRow
     from uxlab.studies.files import read_study_file
     from uxlab.studies.service import load_spec
     from uxlab.timeutil import utcnow
 
-    url = f"sqlite:///{folder / 'uxlab.sqlite'}"
     database = Database(url)
     schema.upgrade(database.engine)
     with database.session() as session:
@@ -92,23 +100,24 @@ def prepare_database(folder: Path) -> tuple[str, dict]:
                                                    "checkout-redesign.toml")).study
         session.flush()
         variant, task = study.variants[0], study.tasks[0]
-        participant = Participant(study_id=study.id, code="P-BENCH", token="bench-token",
-                                  variant_id=variant.id)
-        session.add(participant)
+        people = [ParticipantRow(study_id=study.id, code=f"P{i:05d}", token=f"load-{i}",
+                                 variant_id=variant.id) for i in range(count)]
+        session.add_all(people)
         session.flush()
-        sitting = TestSession(participant_id=participant.id)
-        session.add(sitting)
+        sittings = [TestSession(participant_id=p.id) for p in people]
+        session.add_all(sittings)
         session.flush()
-        attempt = Attempt(session_id=sitting.id, task_id=task.id, variant_id=variant.id,
-                          started_at=utcnow())
-        session.add(attempt)
+        attempts = [Attempt(session_id=s.id, task_id=task.id, variant_id=variant.id,
+                            started_at=utcnow()) for s in sittings]
+        session.add_all(attempts)
         session.flush()
-        ids = {"participant": participant.id, "session": sitting.id,
-               "public_id": str(sitting.public_id), "attempt": attempt.id}
-    with database.engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        result = [Participant(p.id, s.id, str(s.public_id), a.id)
+                  for p, s, a in zip(people, sittings, attempts, strict=True)]
+    if database.is_sqlite:
+        with database.engine.connect() as connection:
+            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
     database.dispose()
-    return url, ids
+    return result
 
 
 def participant_cookie(url: str, instance: Path, participant_id: int) -> str:
@@ -298,16 +307,17 @@ def main(argv: list[str] | None = None) -> int:
     folder = Path(tempfile.mkdtemp(prefix="uxlab-ingest-bench-"))
     targets: list[Target] = []
     try:
-        real_url, ids = prepare_database(folder)
+        real_url = f"sqlite:///{folder / 'uxlab.sqlite'}"
+        (sitting,) = prepare(real_url, 1)
         bare_dir = folder / "bare"
         bare_dir.mkdir()
         shutil.copy(folder / "uxlab.sqlite", bare_dir / "bare.sqlite")
         bare_url = f"sqlite:///{bare_dir / 'bare.sqlite'}"
-        cookie = participant_cookie(real_url, folder / "instance", ids["participant"])
+        cookie = participant_cookie(real_url, folder / "instance", sitting.participant_id)
         json_header = "Content-Type: application/json\r\n"
-        real = Target("uxlab", free_port(), f"/api/v1/sessions/{ids['public_id']}/events",
+        real = Target("uxlab", free_port(), f"/api/v1/sessions/{sitting.public_id}/events",
                       json_header + f"Cookie: session={cookie}\r\n")
-        bare = Target("bare", free_port(), f"/bare/sessions/{ids['session']}/events", json_header)
+        bare = Target("bare", free_port(), f"/bare/sessions/{sitting.session_id}/events", json_header)
         targets = [real, bare]
         real.process = start_gunicorn(
             "uxlab.app:create_app()", real.port,
@@ -318,12 +328,12 @@ def main(argv: list[str] | None = None) -> int:
             PROJECT_ROOT / "benchmarks", folder / "bare.log", args.workers)
 
         for target in targets:  # warm-up: imports, connection pools, page cache
-            run_round(target, make_bodies(max(args.connections * 2, 200), ids["attempt"]),
+            run_round(target, make_bodies(max(args.connections * 2, 200), sitting.attempt_id),
                       args.connections, args.seconds)
         results: dict[str, list[Round]] = {"uxlab": [], "bare": []}
         for i in range(args.rounds):
             for target in (targets if i % 2 == 0 else targets[::-1]):
-                bodies = make_bodies(args.requests, ids["attempt"])
+                bodies = make_bodies(args.requests, sitting.attempt_id)
                 result = run_round(target, bodies, args.connections, args.seconds)
                 results[target.name].append(result)
                 print(f"round {i + 1} {target.name:5}: {result.events_per_s:9,.0f} events/s, "

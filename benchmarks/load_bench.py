@@ -46,7 +46,13 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 
-from ingest_bench import free_port, start_gunicorn, stop  # the sibling benchmark
+from ingest_bench import (  # the sibling benchmark
+    Participant,
+    free_port,
+    prepare,
+    start_gunicorn,
+    stop,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))
@@ -69,14 +75,6 @@ class Target:
     sent: set[str] = field(default_factory=set)
 
 
-@dataclass(frozen=True)
-class Participant:
-    participant_id: int
-    session_id: int
-    public_id: str
-    attempt_id: int
-
-
 @dataclass
 class Run:
     target: str
@@ -95,43 +93,6 @@ class Run:
 
 
 # --- set-up --------------------------------------------------------------------------------------
-
-def prepare(url: str, count: int) -> list[Participant]:
-    """Migrate ``url`` and add the demo study with ``count`` participants at a running task."""
-    from uxlab import schema
-    from uxlab.db import Database
-    from uxlab.models import Attempt, TestSession
-    from uxlab.models import Participant as ParticipantRow
-    from uxlab.studies.files import read_study_file
-    from uxlab.studies.service import load_spec
-    from uxlab.timeutil import utcnow
-
-    database = Database(url)
-    schema.upgrade(database.engine)
-    with database.session() as session:
-        study = load_spec(session, read_study_file(PROJECT_ROOT / "studies" /
-                                                   "checkout-redesign.toml")).study
-        session.flush()
-        variant, task = study.variants[0], study.tasks[0]
-        people = [ParticipantRow(study_id=study.id, code=f"P{i:05d}", token=f"load-{i}",
-                                 variant_id=variant.id) for i in range(count)]
-        session.add_all(people)
-        session.flush()
-        sittings = [TestSession(participant_id=p.id) for p in people]
-        session.add_all(sittings)
-        session.flush()
-        attempts = [Attempt(session_id=s.id, task_id=task.id, variant_id=variant.id,
-                            started_at=utcnow()) for s in sittings]
-        session.add_all(attempts)
-        session.flush()
-        result = [Participant(p.id, s.id, str(s.public_id), a.id)
-                  for p, s, a in zip(people, sittings, attempts, strict=True)]
-    if database.is_sqlite:
-        with database.engine.connect() as connection:
-            connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-    database.dispose()
-    return result
-
 
 def cookies(participants: list[Participant]) -> list[str]:
     """The signed session cookie the link page sets for each participant (a permanent session)."""
