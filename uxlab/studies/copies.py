@@ -19,6 +19,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from uxlab.accounts.service import can_edit
@@ -47,6 +48,18 @@ def load_uploaded_file(session: Session, user: User, content: bytes, filename: s
     """
     spec = parse_study_bytes(content, filename)
     check_runnable(spec, studies_dir, source=filename)
+    try:
+        with session.begin_nested():
+            return _load_checked(session, user, spec, filename, study)
+    except IntegrityError:
+        # Another upload made the same study (or version) between the check and the insert
+        # (PostgreSQL lets both pass the check): load the file again over what it made, as a
+        # later upload would.
+        return _load_checked(session, user, spec, filename, study)
+
+
+def _load_checked(session: Session, user: User, spec, filename: str,
+                  study: Study | None) -> LoadResult:
     existing = current_study(session, spec.slug)
     if study is not None and spec.slug != study.slug:
         raise StudyDefinitionError([Problem(
