@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import EmailField, SelectField, StringField
+from wtforms import EmailField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, Length
 
 from uxlab.models.accounts import ROLES
@@ -13,7 +13,8 @@ ROLE_DESCRIPTIONS = {
     "researcher": "their own studies and those shared with them",
     "observer": "watches sessions and reads what is shared with them",
 }
-ROLE_CHOICES = [(role, f"{role.capitalize()}: {ROLE_DESCRIPTIONS[role]}") for role in ROLES]
+ROLE_CHOICES = [SelectChoice(role, f"{role.capitalize()}: {ROLE_DESCRIPTIONS[role]}")
+                for role in ROLES]
 
 
 class InviteForm(FlaskForm):
