@@ -152,3 +152,12 @@ def test_deactivation_withdraws_open_links(app, admin, db, make_user):
     link = admin.reset_link(user_id)
     assert admin.deactivate(user_id).status_code == 303
     assert app.test_client().get(link).status_code == 410
+
+
+def test_the_command_lines_link_path_is_the_route(app):
+    from flask import url_for
+
+    from uxlab.accounts.password_links import set_password_path
+
+    with app.test_request_context():
+        assert url_for("account.set_password", token="abc-_1") == set_password_path("abc-_1")
