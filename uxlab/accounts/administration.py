@@ -123,7 +123,7 @@ def use_link(session: Session, token: str, password: str) -> User | None:
     and then nothing changes.
     """
     validate_password(password)
-    password_hash = hash_password(password)  # slow: before the link is claimed
+    password_hash = hash_password(password)  # slow: before the first statement
     now = utcnow()
     link = open_link(session, token, now)
     if link is None:

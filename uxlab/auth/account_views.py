@@ -15,7 +15,7 @@ from flask_login import current_user, login_required, login_user
 from uxlab.accounts import administration
 from uxlab.accounts.service import MIN_PASSWORD_LENGTH, AccountError
 from uxlab.auth.forms import ChangePasswordForm, SetPasswordForm, show_account_error
-from uxlab.extensions import db_session
+from uxlab.extensions import database, db_session
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -34,15 +34,20 @@ def _gone(exc: administration.LinkGone):
 @bp.route("/set-password/<token>", methods=["GET", "POST"])
 def set_password(token: str):
     """Set a password with a one-time link, then log in (410 once the link has ended)."""
-    session = db_session()
-    try:
-        link = administration.open_link(session, token)
-    except administration.LinkGone as exc:
-        return _gone(exc)
-    if link is None:
-        abort(404)
+    # Looked up in a read transaction: the slow password hash of a POST then runs before the
+    # write transaction's first statement, so it holds no write lock (SQLite) meanwhile.
+    with database().read_sessions() as reading:
+        try:
+            link = administration.open_link(reading, token)
+        except administration.LinkGone as exc:
+            return _gone(exc)
+        if link is None:
+            abort(404)
+        shown = {"email": link.user.email, "purpose": link.purpose,
+                 "expires_at": link.expires_at}
     form = SetPasswordForm()
     if form.validate_on_submit():
+        session = db_session()
         try:
             user = administration.use_link(session, token, form.password.data)
         except administration.LinkGone as exc:
@@ -60,7 +65,7 @@ def set_password(token: str):
             login_user(user)
             flash("Your password is set; you are logged in.", "success")
             return redirect(url_for("researcher.study_list"), 303)
-    return render_template("auth/set_password.html", form=form, link=link,
+    return render_template("auth/set_password.html", form=form, link=shown,
                            min_length=MIN_PASSWORD_LENGTH), 400 if form.errors else 200
 
 
