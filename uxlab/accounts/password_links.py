@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import and_, select, update
 from sqlalchemy.orm import Session
 
 from uxlab.models import PasswordLink, User
@@ -41,12 +41,17 @@ def issue_link(session: Session, user: User, purpose: str, created_by: User | No
     return link, token, withdrawn
 
 
+def _is_open(now: datetime):
+    """The SQL condition of a link that still works at ``now``."""
+    return and_(PasswordLink.used_at.is_(None), PasswordLink.withdrawn_at.is_(None),
+                PasswordLink.expires_at > now)
+
+
 def withdraw_links(session: Session, user: User, now: datetime) -> int:
     """End every open link of ``user``; return how many there were."""
     result = session.execute(
         update(PasswordLink)
-        .where(PasswordLink.user_id == user.id, PasswordLink.used_at.is_(None),
-               PasswordLink.withdrawn_at.is_(None), PasswordLink.expires_at > now)
+        .where(PasswordLink.user_id == user.id, _is_open(now))
         .values(withdrawn_at=now))
     return result.rowcount
 
@@ -74,15 +79,12 @@ def claim_link(session: Session, link: PasswordLink, now: datetime) -> bool:
     """
     result = session.execute(
         update(PasswordLink)
-        .where(PasswordLink.id == link.id, PasswordLink.used_at.is_(None),
-               PasswordLink.withdrawn_at.is_(None), PasswordLink.expires_at > now)
+        .where(PasswordLink.id == link.id, _is_open(now))
         .values(used_at=now))
     return result.rowcount == 1
 
 
 def open_links(session: Session, now: datetime) -> dict[int, PasswordLink]:
     """Each account's open link, by account id (for the admin's list)."""
-    links = session.scalars(select(PasswordLink).where(
-        PasswordLink.used_at.is_(None), PasswordLink.withdrawn_at.is_(None),
-        PasswordLink.expires_at > now))
+    links = session.scalars(select(PasswordLink).where(_is_open(now)))
     return {link.user_id: link for link in links}

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 import click
+from sqlalchemy.orm import Session
 
 from uxlab.accounts import administration, audit
 from uxlab.accounts.password_links import open_links, set_password_path
@@ -22,8 +26,14 @@ def user_group() -> None:
     """Manage accounts."""
 
 
-def _fail(exc: AccountError):
-    return click.BadParameter(exc.message, param_hint=exc.field)
+@contextmanager
+def _changing() -> Iterator[Session]:
+    """A write session whose :class:`AccountError` becomes a usage error naming the field."""
+    try:
+        with db_session() as session:
+            yield session
+    except AccountError as exc:
+        raise click.BadParameter(exc.message, param_hint=exc.field) from exc
 
 
 @user_group.command("create")
@@ -34,14 +44,11 @@ def _fail(exc: AccountError):
                        envvar="UXLAB_PASSWORD")
 def create(email: str, role: str, name: str, password: str) -> None:
     """Create an account for EMAIL with a password."""
-    try:
-        with db_session() as session:
-            user = create_user(session, email, password, role=role, name=name)
-            session.flush()
-            audit.record(session, None, user, "created", role=role)
-            click.echo(f"Created {user.role} account {user.email}.")
-    except AccountError as exc:
-        raise _fail(exc) from exc
+    with _changing() as session:
+        user = create_user(session, email, password, role=role, name=name)
+        session.flush()
+        audit.record(session, None, user, "created", role=role)
+        click.echo(f"Created {user.role} account {user.email}.")
 
 
 @user_group.command("list")
@@ -70,26 +77,20 @@ def _link(base_url: str, token: str) -> str:
 def invite(email: str, role: str, name: str, base_url: str) -> None:
     """Create an account for EMAIL without a password and print its one-time set-password link
     (an account invited before and not set up yet gets a new link, replacing the old)."""
-    try:
-        with db_session() as session:
-            existing = session.scalar(administration.account_query(email))
-            if existing is not None and not existing.has_password:
-                token = administration.reinvite(session, None, existing)
-            else:
-                _, token = administration.invite(session, None, email, name, role)
-            click.echo(_link(base_url, token))
-    except AccountError as exc:
-        raise _fail(exc) from exc
+    with _changing() as session:
+        existing = session.scalar(administration.account_query(email))
+        if existing is not None and not existing.has_password:
+            token = administration.reinvite(session, None, existing)
+        else:
+            _, token = administration.invite(session, None, email, name, role)
+        click.echo(_link(base_url, token))
 
 
 def _change(email: str, change, done: str) -> None:
-    try:
-        with db_session() as session:
-            user = administration.find_account(session, email)
-            change(session, None, user)
-            click.echo(done.format(email=user.email))
-    except AccountError as exc:
-        raise _fail(exc) from exc
+    with _changing() as session:
+        user = administration.find_account(session, email)
+        change(session, None, user)
+        click.echo(done.format(email=user.email))
 
 
 @user_group.command("deactivate")
@@ -121,9 +122,6 @@ def role(email: str, role: str) -> None:
 def reset(email: str, base_url: str) -> None:
     """Print a one-time link that sets a new password for EMAIL (its old one works until the
     link is used)."""
-    try:
-        with db_session() as session:
-            user = administration.find_account(session, email)
-            click.echo(_link(base_url, administration.issue_reset(session, None, user)))
-    except AccountError as exc:
-        raise _fail(exc) from exc
+    with _changing() as session:
+        user = administration.find_account(session, email)
+        click.echo(_link(base_url, administration.issue_reset(session, None, user)))
