@@ -56,7 +56,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.add_template_filter(duration)
     app.add_template_filter(safe_url)
 
+    from uxlab.admin.views import bp as admin_bp
     from uxlab.api import bp as api_bp
+    from uxlab.auth.account_views import bp as account_bp
     from uxlab.auth.views import bp as auth_bp
     from uxlab.cx.views import bp as cx_bp
     from uxlab.moderation.link_views import bp as observer_links_bp
@@ -70,6 +72,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from uxlab.sharing.views import bp as sharing_bp
 
     app.register_blueprint(auth_bp)
+    app.register_blueprint(account_bp)
+    app.register_blueprint(admin_bp)
     app.register_blueprint(api_bp)
     app.register_blueprint(researcher_bp)
     app.register_blueprint(cx_bp)

@@ -214,3 +214,43 @@ def test_a_researcher_page_framed_by_another_origin_is_refused(live_app, researc
     assert not uxlab_frame.url.startswith(live_app.url), uxlab_frame.url
     text = uxlab_frame.evaluate("() => document.body ? document.body.innerText : ''")
     assert "Log in" not in text and "Studies" not in text and "uxlab" not in text, text
+
+
+def test_an_admin_invites_someone_who_sets_a_password_and_is_then_deactivated(
+        live_app, researchers, new_page):
+    """Accounts in the browser: the invitation link is used in a second browser (context)."""
+    from uxlab.models import User
+
+    expect = _expect()
+    admin_email = researchers[0]
+    with live_app.database.session() as session:
+        session.scalar(select(User).where(User.email == admin_email)).role = "admin"
+    base = live_app.url
+    admin = new_page()
+    log_in(admin, base, admin_email)
+    admin.get_by_role("navigation", name="Main").get_by_role("link", name="Accounts").click()
+    admin.get_by_role("link", name="Invite someone").first.click()
+    admin.get_by_label("Email").fill("carol@example.org")
+    admin.get_by_label("Name", exact=True).fill("Carol")
+    admin.get_by_label("Role").select_option("observer")
+    admin.get_by_role("button", name="Create the account and its link").click()
+    link = admin.get_by_label("Set-password link").input_value()
+    assert link.startswith(f"{base}/account/set-password/")
+
+    carol = new_page()
+    carol.goto(link)
+    carol.get_by_label("New password").fill("carol's long passphrase")
+    carol.get_by_label("Repeat the password").fill("carol's long passphrase")
+    carol.get_by_role("button", name="Set password").click()
+    carol.wait_for_url(f"{base}/studies/")
+    expect(carol.get_by_role("status")).to_contain_text("you are logged in")
+
+    admin.goto(f"{base}/admin/users")
+    admin.get_by_role("link", name="carol@example.org").click()
+    admin.get_by_role("button", name="Deactivate…").click()
+    admin.get_by_role("button", name="Deactivate the account").click()
+    expect(admin.get_by_role("status")).to_contain_text("carol@example.org is deactivated.")
+    carol.reload()
+    assert re.search(r"/login(\?|$)", carol.url), carol.url  # her session ended at once
+    carol.goto(link)
+    expect(carol.get_by_role("heading", name="This link no longer works")).to_be_visible()

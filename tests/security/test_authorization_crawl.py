@@ -21,7 +21,15 @@ import uuid
 import pytest
 
 from tests.conftest import TEST_PASSWORD, csrf_token
-from tests.security.world import EDITOR, OBSERVER, OWNER, VIEWER, build_world, make_app
+from tests.security.world import (
+    ADMIN,
+    EDITOR,
+    OBSERVER,
+    OWNER,
+    VIEWER,
+    build_world,
+    make_app,
+)
 
 #: Rules anyone may open, and why (their own tests cover what they allow).
 PUBLIC_ENDPOINTS = {
@@ -40,6 +48,8 @@ PUBLIC_ENDPOINTS = {
     "api.serve_document": "the API's OpenAPI document",
     "observer_links.join": "an observer link: its token is the guest's credential "
                            "(tests/moderation/test_observer_links.py)",
+    "account.set_password": "a set-password link: its token is the credential "
+                            "(tests/accounts/test_invitations.py)",
 }
 #: Rules for any logged-in account that name no study: the study list and new studies, and the
 #: CX pages, which are the whole installation's (journeys are shared by its researchers, the
@@ -50,10 +60,16 @@ ACCOUNT_ENDPOINTS = {
     "cx.board", "cx.drivers", "cx.import_page", "cx.journeys", "cx.journey_report_download",
     "cx.settings", "cx.revoke_token", "cx.delete_touchpoint",
 }
+#: Rules about the caller's own account, for every logged-in account, observers included.
+OWN_ACCOUNT_ENDPOINTS = {"account.password"}
+#: The admin area: admins only; every other visitor, the owner included, is refused.
+ADMIN_ENDPOINTS = {"admin.users", "admin.invite", "admin.user_detail", "admin.change_role",
+                   "admin.deactivate", "admin.reactivate", "admin.issue_link", "admin.audit_log"}
 #: The API's credential-checked rules: a participant's cookie or ingestion token, a feed's
 #: bearer token, a webhook's signature.
 TOKEN_ENDPOINTS = {"api.post_events", "api.finish", "api.feed", "api.receive_response"}
-KNOWN_ENDPOINTS = set(PUBLIC_ENDPOINTS) | ACCOUNT_ENDPOINTS | TOKEN_ENDPOINTS
+KNOWN_ENDPOINTS = (set(PUBLIC_ENDPOINTS) | ACCOUNT_ENDPOINTS | OWN_ACCOUNT_ENDPOINTS
+                   | ADMIN_ENDPOINTS | TOKEN_ENDPOINTS)
 
 #: Arguments whose value is the same whatever the study (a choice of page or format).
 ENUM_ARGUMENTS = {"section", "direction", "action", "what", "fmt"}
@@ -110,7 +126,8 @@ def crawl(tmp_path_factory, sqlite_template, password_hash):
     visitors = {"anonymous": Visitor(app),
                 "participant": Visitor(app, participant_token=world.participant_token),
                 "guest": Visitor(app, observer_link_token=world.guest_link_token)}
-    visitors.update({email: Visitor(app, email) for email in (OBSERVER, VIEWER, EDITOR, OWNER)})
+    visitors.update({email: Visitor(app, email)
+                     for email in (OBSERVER, VIEWER, EDITOR, OWNER, ADMIN)})
     visitors["target participant"] = Visitor(app, participant_token=world.target_participant_token)
     yield app, world, visitors
     app.extensions["uxlab.db"].dispose()
@@ -244,12 +261,13 @@ def test_the_owner_gets_through_every_rule(crawl):
     for rule, method in _requests(app):
         if rule.endpoint in PUBLIC_ENDPOINTS:
             continue
+        owner = visitors[ADMIN if rule.endpoint in ADMIN_ENDPOINTS else OWNER]
         for url in _urls(rule, world, None):
             if rule.endpoint in TOKEN_ENDPOINTS:
                 response = _api_request(visitors["target participant"], rule.endpoint,
                                         method, url, world, credentials=True)
             else:
-                response = visitors[OWNER].request(method, url)
+                response = owner.request(method, url)
             checked += 1
             if not _through(rule.endpoint, response):
                 blocked.append(f"{method} {url} -> {response.status_code}")
@@ -260,14 +278,26 @@ def test_the_owner_gets_through_every_rule(crawl):
 def test_account_pages_refuse_visitors_without_an_account(crawl):
     app, world, visitors = crawl
     holes = []
-    for rule, method in _requests(app, ACCOUNT_ENDPOINTS):
+    for rule, method in _requests(app, ACCOUNT_ENDPOINTS | OWN_ACCOUNT_ENDPOINTS):
         for url in _urls(rule, world, None):
             for name in ("anonymous", "participant", "guest"):
                 response = visitors[name].request(method, url)
                 if not _refused(response):
                     holes.append(f"{name} {method} {url} -> {response.status_code}")
-            if method != "GET":
+            if method != "GET" and rule.endpoint in ACCOUNT_ENDPOINTS:
                 response = visitors[OBSERVER].request(method, url)
                 if not _refused(response, also_to="/studies/"):
                     holes.append(f"observer {method} {url} -> {response.status_code}")
+    assert holes == [], "\n".join(holes)
+
+
+def test_admin_pages_refuse_everyone_but_admins(crawl):
+    app, world, visitors = crawl
+    holes = []
+    for rule, method in _requests(app, ADMIN_ENDPOINTS):
+        for url in _urls(rule, world, None):
+            for name in (*VISITORS, OWNER):
+                response = visitors[name].request(method, url)
+                if not _refused(response):
+                    holes.append(f"{name} {method} {url} -> {response.status_code}")
     assert holes == [], "\n".join(holes)

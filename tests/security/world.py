@@ -5,7 +5,8 @@ participant with a moderated session, an attempt, a note, a usability problem, a
 custom rating scale; the installation has a CX journey with a touchpoint, a webhook source and
 an API token. The *home* study belongs to the editor and is where the viewer, the observer, a
 guest of an observer link and a participant have their own access: they are real users of the installation, only not of the
-target study.
+target study. The admin, and a member of no study whose id the admin pages' URLs take, are
+there for the admin area.
 """
 
 from __future__ import annotations
@@ -30,6 +31,9 @@ from uxlab.studies.service import load_spec
 
 OWNER, EDITOR, VIEWER, OBSERVER = ("owner@example.org", "editor@example.org",
                                    "viewer@example.org", "observer@example.org")
+#: The installation's admin, and an account of no study that the admin pages' URLs name.
+ADMIN, MEMBER = "admin@example.org", "member@example.org"
+ROLE_OF = {OBSERVER: "observer", ADMIN: "admin"}
 
 
 @dataclasses.dataclass
@@ -67,8 +71,8 @@ def build_world(app, password_hash: str) -> World:
     spec = read_study_file(PROJECT_ROOT / "studies" / "checkout-redesign.toml")
     with database.write_sessions() as db:
         people = {email: User(email=email, name=email.split("@")[0], password_hash=password_hash,
-                              role="observer" if email == OBSERVER else "researcher")
-                  for email in (OWNER, EDITOR, VIEWER, OBSERVER)}
+                              role=ROLE_OF.get(email, "researcher"))
+                  for email in (OWNER, EDITOR, VIEWER, OBSERVER, ADMIN, MEMBER)}
         db.add_all(people.values())
         db.flush()
         target = load_spec(db, spec, owner=people[OWNER]).study
@@ -102,7 +106,7 @@ def build_world(app, password_hash: str) -> World:
                   "attempt_id": attempt.id, "problem_id": problem.id, "link_id": link.id,
                   "client_id": str(note.client_id), "code": "P01",
                   "touchpoint_id": touchpoint.id, "token_id": api_token.id,
-                  "source_id": source.id}
+                  "source_id": source.id, "user_id": people[MEMBER].id}
         return World(
             target=target.id, home=home.id, values=values,
             participant_token=home_sitting.participant.token,

@@ -11,7 +11,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from uxlab.accounts import throttle
+from uxlab.accounts import audit, throttle
 from uxlab.models import Study, StudyMember, User
 from uxlab.models.accounts import ROLES
 
@@ -41,14 +41,39 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-def validate_account(email: str, password: str, role: str) -> None:
-    """Raise :class:`AccountError` naming the first bad field."""
-    if not EMAIL_PATTERN.match(normalize_email(email)):
+def validate_email(email: str) -> None:
+    if not EMAIL_PATTERN.match(normalize_email(email)) or len(normalize_email(email)) > 254:
         raise AccountError("email", f"{email!r} is not an email address")
+
+
+def validate_password(password: str, field: str = "password") -> None:
     if len(password) < MIN_PASSWORD_LENGTH:
-        raise AccountError("password", f"must be at least {MIN_PASSWORD_LENGTH} characters")
+        raise AccountError(field, f"must be at least {MIN_PASSWORD_LENGTH} characters")
+
+
+def validate_role(role: str) -> None:
     if role not in ROLES:
         raise AccountError("role", f"must be one of {', '.join(ROLES)}")
+
+
+def validate_account(email: str, password: str, role: str) -> None:
+    """Raise :class:`AccountError` naming the first bad field."""
+    validate_email(email)
+    validate_password(password)
+    validate_role(role)
+
+
+def hash_password(password: str) -> str:
+    """The stored form of ``password`` (slow on purpose: compute it before taking write locks)."""
+    return generate_password_hash(password, method=PASSWORD_METHOD)
+
+
+def email_taken(session: Session, email: str) -> AccountError | None:
+    """The error to raise if an account for ``email`` exists, else None."""
+    email = normalize_email(email)
+    if session.scalar(select(User.id).where(User.email == email)) is not None:
+        return AccountError("email", f"an account for {email} already exists")
+    return None
 
 
 def create_user(
@@ -56,22 +81,28 @@ def create_user(
 ) -> User:
     """Create an account; raise :class:`AccountError` if input is bad or the email is taken."""
     validate_account(email, password, role)
+    return add_user(session, email, hash_password(password), role=role, name=name)
+
+
+def add_user(session: Session, email: str, password_hash: str, role: str, name: str) -> User:
+    """Insert an account (an empty ``password_hash``: invited, cannot log in yet); raise
+    :class:`AccountError` if the email is taken or the name too long."""
+    validate_email(email)
+    validate_role(role)
+    if len(name.strip()) > 200:
+        raise AccountError("name", "must be at most 200 characters")
     email = normalize_email(email)
-    taken = AccountError("email", f"an account for {email} already exists")
-    if session.scalar(select(User.id).where(User.email == email)) is not None:
+    taken = email_taken(session, email)
+    if taken is not None:
         raise taken
-    user = User(
-        email=email,
-        name=name.strip(),
-        role=role,
-        password_hash=generate_password_hash(password, method=PASSWORD_METHOD),
-    )
+    user = User(email=email, name=name.strip(), role=role, password_hash=password_hash)
     try:
         with session.begin_nested():
             session.add(user)
     except IntegrityError:
         # Created by someone else between the check and the insert (PostgreSQL): say so.
-        if session.scalar(select(User.id).where(User.email == email)) is not None:
+        taken = email_taken(session, email)
+        if taken is not None:
             raise taken from None
         raise
     return user
@@ -88,15 +119,28 @@ def create_first_admin(session: Session, email: str, password: str, name: str = 
         session.execute(select(func.pg_advisory_xact_lock(SETUP_LOCK_KEY)))
     if user_count(session) > 0:
         raise SetupClosed
-    return create_user(session, email, password, role="admin", name=name)
+    user = create_user(session, email, password, role="admin", name=name)
+    session.flush()
+    audit.record(session, user, user, "created", role="admin", via="first-run set-up")
+    return user
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
     """Return the active user with this email and password, or None."""
     user = session.scalar(select(User).where(User.email == normalize_email(email)))
-    if user is None or not user.active or not check_password_hash(user.password_hash, password):
+    if user is None or not user.active or not password_matches(user, password):
         return None
     return user
+
+
+def password_matches(user: User, password: str) -> bool:
+    """Whether ``password`` is ``user``'s (never for an invited account without one)."""
+    return user.has_password and check_password_hash(user.password_hash, password)
+
+
+def record_login(session: Session, user_id: int, now: datetime) -> None:
+    """Remember when the account last logged in (shown to admins)."""
+    session.execute(update(User).where(User.id == user_id).values(last_login_at=now))
 
 
 class LoginThrottled(Exception):

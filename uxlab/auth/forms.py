@@ -1,10 +1,10 @@
-"""Forms for logging in and creating the first account."""
+"""Forms for logging in, creating the first account, and setting or changing a password."""
 
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
-from uxlab.accounts.service import MIN_PASSWORD_LENGTH
+from uxlab.accounts.service import MIN_PASSWORD_LENGTH, AccountError
 
 
 class LoginForm(FlaskForm):
@@ -22,3 +22,30 @@ class SetupForm(FlaskForm):
     confirm = PasswordField(
         "Repeat the password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")]
     )
+
+
+class SetPasswordForm(FlaskForm):
+    """The form behind a one-time set-password link (an invitation or a reset)."""
+
+    password = PasswordField(
+        "New password", validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH)],
+        description=f"At least {MIN_PASSWORD_LENGTH} characters.",
+        render_kw={"autocomplete": "new-password"},
+    )
+    confirm = PasswordField(
+        "Repeat the password", validators=[DataRequired(), EqualTo("password", "Passwords differ.")],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ChangePasswordForm(SetPasswordForm):
+    current = PasswordField("Current password", validators=[DataRequired()],
+                            render_kw={"autocomplete": "current-password"})
+
+
+def show_account_error(form: FlaskForm, exc: AccountError) -> None:
+    """Put ``exc`` beside its field of ``form``, or above the form if it has no such field."""
+    if exc.field in form._fields:
+        form[exc.field].errors = [*form[exc.field].errors, exc.message]
+    else:
+        form.form_errors.append(exc.message)

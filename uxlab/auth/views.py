@@ -17,6 +17,7 @@ from uxlab.accounts.service import (
     create_first_admin,
     end_sessions,
     login_succeeded,
+    record_login,
     user_count,
 )
 from uxlab.auth.forms import LoginForm, SetupForm
@@ -64,6 +65,7 @@ def login():
             user = authenticate(reading, email, form.password.data)
         if user is not None:
             login_succeeded(session, email, client)
+            record_login(session, user.id, now)
             session.commit()
             # A fresh cookie: nothing of the anonymous session, its CSRF token included, is
             # carried into the logged-in one (session fixation).

@@ -1,6 +1,6 @@
 """The data model: SQLAlchemy 2 typed models, one module per area, all on one metadata."""
 
-from uxlab.models.accounts import LoginThrottle, StudyMember, User
+from uxlab.models.accounts import AccountAudit, LoginThrottle, PasswordLink, StudyMember, User
 from uxlab.models.base import Base
 from uxlab.models.cx import (
     ApiToken,
@@ -25,6 +25,7 @@ from uxlab.models.sharing import ShareLink
 from uxlab.models.studies import Questionnaire, Study, Task, Variant
 
 __all__ = [
+    "AccountAudit",
     "ApiToken",
     "Attempt",
     "Base",
@@ -42,6 +43,7 @@ __all__ = [
     "ObserverLink",
     "Participant",
     "ParticipantDeletion",
+    "PasswordLink",
     "ProblemSighting",
     "Questionnaire",
     "QuestionnaireResponse",

@@ -1,0 +1,58 @@
+"""Every user changes their own password: other sessions end, this one stays."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.accounts.conftest import NEW_PASSWORD, logged_in
+from tests.conftest import TEST_PASSWORD, Auth, csrf_token, fresh
+from uxlab.accounts.service import password_matches
+from uxlab.models import User
+
+ADA = "ada@example.org"
+
+
+def _change(client, current=TEST_PASSWORD, password=NEW_PASSWORD, confirm=None):
+    return client.post("/account/password", data={
+        "current": current, "password": password, "confirm": confirm or password,
+        "csrf_token": csrf_token(client, "/account/password")})
+
+
+def test_changing_ends_other_sessions_and_keeps_this_one(app, db, make_user):
+    user_id = make_user(ADA, role="observer").id  # the least role may change its password
+    here, elsewhere = app.test_client(), app.test_client()
+    for browser in (here, elsewhere):
+        assert Auth(browser).login(ADA).status_code == 302
+    captured = here.get_cookie("session").value
+    response = _change(here)
+    assert response.status_code == 303
+    assert logged_in(here)
+    assert not logged_in(elsewhere)
+    replay = app.test_client()
+    replay.set_cookie("session", captured)
+    assert not logged_in(replay)
+    assert password_matches(fresh(db).get(User, user_id), NEW_PASSWORD)
+    assert Auth(app.test_client()).login(ADA, TEST_PASSWORD).status_code == 400
+
+
+@pytest.mark.parametrize(("data", "field", "message"), [
+    ({"current": "not my password"}, "current", "is not your current password"),
+    ({"password": "short", "confirm": "short"}, "password", "at least 10 characters"),
+    ({"confirm": "something else entirely"}, "confirm", "Passwords differ"),
+    ({"password": TEST_PASSWORD, "confirm": TEST_PASSWORD}, "password", "choose a new one"),
+])
+def test_bad_input_is_refused_beside_the_field(app, db, make_user, data, field, message):
+    make_user(ADA)
+    client = app.test_client()
+    Auth(client).login(ADA)
+    response = _change(client, **data)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert f'id="{field}-error"' in page and message in page
+    assert logged_in(client)
+    assert Auth(app.test_client()).login(ADA, TEST_PASSWORD).status_code == 302
+
+
+def test_the_page_needs_a_log_in(client):
+    response = client.get("/account/password")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
