@@ -86,6 +86,9 @@ def test_unknown_and_missing_body_fields(db, as_participant, sitting):
     _assert_error(_post(as_participant, sitting, [1, 2]), 400, mentions="object")
     _assert_error(_post(as_participant, sitting, {"events": {}}), 400, field="events")
     _assert_error(_post(as_participant, sitting, {"events": [], "token": 5}), 400, field="token")
+    # The OpenAPI document says a string; null was taken as "no token" (found by the fuzzer).
+    _assert_error(_post(as_participant, sitting, {"events": [], "token": None}), 400,
+                  field="token")
 
 
 def test_oversize_event_is_400(db, as_participant, sitting):

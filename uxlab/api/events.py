@@ -57,7 +57,7 @@ def post_events(public_id: uuid.UUID):
     """Store a batch of recorder events of a session; answer the counts after the commit."""
     body = read_json_object(required=("events",), optional=("token",))
     token = body.get("token")
-    if token is not None and not isinstance(token, str):
+    if "token" in body and not isinstance(token, str):
         raise ApiError(400, "invalid field", "token must be a string", "token")
     try:
         # Checked before the database is touched: on SQLite the write transaction below holds
