@@ -56,3 +56,28 @@ def test_bad_input_is_refused_beside_the_field(app, db, make_user, data, field, 
 def test_the_page_needs_a_log_in(client):
     response = client.get("/account/password")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_guesses_at_the_current_password_are_slowed_down_as_log_ins_are(app, db, make_user):
+    """A session left open must not let someone try passwords at full speed: after the free
+    failures, even the right password waits (429 with Retry-After) and nothing changes."""
+    user_id = make_user(ADA).id
+    client = app.test_client()
+    Auth(client).login(ADA)
+    answers = [_change(client, current=f"guess number {n}").status_code for n in range(5)]
+    assert answers == [400] * 5
+    response = _change(client)
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) >= 1
+    assert "Too many wrong passwords" in response.get_data(as_text=True)
+    assert password_matches(fresh(db).get(User, user_id), TEST_PASSWORD)
+    assert logged_in(client)
+
+
+def test_a_right_current_password_does_not_count_as_a_guess(app, db, make_user):
+    make_user(ADA)
+    client = app.test_client()
+    Auth(client).login(ADA)
+    for _ in range(6):  # the right password with a refused new one, more than the free failures
+        assert _change(client, password="short", confirm="short").status_code == 400
+    assert _change(client).status_code == 303

@@ -8,14 +8,21 @@ nobody which addresses have accounts. Its token is in the URL: the pages say
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask import session as flask_session
 from flask_login import current_user, login_required, login_user
 
 from uxlab.accounts import administration
-from uxlab.accounts.service import MIN_PASSWORD_LENGTH, AccountError
+from uxlab.accounts.service import (
+    MIN_PASSWORD_LENGTH,
+    AccountError,
+    LoginThrottled,
+    claim_login,
+    login_succeeded,
+)
 from uxlab.auth.forms import ChangePasswordForm, SetPasswordForm, show_account_error
 from uxlab.extensions import database, db_session
+from uxlab.timeutil import utcnow
 
 bp = Blueprint("account", __name__, url_prefix="/account")
 
@@ -72,17 +79,35 @@ def set_password(token: str):
 @bp.route("/password", methods=["GET", "POST"])
 @login_required
 def password():
-    """Change one's own password; one's other sessions end, this one stays logged in."""
+    """Change one's own password; one's other sessions end, this one stays logged in.
+
+    Guesses at the current password are slowed down as log-ins are (the same counter per
+    address and client), so that a session left open does not let someone try passwords."""
     form = ChangePasswordForm()
     if form.validate_on_submit():
         session = db_session()
+        email, client = current_user.email, request.remote_addr or "unknown"
+        try:
+            claim_login(session, email, client, utcnow())
+        except LoginThrottled as exc:
+            session.rollback()
+            form.current.errors.append(
+                f"Too many wrong passwords. Try again in {exc.retry_after} "
+                f"second{'s' if exc.retry_after != 1 else ''}.")
+            return (render_template("auth/change_password.html", form=form), 429,
+                    {"Retry-After": str(exc.retry_after)})
+        session.commit()
         try:
             administration.change_own_password(session, current_user, form.current.data,
                                                form.password.data)
         except AccountError as exc:
             session.rollback()
+            if exc.field != "current":  # the password was right: the claim is taken back
+                login_succeeded(session, email, client)
+                session.commit()
             show_account_error(form, exc)
         else:
+            login_succeeded(session, email, client)
             session.commit()
             user = current_user._get_current_object()
             flask_session.clear()
