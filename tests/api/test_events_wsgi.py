@@ -97,6 +97,7 @@ def test_accepted_batches_and_replays_answer_alike(app, db, flask_route, sitting
     ('{"events": [], "colour": 1}', "application/json", 400),
     ("{}", "application/json", 400),
     ('{"events": [], "token": 5}', "application/json", 400),
+    ('{"events": [], "token": null}', "application/json", 400),
     ('{"events": [{"id": "x"}]}', "application/json", 400),
     ("x" * (MAX_BODY_BYTES + 1), "application/json", 413),
     ('{"events": []}', "text/plain", 415),
