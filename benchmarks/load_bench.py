@@ -90,6 +90,7 @@ class Run:
     database_cores: float
     client_cores: float
     server_cpu_ms: float
+    client_cpu_ms: float
 
 
 # --- set-up --------------------------------------------------------------------------------------
@@ -315,7 +316,8 @@ def run_load(target: Target, participants: list[Participant], databases: Databas
         p99_ms=percentile(latencies, 0.99), errors=tally.errors,
         unacknowledged=tally.unacknowledged,
         server_cores=server / wall, database_cores=database / wall, client_cores=client / wall,
-        server_cpu_ms=1000 * (server + database) / max(1, tally.tries))
+        server_cpu_ms=1000 * (server + database) / max(1, tally.tries),
+        client_cpu_ms=1000 * client / max(1, tally.tries))
 
 
 def stored_events(url: str) -> tuple[set[str], int]:
@@ -340,13 +342,14 @@ def report(runs: list[Run], targets: list[Target], args) -> None:
     print(f"Python {platform.python_version()}, {os.cpu_count()} CPUs, "
           f"load average before: {args.load_before}\n")
     print("| target | participants | offered req/s | achieved req/s | p50 (ms) | p95 (ms) | "
-          "p99 (ms) | errors | lost batches | server cores | database cores | client cores |")
-    print("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |")
+          "p99 (ms) | errors | lost batches | server cores | database cores | client cores | "
+          "server + database CPU per request (ms) | client CPU per request (ms) |")
+    print("| --- |" + " ---: |" * 13)
     for r in runs:
         print(f"| {r.target} | {r.participants:,} | {r.offered_rps:,.0f} | {r.achieved_rps:,.0f} | "
               f"{r.p50_ms:.1f} | {r.p95_ms:.1f} | {r.p99_ms:.1f} | {r.errors} | "
               f"{r.unacknowledged} | {r.server_cores:.2f} | {r.database_cores:.2f} | "
-              f"{r.client_cores:.2f} |")
+              f"{r.client_cores:.2f} | {r.server_cpu_ms:.2f} | {r.client_cpu_ms:.2f} |")
     print()
     for target in targets:
         crossing = next((r.participants for r in runs
@@ -435,7 +438,9 @@ def main(argv: list[str] | None = None) -> int:
                       f"req/s, achieved {run.achieved_rps:6.0f}, p50 {run.p50_ms:7.1f} ms, "
                       f"p95 {run.p95_ms:7.1f}, p99 {run.p99_ms:7.1f}, errors {run.errors}, "
                       f"lost {run.unacknowledged}, server {run.server_cores:.2f} + database "
-                      f"{run.database_cores:.2f} cores, client {run.client_cores:.2f}", flush=True)
+                      f"{run.database_cores:.2f} cores, client {run.client_cores:.2f}; CPU per request "
+                      f"{run.server_cpu_ms:.2f} ms server + database, {run.client_cpu_ms:.2f} "
+                      "ms client", flush=True)
         for target in targets:
             stop(target.process)
         report(runs, targets, args)

@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from uxlab import __version__, security_headers, static_assets
 from uxlab.api.common import ApiSessionInterface
+from uxlab.api.events_wsgi import EventsEndpoint
 from uxlab.config import app_config, instance_secret_key
 from uxlab.converters import DatabaseIntegerConverter
 from uxlab.extensions import close_db_session, csrf, db_session, login_manager
@@ -25,6 +26,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(settings)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+    # The recorder's batches skip Flask's request machinery (uxlab/api/events_wsgi.py); inside
+    # the proxy fixes below, so that it sees the scheme and address they restore.
+    app.wsgi_app = EventsEndpoint(app, app.wsgi_app)
     if int(app.config["TRUSTED_PROXIES"]):
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["TRUSTED_PROXIES"]))
     db = open_database(app.config["DATABASE_URL"], check_schema=app.config["CHECK_SCHEMA"],

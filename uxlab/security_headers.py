@@ -59,10 +59,16 @@ def content_security_policy() -> str:
     """The policy of the current response (see the module docstring)."""
     if getattr(g, "csp_prototype", False):
         return "frame-ancestors 'self'"
-    frames = " ".join(["'self'", *getattr(g, "csp_frame_origins", ())])
+    return page_policy(csp_nonce(), getattr(g, "csp_frame_origins", ()))
+
+
+def page_policy(nonce: str, frame_origins: tuple[str, ...] | list[str] = ()) -> str:
+    """The policy of a uxlab page (or API answer) whose scripts carry ``nonce`` and which may
+    frame ``frame_origins`` besides its own origin."""
+    frames = " ".join(["'self'", *frame_origins])
     return "; ".join([
         "default-src 'self'",
-        f"script-src 'self' 'nonce-{csp_nonce()}'",
+        f"script-src 'self' 'nonce-{nonce}'",
         "style-src 'self' 'unsafe-inline'",
         "img-src 'self' data:",
         "object-src 'none'",
@@ -72,12 +78,21 @@ def content_security_policy() -> str:
     ])
 
 
+def security_headers(policy: str, secure: bool) -> dict[str, str]:
+    """The security headers of an answer with ``policy``, sent over HTTPS if ``secure``."""
+    headers = {"Content-Security-Policy": policy, "X-Content-Type-Options": "nosniff",
+               "Referrer-Policy": "same-origin"}
+    if secure:
+        headers["Strict-Transport-Security"] = HSTS
+    return headers
+
+
 def add_security_headers(response: Response) -> Response:
-    response.headers["Content-Security-Policy"] = content_security_policy()
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers.setdefault("Referrer-Policy", "same-origin")
-    if request.is_secure:
-        response.headers["Strict-Transport-Security"] = HSTS
+    for name, value in security_headers(content_security_policy(), request.is_secure).items():
+        if name == "Referrer-Policy":  # a view may have chosen its own
+            response.headers.setdefault(name, value)
+        else:
+            response.headers[name] = value
     return response
 
 

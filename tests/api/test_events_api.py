@@ -7,8 +7,8 @@ import json
 import uuid
 
 import pytest
-from flask import request
 from sqlalchemy import func, select
+from werkzeug.wsgi import get_content_length
 
 from tests.recording.factories import EventMaker, make_attempt, make_sitting
 from uxlab.api.common import MAX_BODY_BYTES
@@ -111,15 +111,18 @@ def test_oversize_body_is_413(db, as_participant, sitting):
     assert _stored(db) == 0
 
 
-def test_oversize_body_without_content_length_is_413(db, app, as_participant, sitting):
+def test_oversize_body_without_content_length_is_413(db, app, as_participant, sitting,
+                                                            monkeypatch):
     # A chunked body has no Content-Length: the endpoint must stop reading past the limit.
     body = json.dumps({"events": [], "pad": "z" * (MAX_BODY_BYTES + 10)}).encode()
     seen = {}
+    endpoint = app.wsgi_app
 
-    @app.before_request
-    def note_length():
-        seen["content_length"] = request.content_length
+    def note_length(environ, start_response):
+        seen["content_length"] = get_content_length(environ)
+        return endpoint(environ, start_response)
 
+    monkeypatch.setattr(app, "wsgi_app", note_length)
     response = as_participant.post(_url(sitting), input_stream=io.BytesIO(body),
                                    content_type="application/json",
                                    environ_overrides={"wsgi.input_terminated": True},

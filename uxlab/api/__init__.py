@@ -7,7 +7,13 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
 
 from uxlab.api import attempts, cx, events, openapi
-from uxlab.api.common import ApiError, http_error_response
+from uxlab.api.common import (
+    RETRY_AFTER_S,
+    ApiError,
+    database_unavailable,
+    http_error_response,
+    require_json_type,
+)
 from uxlab.extensions import WRITE_METHODS, csrf
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -31,9 +37,8 @@ csrf.exempt(bp)
 @bp.before_request
 def require_json():
     """Refuse writes that are not JSON (415): the CSRF exemption above relies on it."""
-    if request.method in WRITE_METHODS and request.mimetype != "application/json":
-        raise ApiError(415, "unsupported media type",
-                       f"send Content-Type: application/json, not {request.mimetype or 'none'}")
+    if request.method in WRITE_METHODS:
+        require_json_type(request.mimetype)
 
 
 @bp.errorhandler(ApiError)
@@ -47,12 +52,8 @@ def http_error(exc: HTTPException):
 
 
 @bp.errorhandler(OperationalError)
-def database_unavailable(exc: OperationalError):
-    """503 while the database cannot be written or reached (a full or read-only disk, a
-    restarting server): nothing was stored, and the recorder sends the batch again later."""
-    current_app.logger.error("database unavailable: %s", exc.orig)
-    response, status = ApiError(
-        503, "database unavailable",
-        "the database cannot store this right now (nothing was stored); try again shortly").response()
-    response.headers["Retry-After"] = "5"
+def database_unavailable_error(exc: OperationalError):
+    """503 while the database cannot be written or reached (see ``database_unavailable``)."""
+    response, status = database_unavailable(current_app, exc).response()
+    response.headers["Retry-After"] = str(RETRY_AFTER_S)
     return response, status

@@ -22,9 +22,24 @@ class ApiError(Exception):
         self.message = message
         self.field = field
 
+    def body(self) -> dict[str, Any]:
+        return {"error": self.error, "message": self.message, "field": self.field}
+
     def response(self):
-        body = jsonify(error=self.error, message=self.message, field=self.field)
-        return body, self.status
+        return jsonify(self.body()), self.status
+
+
+#: How long a client should wait before sending again what the database could not store.
+RETRY_AFTER_S = 5
+
+
+def database_unavailable(app, exc: Exception) -> ApiError:
+    """The 503 for a database that cannot be written or reached (a full or read-only disk, a
+    restarting server), logged: nothing was stored, and the recorder sends the batch again later
+    (``Retry-After``: :data:`RETRY_AFTER_S`)."""
+    app.logger.error("database unavailable: %s", getattr(exc, "orig", exc))
+    return ApiError(503, "database unavailable", "the database cannot store this right now "
+                    "(nothing was stored); try again shortly")
 
 
 def http_error_response(exc: HTTPException):
@@ -43,6 +58,17 @@ class ApiSessionInterface(SecureCookieSessionInterface):
     server). The participant's pages refresh it; the API sends one only when it changed it.
     """
 
+    def __init__(self) -> None:
+        self._serializers: dict[tuple, Any] = {}
+
+    def get_signing_serializer(self, app):
+        """Flask's serializer, made once per key set instead of once per request (it is
+        stateless; making it was a sixth of opening a participant's session)."""
+        keys = (app.secret_key, tuple(app.config.get("SECRET_KEY_FALLBACKS") or ()))
+        if keys not in self._serializers:
+            self._serializers[keys] = super().get_signing_serializer(app)
+        return self._serializers[keys]
+
     def should_set_cookie(self, app, session) -> bool:
         if request.path.startswith("/api/") and not session.modified:
             return False
@@ -55,11 +81,17 @@ def _refuse_constant(name: str):
 
 def read_raw_body(limit: int = MAX_BODY_BYTES) -> bytes:
     """Read the request's body, refusing bodies over ``limit`` bytes without reading them."""
-    if request.content_length is not None and request.content_length > limit:
+    return read_limited(request.stream, request.content_length, limit)
+
+
+def read_limited(stream, content_length: int | None, limit: int = MAX_BODY_BYTES) -> bytes:
+    """Read a body of ``content_length`` bytes (None: unknown) from ``stream``, refusing one over
+    ``limit`` bytes (413) without reading it."""
+    if content_length is not None and content_length > limit:
         raise ApiError(413, "body too large",
-                       f"the body is {request.content_length} bytes; at most {limit} are allowed")
+                       f"the body is {content_length} bytes; at most {limit} are allowed")
     # Read at most one byte past the limit: a body without Content-Length (chunked) is cut there.
-    raw = request.stream.read(limit + 1)
+    raw = stream.read(limit + 1)
     if len(raw) > limit:
         raise ApiError(413, "body too large", f"the body is over {limit} bytes")
     return raw
@@ -81,7 +113,13 @@ def read_json_body(limit: int = MAX_BODY_BYTES) -> Any:
 
 def read_json_object(required: tuple[str, ...], optional: tuple[str, ...] = ()) -> dict[str, Any]:
     """Read a JSON object body with exactly the keys ``required`` and maybe ``optional``."""
-    body = read_json_body()
+    return check_json_object(read_json_body(), required, optional)
+
+
+def check_json_object(body: Any, required: tuple[str, ...],
+                      optional: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Return ``body`` if it is a JSON object with exactly the keys ``required`` and maybe
+    ``optional``; else answer 400 naming the field."""
     if type(body) is not dict:
         raise ApiError(400, "invalid body", "the body must be a JSON object")
     unknown = sorted(body.keys() - set(required) - set(optional))
@@ -93,6 +131,14 @@ def read_json_object(required: tuple[str, ...], optional: tuple[str, ...] = ()) 
         if name not in body:
             raise ApiError(400, "missing field", f"{name} is required", name)
     return body
+
+
+def require_json_type(mimetype: str) -> None:
+    """Refuse a write whose body is not JSON (415): the API's CSRF exemption relies on it
+    (uxlab/api/__init__.py)."""
+    if mimetype != "application/json":
+        raise ApiError(415, "unsupported media type",
+                       f"send Content-Type: application/json, not {mimetype or 'none'}")
 
 
 ERROR_SCHEMA = {

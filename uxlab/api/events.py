@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import uuid
 from contextlib import nullcontext
+from typing import Any
 
-from flask import current_app, jsonify, session
+from flask import Flask, current_app, jsonify, session
 
-from uxlab.api.common import ApiError, error_response, read_json_object
+from uxlab.api.common import ApiError, check_json_object, error_response, read_json_body
+from uxlab.db import Database
 from uxlab.extensions import database
 from uxlab.recording.auth import TokenCheck, check_token
 from uxlab.recording.ingest import (
@@ -31,14 +33,16 @@ from uxlab.recording.validation import (
 )
 
 
-def _refusal(public_id: uuid.UUID, target: IngestTarget, token) -> ApiError | None:
+def _refusal(app: Flask, public_id: uuid.UUID, target: IngestTarget, token: object,
+             participant_id: object) -> ApiError | None:
     """Why this request may not post to ``target``'s session, or None if it may.
 
-    The participant's cookie, else the session's ingestion token (an expired one is a 401); and
-    a closed study's sessions take nothing new (409).
+    The participant's cookie (``participant_id``, from the signed session), else the session's
+    ingestion token (an expired one is a 401); and a closed study's sessions take nothing new
+    (409).
     """
-    if session.get("participant_id") != target.participant_id:
-        check = check_token(current_app, token, public_id) if isinstance(token, str) \
+    if participant_id != target.participant_id:
+        check = check_token(app, token, public_id) if isinstance(token, str) \
             else TokenCheck.INVALID
         if check is TokenCheck.EXPIRED:
             return ApiError(401, "token expired",
@@ -53,9 +57,16 @@ def _refusal(public_id: uuid.UUID, target: IngestTarget, token) -> ApiError | No
     return None
 
 
-def post_events(public_id: uuid.UUID):
-    """Store a batch of recorder events of a session; answer the counts after the commit."""
-    body = read_json_object(required=("events",), optional=("token",))
+def ingest_batch(app: Flask, db: Database, public_id: uuid.UUID, body: Any,
+                 participant_id: object) -> dict[str, int]:
+    """Store a parsed batch body of session ``public_id`` for the sender whose signed session
+    names ``participant_id`` (None without one); return the answer's counts after the commit.
+
+    The endpoint's rules, once, for both ways a request reaches them (:func:`post_events` and
+    :mod:`uxlab.api.events_wsgi`). Raises :class:`ApiError` for a refused batch (nothing is
+    written) and lets SQLAlchemy's ``OperationalError`` through (the caller answers 503).
+    """
+    body = check_json_object(body, required=("events",), optional=("token",))
     token = body.get("token")
     if "token" in body and not isinstance(token, str):
         raise ApiError(400, "invalid field", "token must be a string", "token")
@@ -65,7 +76,6 @@ def post_events(public_id: uuid.UUID):
         rows = event_rows(body["events"])
     except EventError as exc:
         raise ApiError(400, "invalid event", exc.message, exc.field) from None
-    db = database()
     # On SQLite, two transactions: which session and attempts the batch is for never changes, so
     # it is read without the write lock; the write then starts with the INSERT
     # (Database.append_sessions). PostgreSQL locks rows, not the database: one transaction saves
@@ -73,19 +83,31 @@ def post_events(public_id: uuid.UUID):
     with db.append_sessions() as writing:
         with db.read_sessions() if db.is_sqlite else nullcontext(writing) as reading:
             target = find_target(reading, public_id, claimed_attempts(rows))
-            refusal = _refusal(public_id, target, token) if target is not None else None
+            refusal = _refusal(app, public_id, target, token, participant_id) \
+                if target is not None else None
             # A replay of a batch already acknowledged keeps its success answer (idempotency),
             # even once the study has closed or the token has expired.
             if refusal is not None and refusal.status != 403 and rows and all_stored(
                     reading, target, rows):
-                return jsonify(accepted=0, duplicates=len(rows))
+                return {"accepted": 0, "duplicates": len(rows)}
         if target is None:
             raise ApiError(404, "unknown session", f"there is no session {public_id}")
         if refusal is not None:
             raise refusal
         result = store_rows(writing, target, rows)
         writing.commit()
-    return jsonify(accepted=result.accepted, duplicates=result.duplicates)
+    return {"accepted": result.accepted, "duplicates": result.duplicates}
+
+
+def post_events(public_id: uuid.UUID):
+    """Store a batch of recorder events of a session; answer the counts after the commit.
+
+    Flask's way in, for callers of the app that bypass its WSGI entry (``app.wsgi_app`` is
+    wrapped by :class:`uxlab.api.events_wsgi.EventsEndpoint`, which answers these requests
+    before Flask's machinery); both run :func:`ingest_batch`.
+    """
+    return jsonify(ingest_batch(current_app, database(), public_id, read_json_body(),
+                                session.get("participant_id")))
 
 
 #: JSON Schema for text without NUL characters (PostgreSQL cannot store them).

@@ -1,0 +1,95 @@
+"""The events endpoint's own WSGI entry: the recorder's batches without Flask's request machinery.
+
+``POST /api/v1/sessions/<id>/events`` is most of what a busy server does: one batch per live
+participant every 5 s, 800 requests a second at 4,000 participants on two cores. Around the
+endpoint's own work, Flask spent about a third of a worker's CPU per request (request and app
+contexts, routing over every rule, hooks, the response object, teardown; docs/performance.md).
+:class:`EventsEndpoint` wraps the app's ``wsgi_app``, answers that one method and path itself and
+hands every other request to Flask unchanged.
+
+It runs the same rules as Flask's route, once: the body is read and parsed by
+:mod:`uxlab.api.common`'s functions, the participant's signed session is opened by the app's own
+session interface, the batch goes through :func:`uxlab.api.events.ingest_batch`, and the answer
+has Flask's JSON body, status and headers (security headers from :mod:`uxlab.security_headers`,
+``Vary: Cookie``, ``Retry-After`` on a 503). tests/api/test_events_wsgi.py holds the two entries
+to the same answers.
+
+What it is not: a second router. Anything but a POST to exactly that path (another method, an
+id that is not a UUID, a trailing slash) goes to Flask, which answers as for every URL.
+"""
+
+from __future__ import annotations
+
+import re
+import secrets
+import uuid
+from types import SimpleNamespace
+
+from flask import Flask
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import InternalServerError
+from werkzeug.http import HTTP_STATUS_CODES, parse_cookie, parse_options_header
+from werkzeug.wsgi import get_content_length, get_input_stream
+
+from uxlab.api.common import (
+    RETRY_AFTER_S,
+    ApiError,
+    database_unavailable,
+    parse_json,
+    read_limited,
+    require_json_type,
+)
+from uxlab.api.events import ingest_batch
+from uxlab.security_headers import page_policy, security_headers
+
+#: The events route of ``uxlab.api`` (``/sessions/<uuid:public_id>/events`` under ``/api/v1``),
+#: with werkzeug's UUID converter's pattern.
+EVENTS_PATH = re.compile(r"/api/v1/sessions/([A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-"
+                         r"[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12})/events")
+
+
+class EventsEndpoint:
+    """WSGI middleware: answers the events endpoint, passes everything else to ``wsgi_app``."""
+
+    def __init__(self, app: Flask, wsgi_app):
+        self.app = app
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        match = EVENTS_PATH.fullmatch(environ.get("PATH_INFO", "")) \
+            if environ.get("REQUEST_METHOD") == "POST" else None
+        if match is None:
+            return self.wsgi_app(environ, start_response)
+        status, answer, headers = self.answer(environ, uuid.UUID(match[1]))
+        body = (self.app.json.dumps(answer, separators=(",", ":")) + "\n").encode()
+        headers = {"Content-Type": "application/json", "Content-Length": str(len(body)),
+                   "Vary": "Cookie", **headers,
+                   **security_headers(page_policy(secrets.token_urlsafe(18)),
+                                      environ.get("wsgi.url_scheme") == "https")}
+        start_response(f"{status} {HTTP_STATUS_CODES[status].upper()}", list(headers.items()))
+        return [body]
+
+    def answer(self, environ, public_id: uuid.UUID) -> tuple[int, dict, dict[str, str]]:
+        """The status, JSON answer and extra headers of one events request."""
+        app = self.app
+        try:
+            require_json_type(parse_options_header(environ.get("CONTENT_TYPE", ""))[0].lower())
+            raw = read_limited(
+                get_input_stream(environ, max_content_length=app.config["MAX_CONTENT_LENGTH"]),
+                get_content_length(environ))
+            body = parse_json(raw)
+            session = app.session_interface.open_session(
+                app, SimpleNamespace(cookies=parse_cookie(environ.get("HTTP_COOKIE"))))
+            participant_id = session.get("participant_id") if session is not None else None
+            return 200, ingest_batch(app, app.extensions["uxlab.db"], public_id, body,
+                                     participant_id), {}
+        except ApiError as exc:
+            return exc.status, exc.body(), {}
+        except OperationalError as exc:
+            return 503, database_unavailable(app, exc).body(), {"Retry-After": str(RETRY_AFTER_S)}
+        except Exception:
+            if app.config["PROPAGATE_EXCEPTIONS"] or app.testing or app.debug:
+                raise
+            app.logger.exception("Exception on POST %s", environ.get("PATH_INFO"))
+            error = InternalServerError()
+            return 500, ApiError(500, error.name, error.description).body(), {}
