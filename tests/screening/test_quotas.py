@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import select
-
 from tests.conftest import fresh
 from tests.participants.bot import Bot
 from tests.screening.conftest import ELIGIBLE
