@@ -20,8 +20,12 @@ from uxlab.timeutil import utcnow
 MAX_NUMBER = 1e9
 
 
+#: What is wrong with an answer, as codes: the participant page words them (in their language).
+CHOOSE_ONE, CHOOSE_LISTED, NOT_A_NUMBER = "choose_one", "choose_listed", "not_a_number"
+
+
 class ScreenerAnswerError(ValueError):
-    """Answers that cannot be read; ``problems`` maps form field → message."""
+    """Answers that cannot be read; ``problems`` maps form field → problem code."""
 
     def __init__(self, problems: dict[str, str]):
         self.problems = problems
@@ -41,13 +45,13 @@ def parse_screener_form(questions: list[ScreenerQuestion], form) -> dict[str, An
         if question.kind == "single":
             value = form.get(name)
             if value not in question.options:
-                problems[name] = "Please choose one answer."
+                problems[name] = CHOOSE_ONE
             else:
                 answers[question.key] = value
         elif question.kind == "multiple":
             chosen = set(form.getlist(name))
             if not chosen <= set(question.options):
-                problems[name] = "Please choose among the answers shown."
+                problems[name] = CHOOSE_LISTED
             else:
                 answers[question.key] = [o for o in question.options if o in chosen]
         else:
@@ -57,7 +61,7 @@ def parse_screener_form(questions: list[ScreenerQuestion], form) -> dict[str, An
             except ValueError:
                 number = math.nan
             if not math.isfinite(number) or abs(number) > MAX_NUMBER:
-                problems[name] = "Please enter a number."
+                problems[name] = NOT_A_NUMBER
             else:
                 answers[question.key] = int(number) if number.is_integer() else number
     if problems:
