@@ -22,7 +22,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from uxlab.models import Participant, Quota, Study, Variant
-from uxlab.screening.rules import answers_meet
+from uxlab.screening.rules import answers_meet, describe_rule
 from uxlab.timeutil import utcnow
 
 
@@ -96,3 +96,16 @@ def turned_away_counts(session: Session, study: Study) -> dict[str, int]:
     counts = {"screened_out": 0, "full": 0}
     counts.update(dict(rows.all()))
     return counts
+
+
+def screening_summary(session: Session, study: Study) -> dict:
+    """What the study page shows: each quota's fill with its segment in words, how many people
+    were turned away, and each screener question's rule in words."""
+    kinds = _kinds(study)
+    return {
+        "fills": [(fill, "; ".join(f"{key} {describe_rule(kinds.get(key, ''), rule)}"
+                                   for key, rule in (fill.quota.conditions or {}).items()))
+                  for fill in quota_fills(session, study)],
+        "turned_away": turned_away_counts(session, study),
+        "rules": {q.key: describe_rule(q.kind, q.rule or {}) for q in study.screener_questions},
+    }
