@@ -110,6 +110,8 @@ def test_quotas_show_their_fill_and_the_turned_away_counts(client, db, screened)
     row = html[html.index('id="quota-weekly_a"'):]
     row = row[:row.index("</tr>")]
     assert "shopping must be Weekly" in row and "1 / 2" in row
+    links = client.get(f"/studies/{screened.id}/participants").get_data(as_text=True)
+    assert "<td>screened out</td>" in links
 
 
 def test_a_quota_is_edited_with_checkboxes_while_the_study_runs(client, db, screened):
