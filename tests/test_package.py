@@ -24,6 +24,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -31,6 +32,7 @@ import pytest
 from tests.support.postgres import free_port
 from uxlab import config
 from uxlab.demo import demo_study_file
+from uxlab.i18n.catalogue import SHIPPED_LANGUAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 WHEELHOUSE = Path(sys.prefix) / "uxlab-test-wheelhouse"
@@ -164,6 +166,13 @@ def _wait_for(url: str, server: subprocess.Popen, log: Path) -> None:
             time.sleep(0.2)
     raise AssertionError(f"uxlab serve did not answer within {SERVE_START_LIMIT_S} s:\n"
                          f"{log.read_text()}")
+
+
+@pytest.mark.slow
+def test_the_wheel_carries_the_compiled_catalogues(wheel):
+    names = set(zipfile.ZipFile(wheel).namelist())
+    for language in SHIPPED_LANGUAGES[1:]:  # English is the source language: no catalogue
+        assert f"uxlab/translations/{language}/LC_MESSAGES/messages.mo" in names
 
 
 @pytest.mark.slow

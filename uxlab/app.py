@@ -15,6 +15,7 @@ from uxlab.api.events_wsgi import EventsEndpoint
 from uxlab.config import app_config, instance_secret_key
 from uxlab.converters import DatabaseIntegerConverter
 from uxlab.extensions import close_db_session, csrf, db_session, login_manager
+from uxlab.i18n import catalogue
 from uxlab.schema import open_database
 
 
@@ -40,6 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     static_assets.init_app(app)
     security_headers.init_app(app)
+    catalogue.init_app(app)
     login_manager.init_app(app)
 
     @login_manager.user_loader

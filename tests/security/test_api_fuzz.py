@@ -43,6 +43,7 @@ def live(tmp_path_factory, sqlite_template, password_hash):
         token = participant.token
     bot = Bot(app.test_client(), token)
     bot.enter()
+    bot.post(screener_shopping="Weekly")  # the target study's screener (world.py)
     bot.consent()
     bot.start_task()
     config = bot.config()

@@ -75,7 +75,12 @@ KNOWN_ENDPOINTS = (set(PUBLIC_ENDPOINTS) | ACCOUNT_ENDPOINTS | OWN_ACCOUNT_ENDPO
 ENUM_ARGUMENTS = {"section", "direction", "action", "what", "fmt"}
 #: ``key`` names a different kind of object on different rules.
 KEY_BY_ENDPOINT = {"researcher.custom_scale_form": "trust", "researcher.custom_scale_delete":
-                   "trust", "researcher.variant_form": "A", "researcher.variant_recorder": "A"}
+                   "trust", "researcher.variant_form": "A", "researcher.variant_recorder": "A",
+                   "researcher.screener_question_form": "shopping",
+                   "researcher.screener_question_move": "shopping",
+                   "researcher.quota_form": "weekly",
+                   # <section> is "quotas" (the first of screener, quotas)
+                   "researcher.screening_item_delete": "weekly"}
 #: Actions of rules whose ``action`` argument is a plain string.
 ACTION_BY_ENDPOINT = {"moderation.act": "pause"}
 

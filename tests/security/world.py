@@ -24,6 +24,7 @@ from uxlab.cx.journeys import ensure_touchpoint
 from uxlab.models import User
 from uxlab.moderation.observer_links import create_observer_link
 from uxlab.recording.auth import ingest_token
+from uxlab.screening.spec import QuotaSpec, ScreenerQuestionSpec
 from uxlab.sharing.service import create_share_link
 from uxlab.studies import editing
 from uxlab.studies.files import read_study_file
@@ -53,6 +54,11 @@ class World:
     guest_link_token: str  # an observer link to the home study's live sessions
 
 
+#: The target study's screener question and quota (the crawl's <key> for their routes).
+TARGET_SCREENER = (ScreenerQuestionSpec("shopping", "single", "How often do you shop online?",
+                                        ("Weekly", "Never"), {"must_not_be": ["Never"]}),)
+TARGET_QUOTAS = (QuotaSpec("weekly", 10, "A", {"shopping": {"must_be": ["Weekly"]}}),)
+
 def make_app(tmp: Path, template: Path | None):
     """An app on its own copy of the migrated SQLite template (None: on the copy already in
     ``tmp``, as a restarted process would be)."""
@@ -75,7 +81,9 @@ def build_world(app, password_hash: str) -> World:
                   for email in (OWNER, EDITOR, VIEWER, OBSERVER, ADMIN, MEMBER)}
         db.add_all(people.values())
         db.flush()
-        target = load_spec(db, spec, owner=people[OWNER]).study
+        target = load_spec(db, dataclasses.replace(spec, screener=TARGET_SCREENER,
+                                                   quotas=TARGET_QUOTAS),
+                           owner=people[OWNER]).study
         home = load_spec(db, dataclasses.replace(spec, slug="home-study", title="Home study"),
                          owner=people[EDITOR]).study
         db.flush()

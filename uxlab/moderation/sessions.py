@@ -58,6 +58,8 @@ def start_moderated_session(db: Session, study: Study, moderator: User, mode: st
     db.flush()
     if mode == "in_person":
         statement = consent_statement(study, live_notice(test_session))
-        flow.consent(db, study, participant, participant.step, user_agent="in person",
-                     consent_text_sha256=consent_digest(statement), consent_language=PAGE_LANGUAGE)
+        if flow.consent(db, study, participant, participant.step, user_agent="in person",
+                        consent_text_sha256=consent_digest(statement),
+                        consent_language=PAGE_LANGUAGE, skip_screener=True) is None:
+            raise ControlError("consent", "the study's quotas are full: no place is left", 409)
     return participant, test_session

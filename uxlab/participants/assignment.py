@@ -6,6 +6,9 @@ random), so group sizes never drift apart by more than one for equal weights, ho
 arrivals interleave. Within subjects: every participant sees every variant; the order of variants
 and of tasks follows the rows of a balanced Latin square (Williams 1949), so each condition
 appears in each position, and follows each other condition, equally often.
+
+Quotas (:mod:`uxlab.screening.quotas`) are checked here, under the study lock: a variant whose
+quota is full for this participant's segment is skipped; with none left, :class:`StudyFull`.
 """
 
 from __future__ import annotations
@@ -17,6 +20,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from uxlab.models import Participant, Study, Variant
+from uxlab.screening.quotas import StudyFull, open_variants
+
+__all__ = ["StudyFull", "assign", "balanced_latin_square", "choose_variant", "latin_square_order"]
 
 _random = random.SystemRandom()
 
@@ -75,10 +81,14 @@ def _lock_study(session: Session, study: Study) -> None:
 
 
 def assign(session: Session, study: Study, participant: Participant) -> None:
-    """Give ``participant`` a variant (between) or variant and task orders (within). Idempotent."""
+    """Give ``participant`` a variant (between) or variant and task orders (within). Idempotent.
+
+    Raises :class:`StudyFull` when the quotas leave no place for the participant.
+    """
     if participant.task_order is not None:
         return
     _lock_study(session, study)
+    variants = open_variants(session, study, participant, study.variants)
     task_keys = [t.key for t in study.tasks]
     if study.design == "between":
         counts = dict(session.execute(
@@ -86,7 +96,7 @@ def assign(session: Session, study: Study, participant: Participant) -> None:
             .where(Participant.study_id == study.id, Participant.variant_id.is_not(None))
             .group_by(Participant.variant_id)
         ).all())
-        participant.variant_id = choose_variant(study.variants, counts).id
+        participant.variant = choose_variant(variants, counts)
         participant.task_order = task_keys
     else:
         index = session.scalar(

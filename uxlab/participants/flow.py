@@ -3,6 +3,9 @@
 The steps are derived from the study and the participant's assigned orders; ``participant.step``
 says which one the participant is on. Every page shows that step, whatever URL or tab asked; a
 submission made for another step is stale and changes nothing (the caller answers 409).
+
+A study with screener questions asks them first (step 0), before consent. A participant the
+screener or a full quota turned away (``Participant.turned_away``) stays on that end for good.
 """
 
 from __future__ import annotations
@@ -13,7 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from uxlab.models import Attempt, Participant, Questionnaire, Study, Task, TestSession, Variant
-from uxlab.participants.assignment import assign
+from uxlab.participants.assignment import StudyFull, assign
+from uxlab.screening.answers import turn_away
 from uxlab.timeutil import utcnow
 
 
@@ -27,7 +31,7 @@ class StudyUnavailable(Exception):
 
 @dataclass(frozen=True)
 class Step:
-    #: consent | task | post_task | post_study | done
+    #: screener | consent | task | post_task | post_study | done
     kind: str
     task: Task | None = None
     variant: Variant | None = None
@@ -45,7 +49,8 @@ def steps_for(study: Study, participant: Participant) -> list[Step]:
         blocks = [variants[k] for k in (participant.variant_order or []) if k in variants]
     else:
         blocks = [participant.variant] if participant.variant else []
-    steps = [Step("consent")]
+    steps = [Step("screener")] if study.screener_questions else []
+    steps.append(Step("consent"))
     for variant in blocks:
         for task in task_order:
             steps.append(Step("task", task, variant))
@@ -83,16 +88,28 @@ def active_session(participant: Participant) -> TestSession | None:
 
 def consent(session: Session, study: Study, participant: Participant, step: int,
             user_agent: str | None = None, viewport: tuple[int, int] | None = None,
-            consent_text_sha256: str | None = None, consent_language: str | None = None
-            ) -> TestSession:
+            consent_text_sha256: str | None = None, consent_language: str | None = None,
+            skip_screener: bool = False) -> TestSession | None:
     """Record consent, assign the participant, open their session, move to the first task.
 
     ``consent_text_sha256`` identifies the text agreed to (:mod:`uxlab.privacy.consent`).
+    When the quotas leave no place, the participant is turned away as ``full`` instead (no
+    consent recorded, no answers kept) and None is returned. ``skip_screener``: the participant
+    was chosen by a person (in-person sessions, the simulator), so the screener is not asked.
     """
     if study.status != "running":
         raise StudyUnavailable(study.status)
     check_step(participant, step)
-    assign(session, study, participant)
+    if study.screener_questions and participant.step == 0:  # on the screener
+        if not skip_screener:
+            raise StaleStep("the screener comes before consent")
+        participant.step += 1
+    try:
+        assign(session, study, participant)
+    except StudyFull:
+        turn_away(participant, "full")
+        session.flush()
+        return None
     test_session = active_session(participant)
     if test_session is None:
         test_session = TestSession(participant=participant, user_agent=(user_agent or "")[:500])

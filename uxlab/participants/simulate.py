@@ -144,7 +144,9 @@ def simulate_participants(db: Session, study: Study, count: int, seed: int | Non
     created = create_participants(db, study, count, label="synthetic", synthetic=True)
     for participant in created:
         participant.code = "SIM-" + participant.code[2:]
-        flow.consent(db, study, participant, participant.step, user_agent="uxlab simulator")
+        if flow.consent(db, study, participant, participant.step, user_agent="uxlab simulator",
+                        skip_screener=True) is None:
+            continue  # the quotas are full
         seq = 0
         last_attempt, outcomes = None, []
         while True:

@@ -1,4 +1,4 @@
-"""Participant pages: the link, consent, tasks, questionnaires, thanks.
+"""Participant pages: the link, the screener, consent, tasks, questionnaires, thanks.
 
 ``/run`` always shows the step the server holds the participant on; posts carry the step they
 were made for, and a stale one (an old tab, the back button) is answered 409 and changes nothing.
@@ -7,7 +7,6 @@ were made for, and a stale one (an old tab, the back button) is answered 409 and
 from __future__ import annotations
 
 import uuid
-from urllib.parse import quote
 
 from flask import (
     Blueprint,
@@ -34,7 +33,8 @@ from uxlab.participants.resume import last_page
 from uxlab.participants.runner_config import task_page_config
 from uxlab.privacy.consent import AGREEMENT, PAGE_LANGUAGE, consent_digest, consent_statement
 from uxlab.recording.auth import ingest_token
-from uxlab.safe_urls import is_web_url
+from uxlab.screening import panels
+from uxlab.screening.answers import ScreenerAnswerError, field_for, parse_screener_form, screen
 from uxlab.security_headers import allow_frames
 
 bp = Blueprint("participant", __name__)
@@ -93,11 +93,22 @@ def recruit(token: str):
     if known and db.scalar(select(Participant.id).where(Participant.id == known,
                                                         Participant.study_id == study.id)):
         return redirect(url_for("participant.run"))
+    id_param = panels.id_param(study.panel or {}, study.panel_id_param)
+    panel_id = (request.args.get(id_param) or "")[:200] or None if id_param else None
+    if panel_id:
+        # A panel member the screener or a full quota turned away gets the same answer again,
+        # not a second go at the screener from another browser.
+        turned_away = db.scalar(select(Participant.id).where(
+            Participant.study_id == study.id, Participant.panel_id == panel_id,
+            Participant.turned_away.is_not(None)).limit(1))
+        if turned_away:
+            session.clear()
+            session["participant_id"] = turned_away
+            return redirect(url_for("participant.run"))
     write = current_app.extensions["uxlab.db"].write_sessions()
     with write:
         participant = create_participants(write, write.get(Study, study.id), 1, "open link")[0]
-        if study.panel_id_param:
-            participant.panel_id = (request.args.get(study.panel_id_param) or "")[:200] or None
+        participant.panel_id = panel_id
         write.commit()
         session.clear()
         session["participant_id"] = participant.id
@@ -123,6 +134,8 @@ def run():
     """Show the participant's current step."""
     participant = _participant()
     study = participant.study
+    if participant.turned_away:
+        return _turned_away(study, participant)
     step = flow.current_step(study, participant)
     if step.kind == "done":
         return _done(study, participant)
@@ -130,6 +143,8 @@ def run():
         return _not_running(study)
     context = {"study": study, "participant": participant, "step": step,
                "step_number": participant.step, "idempotency_key": uuid.uuid4().hex}
+    if step.kind == "screener":
+        return _screener_page(context, errors={})
     if step.kind == "consent":
         return render_template("participant/consent.html", **context,
                                consent_sha256=_consent_sha256(study, participant),
@@ -157,13 +172,33 @@ def _questionnaire_page(context, step, errors, status=200):
                            fields=fields, errors=errors, values=request.form, **context), status
 
 
+def _screener_page(context, errors, status=200):
+    questions = [(q, field_for(q)) for q in context["study"].screener_questions]
+    return render_template("participant/screener.html", questions=questions, errors=errors,
+                           form=request.form, **context), status
+
+
+def _panel_redirect(study, participant, outcome):
+    # The panel's id came in a query string: quoted, it cannot change where this goes.
+    return panels.redirect_for(study.panel or {}, study.completion_redirect_url, outcome,
+                               participant.panel_id, participant.code)
+
+
 def _done(study, participant):
-    target = study.completion_redirect_url or ""
-    if target.startswith(("http://", "https://")) and is_web_url(target):
-        # The panel's id came in a query string: quoted, it cannot change where this goes.
-        target = target.replace("{participant}", quote(participant.code, safe=""))
-        return redirect(target.replace("{panel_id}", quote(participant.panel_id or "", safe="")))
+    target = _panel_redirect(study, participant, "completion")
+    if target:
+        return redirect(target)
     return render_template("participant/done.html", study=study)
+
+
+def _turned_away(study, participant):
+    """The end of someone the screener or a full quota turned away (or their panel's URL)."""
+    screened_out = participant.turned_away == "screened_out"
+    target = _panel_redirect(study, participant, "screen_out" if screened_out else "over_quota")
+    if target:
+        return redirect(target)
+    return render_template("participant/turned_away.html", study=study,
+                           screened_out=screened_out)
 
 
 def _consent_sha256(study: Study, participant: Participant) -> str:
@@ -177,6 +212,8 @@ def submit():
     db = db_session()
     participant = _participant(for_update=True)
     study = participant.study
+    if participant.turned_away:
+        return redirect(url_for("participant.run"), 303)
     key = request.form.get("idempotency_key") or None
 
     def act():
@@ -184,7 +221,10 @@ def submit():
             step_number = request.form.get("step", type=int)
             flow.check_step(participant, step_number)
             step = flow.current_step(study, participant)
-            if step.kind == "consent":
+            if step.kind == "screener":
+                screen(study.screener_questions, participant,
+                       parse_screener_form(study.screener_questions, request.form))
+            elif step.kind == "consent":
                 if request.form.get("agree") != "yes":
                     return 400, {"error": "consent", "field": "agree"}
                 digest = _consent_sha256(study, participant)
@@ -204,7 +244,7 @@ def submit():
                 flow.advance(study, participant)
             else:
                 raise flow.StaleStep("the study is finished")
-        except AnswerError as exc:
+        except (AnswerError, ScreenerAnswerError) as exc:
             return 400, {"error": "answers", "problems": exc.problems}
         except flow.StudyUnavailable:
             return 410, {"error": "study closed"}
@@ -226,6 +266,8 @@ def submit():
         return render_template("participant/consent.html", consent_error=body["field"],
                                consent_sha256=_consent_sha256(study, participant),
                                consent_agreement=AGREEMENT, **context), 400
+    if step.kind == "screener":
+        return _screener_page(context, errors=body.get("problems", {}), status=400)
     number, total = flow.task_position(study, participant)
     context.update(task_number=number, task_total=total)
     return _questionnaire_page(context, step, errors=body.get("problems", {}), status=400)

@@ -13,5 +13,6 @@ from uxlab.researcher import (  # noqa: F401  (each module adds routes to bp)
     views,
 )
 from uxlab.researcher.blueprint import bp
+from uxlab.screening import views as screening_views  # noqa: F401  (adds routes to bp)
 
 __all__ = ["bp"]

@@ -19,15 +19,18 @@ from uxlab.studies import editing
 from uxlab.studies.problems import StudyDefinitionError
 from uxlab.studies.service import StudyStateError
 
+#: The study's attribute holding a study-file section's rows, where their names differ.
+STUDY_ATTRIBUTES = {"screener": "screener_questions"}
 
-def _find(items, key):
+
+def find_item(items, key):
     for index, item in enumerate(items):
         if item.key == key:
             return index, item
     abort(404)
 
 
-def _save(study, form, save, original_key, values, section, field_map=None):
+def save_form(study, form, save, original_key, values, section, field_map=None):
     """Run an editing service; on problems show them on the form. Return True if saved."""
     session = db_session()
     try:
@@ -39,8 +42,8 @@ def _save(study, form, save, original_key, values, section, field_map=None):
         return False
     except StudyDefinitionError as exc:
         session.rollback()
-        items = getattr(study, section)
-        index = len(items) if original_key is None else _find(items, original_key)[0]
+        items = getattr(study, STUDY_ATTRIBUTES.get(section, section))
+        index = len(items) if original_key is None else find_item(items, original_key)[0]
         attach_problems(form, exc, f"{section}[{index}].", field_map)
         # A new item's index may differ if validation stopped early; show the rest above.
         return False
@@ -48,7 +51,7 @@ def _save(study, form, save, original_key, values, section, field_map=None):
     return True
 
 
-def _render(template, form, study, status_ok=200, **context):
+def render_form(template, form, study, status_ok=200, **context):
     status = 400 if form.errors or form.form_errors else status_ok
     return render_template(template, form=form, study=study, **context), status
 
@@ -59,13 +62,13 @@ def _render(template, form, study, status_ok=200, **context):
 def variant_form(study_id: int, key: str | None):
     """Add or edit a variant."""
     study = load_study(study_id, edit=True)
-    variant = _find(study.variants, key)[1] if key else None
+    variant = find_item(study.variants, key)[1] if key else None
     form = VariantForm(obj=variant)
-    if form.validate_on_submit() and _save(study, form, editing.save_variant, key,
+    if form.validate_on_submit() and save_form(study, form, editing.save_variant, key,
                                            form.values(), "variants"):
         flash(f"Variant {form.key.data} saved.", "success")
         return redirect(url_for("researcher.study_detail", study_id=study.id))
-    return _render("researcher/variant_form.html", form, study, variant=variant,
+    return render_form("researcher/variant_form.html", form, study, variant=variant,
                    snippet=recorder_snippet(request.host_url))
 
 
@@ -95,7 +98,7 @@ def _task_form_data(task) -> dict:
 def task_form(study_id: int, key: str | None):
     """Add or edit a task and its success criterion."""
     study = load_study(study_id, edit=True)
-    task = _find(study.tasks, key)[1] if key else None
+    task = find_item(study.tasks, key)[1] if key else None
     form = TaskForm(data=_task_form_data(task) if task and request.method == "GET" else None)
     if request.method == "GET":
         rows = len(task.error_rules or []) if task else 0
@@ -111,17 +114,17 @@ def task_form(study_id: int, key: str | None):
             for name, value in criterion.items():
                 if name not in TaskForm.CRITERION_KEYS and (same_type or name == "variants"):
                     values["success"].setdefault(name, value)
-        if _save(study, form, editing.save_task, key, values, "tasks", form.problem_fields()):
+        if save_form(study, form, editing.save_task, key, values, "tasks", form.problem_fields()):
             flash(f"Task {form.key.data} saved.", "success")
             return redirect(url_for("researcher.study_detail", study_id=study.id))
-    return _render("researcher/task_form.html", form, study, task=task)
+    return render_form("researcher/task_form.html", form, study, task=task)
 
 
 @bp.route("/<int:study_id>/<any(variants, tasks):section>/<key>/delete", methods=["POST"])
 def item_delete(study_id: int, section: str, key: str):
     """Remove a variant or a task."""
     study = load_study(study_id, edit=True)
-    item = _find(getattr(study, section), key)[1]
+    item = find_item(getattr(study, section), key)[1]
     if ConfirmForm().validate_on_submit():
         kind = section[:-1]
         name = item.name if section == "variants" else item.title
@@ -148,7 +151,7 @@ def item_delete(study_id: int, section: str, key: str):
 def task_move(study_id: int, key: str, direction: str):
     """Move a task up or down the running order."""
     study = load_study(study_id, edit=True)
-    _find(study.tasks, key)
+    find_item(study.tasks, key)
     if ConfirmForm().validate_on_submit():
         session = db_session()
         try:
@@ -184,4 +187,4 @@ def questionnaires_form(study_id: int):
             session.commit()
             flash("Questionnaires saved.", "success")
             return redirect(url_for("researcher.study_detail", study_id=study.id))
-    return _render("researcher/questionnaires_form.html", form, study, confirm=ConfirmForm())
+    return render_form("researcher/questionnaires_form.html", form, study, confirm=ConfirmForm())

@@ -10,6 +10,7 @@ from uxlab.extensions import db_session
 from uxlab.models import Study
 from uxlab.researcher.blueprint import attach_problems, bp, confirmation_page, load_study
 from uxlab.researcher.forms import ConfirmForm, StudyForm
+from uxlab.screening.quotas import screening_summary
 from uxlab.studies.editing import create_study, update_details
 from uxlab.studies.files import study_to_toml
 from uxlab.studies.problems import StudyDefinitionError
@@ -70,6 +71,7 @@ def study_detail(study_id: int):
         editable=can_edit(session, current_user, study),
         locked=has_participant_data(session, study),
         participant_count=participant_counts(session, [study.id]).get(study.id, 0),
+        screening=screening_summary(session, study),
     )
 
 

@@ -91,6 +91,7 @@
     if (step.kind === "task") now = `Task ${step.number} of ${step.total} · ${step.title}`;
     else if (step.kind === "post_task") now = `Task ${step.number} of ${step.total} · ${step.title}: ${step.questionnaire_title}`;
     else if (step.kind === "post_study") now = `After the tasks: ${step.questionnaire_title}`;
+    else if (step.kind === "screener") now = "Waiting for the participant to answer the screener";
     else if (step.kind === "consent") now = "Waiting for the participant to consent";
     else now = "The session is over";
     if ($("now").textContent !== now) $("now").textContent = now;

@@ -19,6 +19,9 @@ from uxlab.studies.runnable import prototype_problems
 from uxlab.studies.service import StudyStateError, apply_spec, has_participant_data, spec_from_study
 from uxlab.studies.spec import StudySpec, parse_study
 
+#: ``[study]`` keys edited with the screening settings, not with the study's details.
+SCREENING_STUDY_KEYS = ("screen_out", "full", "place_hold_minutes")
+
 
 def _apply(session: Session, study: Study, data: dict[str, Any]) -> StudySpec:
     spec = parse_study(data, draft=study.status == "draft")
@@ -58,15 +61,24 @@ def update_details(session: Session, study: Study, details: dict[str, Any],
     data = spec_from_study(study).to_dict()
     if details.get("design", study.design) != study.design:
         check_editable(session, study)
-    data["study"] = {k: v for k, v in details.items() if v not in (None, "")}
+    # The screening settings have their own form (uxlab.screening.editing): keep them.
+    kept = {k: v for k, v in data["study"].items() if k in SCREENING_STUDY_KEYS}
+    data["study"] = {**kept, **{k: v for k, v in details.items() if v not in (None, "")}}
     data["study"]["slug"] = study.slug  # the slug names the study everywhere; it never changes
     data["benchmarks"] = {k: v for k, v in benchmarks.items() if v is not None}
     return _apply(session, study, data)
 
 
-def _save_item(session: Session, study: Study, section: str, original_key: str | None,
-               item: dict[str, Any], studies_dir: str | Path | None) -> int:
-    check_editable(session, study)
+def save_item(session: Session, study: Study, section: str, original_key: str | None,
+              item: dict[str, Any], studies_dir: str | Path | None = None, *,
+              structural: bool = True) -> int:
+    """Add (``original_key`` None) or replace an item of the array ``section``; return its index.
+
+    ``structural`` items (variants, tasks, screener questions) are fixed once participants took
+    part; others (quotas) may change while the study runs.
+    """
+    if structural:
+        check_editable(session, study)
     data = spec_from_study(study).to_dict()
     items = data.setdefault(section, [])
     item = {k: v for k, v in item.items() if v not in (None, "", [])}
@@ -89,7 +101,7 @@ def save_variant(session: Session, study: Study, original_key: str | None,
 
     With ``studies_dir``, a local prototype must exist there and have the tasks' pages.
     """
-    _save_item(session, study, "variants", original_key, variant, studies_dir)
+    save_item(session, study, "variants", original_key, variant, studies_dir)
 
 
 def save_task(session: Session, study: Study, original_key: str | None,
@@ -99,12 +111,14 @@ def save_task(session: Session, study: Study, original_key: str | None,
     With ``studies_dir``, its start page, success page and error rules must be pages of the
     variants' local prototypes.
     """
-    _save_item(session, study, "tasks", original_key, task, studies_dir)
+    save_item(session, study, "tasks", original_key, task, studies_dir)
 
 
-def remove_item(session: Session, study: Study, section: str, key: str) -> None:
-    """Remove the variant or task (``section``) with ``key``."""
-    check_editable(session, study)
+def remove_item(session: Session, study: Study, section: str, key: str, *,
+                structural: bool = True) -> None:
+    """Remove the item of ``section`` (variants, tasks, screener, quotas) with ``key``."""
+    if structural:
+        check_editable(session, study)
     data = spec_from_study(study).to_dict()
     data[section] = [item for item in data.get(section, []) if item["key"] != key]
     _apply(session, study, data)
@@ -112,13 +126,18 @@ def remove_item(session: Session, study: Study, section: str, key: str) -> None:
 
 def move_task(session: Session, study: Study, key: str, offset: int) -> None:
     """Move a task up (−1) or down (+1) in the running order."""
+    move_item(session, study, "tasks", key, offset)
+
+
+def move_item(session: Session, study: Study, section: str, key: str, offset: int) -> None:
+    """Move the item ``key`` of ``section`` (tasks, screener) up (−1) or down (+1)."""
     check_editable(session, study)
     data = spec_from_study(study).to_dict()
-    tasks = data["tasks"]
-    index = next(i for i, task in enumerate(tasks) if task["key"] == key)
+    items = data[section]
+    index = next(i for i, item in enumerate(items) if item["key"] == key)
     target = index + offset
-    if 0 <= target < len(tasks):
-        tasks[index], tasks[target] = tasks[target], tasks[index]
+    if 0 <= target < len(items):
+        items[index], items[target] = items[target], items[index]
         _apply(session, study, data)
 
 
