@@ -21,6 +21,7 @@ from uxlab.models.feedback import (
 from uxlab.models.moderation import ModerationAudit, ObserverGuest, ObserverLink, SessionWatch
 from uxlab.models.participants import Attempt, Event, IdempotencyKey, Participant, TestSession
 from uxlab.models.privacy import ParticipantDeletion
+from uxlab.models.screening import Quota, ScreenerQuestion
 from uxlab.models.sharing import ShareLink
 from uxlab.models.studies import Questionnaire, Study, Task, Variant
 
@@ -46,7 +47,9 @@ __all__ = [
     "PasswordLink",
     "ProblemSighting",
     "Questionnaire",
+    "Quota",
     "QuestionnaireResponse",
+    "ScreenerQuestion",
     "SeverityRating",
     "SessionWatch",
     "ShareLink",

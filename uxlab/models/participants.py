@@ -29,13 +29,19 @@ if TYPE_CHECKING:
 SESSION_MODES = ("unmoderated", "remote_moderated", "in_person")
 OUTCOMES = ("success", "partial", "failure", "abandoned", "timeout")
 DECIDERS = ("auto", "participant", "moderator")
+#: Why a participant was not let in: the screener turned them away, or no place was left.
+TURNED_AWAY = ("screened_out", "full")
 
 
 class Participant(Base):
     """A pseudonymous participant of one study, reached through a secret link token."""
 
     __tablename__ = "participants"
-    __table_args__ = (UniqueConstraint("study_id", "code"),)
+    __table_args__ = (
+        UniqueConstraint("study_id", "code"),
+        CheckConstraint(f"turned_away IS NULL OR {enum_check('turned_away', TURNED_AWAY)}",
+                        name="turned_away"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     study_id: Mapped[int] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"), index=True)
@@ -49,6 +55,7 @@ class Participant(Base):
     variant_order: Mapped[list[Any] | None] = mapped_column()
     #: Task keys in the order this participant does them.
     task_order: Mapped[list[Any] | None] = mapped_column()
+    #: An eligible participant's screener answers, by question key (uxlab.screening.answers).
     screener: Mapped[dict[str, Any]] = mapped_column(default=dict)
     panel_id: Mapped[str | None] = mapped_column(String(200))
     synthetic: Mapped[bool] = mapped_column(default=False)
@@ -62,6 +69,10 @@ class Participant(Base):
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     excluded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     exclusion_reason: Mapped[str | None] = mapped_column(Text)
+    #: Set (with no answers and no session kept) when the screener or a full quota turned the
+    #: participant away; the row stays only so that screen-outs can be counted.
+    turned_away: Mapped[str | None] = mapped_column(String(12))
+    turned_away_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     study: Mapped[Study] = relationship(back_populates="participants")
     variant: Mapped[Variant | None] = relationship()

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from uxlab.models.accounts import StudyMember, User
     from uxlab.models.cx import Touchpoint
     from uxlab.models.participants import Participant
+    from uxlab.models.screening import Quota, ScreenerQuestion
 
 DESIGNS = ("between", "within")
 STATUSES = ("draft", "running", "closed")
@@ -47,6 +48,13 @@ class Study(Base):
     open_recruitment: Mapped[bool] = mapped_column(default=False)
     recruitment_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     panel_id_param: Mapped[str | None] = mapped_column(String(64))
+    #: The recruitment panel: preset, redirect URLs and codes (see uxlab.screening.panels).
+    panel: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")
+    #: The end page of people the screener turns away, and of people who find the study full.
+    screen_out_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    full_text: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: How long a consented participant who has not finished holds a quota place.
+    place_hold_minutes: Mapped[int] = mapped_column(default=120, server_default="120")
     #: Study-level benchmark targets, e.g. {"completion": 0.78, "sus": 68, "seq": 5.5, "nps": 20}.
     benchmarks: Mapped[dict[str, Any]] = mapped_column(default=dict)
     source_file: Mapped[str | None] = mapped_column(String(500))
@@ -67,6 +75,12 @@ class Study(Base):
     )
     questionnaires: Mapped[list[Questionnaire]] = relationship(
         back_populates="study", cascade="all, delete-orphan", order_by="Questionnaire.position"
+    )
+    screener_questions: Mapped[list[ScreenerQuestion]] = relationship(
+        back_populates="study", cascade="all, delete-orphan", order_by="ScreenerQuestion.position"
+    )
+    quotas: Mapped[list[Quota]] = relationship(
+        back_populates="study", cascade="all, delete-orphan", order_by="Quota.position"
     )
     participants: Mapped[list[Participant]] = relationship(
         back_populates="study", cascade="all, delete-orphan", lazy="write_only"

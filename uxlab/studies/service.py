@@ -18,6 +18,8 @@ from uxlab.cx.journeys import ensure_touchpoint
 from uxlab.models import (
     Participant,
     Questionnaire,
+    Quota,
+    ScreenerQuestion,
     Study,
     StudyMember,
     Task,
@@ -27,6 +29,7 @@ from uxlab.models import (
     Variant,
 )
 from uxlab.observations.seeding import seeded_problem_specs, sync_seeded_problems
+from uxlab.screening.spec import QuotaSpec, ScreenerQuestionSpec
 from uxlab.studies.runnable import prototype_problems
 from uxlab.studies.spec import (
     QuestionnaireSpec,
@@ -67,9 +70,14 @@ def current_study(session: Session, slug: str) -> Study | None:
 
 
 def has_participant_data(session: Session, study: Study) -> bool:
-    """Whether any participant of ``study`` has started a session."""
+    """Whether any participant of ``study`` has started a session, answered its screener (and
+    was let on to consent: ``step`` > 0) or was turned away by it (the screen-out count belongs
+    to the rules that produced it)."""
     return bool(session.scalar(select(exists().where(
         TestSession.participant_id == Participant.id, Participant.study_id == study.id
+    )))) or bool(session.scalar(select(exists().where(
+        Participant.study_id == study.id,
+        (Participant.step > 0) | Participant.turned_away.is_not(None),
     ))))
 
 
@@ -130,6 +138,10 @@ def apply_spec(session: Session, study: Study, spec: StudySpec) -> None:
     study.completion_redirect_url = spec.completion_redirect
     study.open_recruitment = spec.open_recruitment
     study.panel_id_param = spec.panel_id_param
+    study.panel = dict(spec.panel)
+    study.screen_out_text = spec.screen_out
+    study.full_text = spec.full
+    study.place_hold_minutes = spec.place_hold_minutes
     if study.status == "running":
         ensure_recruitment_token(study)
     study.benchmarks = dict(spec.benchmarks)
@@ -138,6 +150,11 @@ def apply_spec(session: Session, study: Study, spec: StudySpec) -> None:
           lambda t, i: _task_fields(session, t, i), "task")
     _sync(session, study.questionnaires, spec.questionnaires, Questionnaire,
           _questionnaire_fields, "questionnaire")
+    _sync(session, study.screener_questions, spec.screener, ScreenerQuestion,
+          _screener_fields, "screener question")
+    variants = {v.key: v for v in study.variants}
+    _sync(session, study.quotas, spec.quotas, Quota,
+          lambda q, i: _quota_fields(q, i, variants), "quota")
     session.flush()
     sync_seeded_problems(session, study, spec.problems)
 
@@ -186,6 +203,17 @@ def _questionnaire_fields(q: QuestionnaireSpec, position: int) -> dict:
             "options": dict(q.options)}
 
 
+def _screener_fields(q: ScreenerQuestionSpec, position: int) -> dict:
+    return {"key": q.key, "kind": q.kind, "text": q.text, "options": list(q.options),
+            "rule": dict(q.rule), "position": position}
+
+
+def _quota_fields(q: QuotaSpec, position: int, variants: dict[str, Variant]) -> dict:
+    return {"key": q.key, "places": q.places, "position": position,
+            "variant": variants[q.variant] if q.variant else None,
+            "conditions": {k: dict(rule) for k, rule in q.where.items()}}
+
+
 def touchpoint_for(session: Session, spec: TouchpointSpec) -> Touchpoint:
     """Return the touchpoint (journey, name), creating journey, stage and touchpoint on first use."""
     return ensure_touchpoint(session, spec.journey, spec.stage, spec.name)
@@ -222,6 +250,17 @@ def spec_from_study(study: Study) -> StudySpec:
             for q in study.questionnaires
         ),
         problems=seeded_problem_specs(study),
+        screen_out=study.screen_out_text or "", full=study.full_text or "",
+        place_hold_minutes=study.place_hold_minutes, panel=dict(study.panel or {}),
+        screener=tuple(
+            ScreenerQuestionSpec(q.key, q.kind, q.text, tuple(q.options or ()), dict(q.rule or {}))
+            for q in study.screener_questions
+        ),
+        quotas=tuple(
+            QuotaSpec(q.key, q.places, q.variant.key if q.variant else None,
+                      {k: dict(rule) for k, rule in (q.conditions or {}).items()})
+            for q in study.quotas
+        ),
     )
 
 

@@ -15,6 +15,13 @@ from typing import Any
 from urllib.parse import urljoin
 
 from uxlab.safe_urls import is_web_url, within
+from uxlab.screening.spec import (
+    QuotaSpec,
+    ScreenerQuestionSpec,
+    parse_panel,
+    parse_quotas,
+    parse_screener,
+)
 from uxlab.studies.criteria import validate_criterion
 from uxlab.studies.problems import Problems
 from uxlab.studies.seeded_problems import ProblemSpec, parse_problems
@@ -42,6 +49,8 @@ BENCHMARK_RANGES = {
     "nps": (-100.0, 100.0),
 }
 LIKERT_SCALES = (5, 7)
+#: How long a consented participant who has not finished holds a quota place (see docs).
+DEFAULT_PLACE_HOLD_MINUTES = 120
 
 
 @dataclass(frozen=True)
@@ -101,16 +110,24 @@ class StudySpec:
     panel_id_param: str | None = None
     benchmarks: dict[str, float] = field(default_factory=dict)
     problems: tuple[ProblemSpec, ...] = ()
+    screener: tuple[ScreenerQuestionSpec, ...] = ()
+    screen_out: str = ""
+    full: str = ""
+    place_hold_minutes: int = DEFAULT_PLACE_HOLD_MINUTES
+    quotas: tuple[QuotaSpec, ...] = ()
+    panel: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the canonical mapping of this spec (the study-file layout, defaults omitted)."""
         study = {"slug": self.slug, "title": self.title, "design": self.design}
-        for name in ("description", "welcome", "consent", "thanks", "completion_redirect",
-                     "panel_id_param"):
+        for name in ("description", "welcome", "consent", "thanks", "screen_out", "full",
+                     "completion_redirect", "panel_id_param"):
             if getattr(self, name):
                 study[name] = getattr(self, name)
         if self.open_recruitment:
             study["open_recruitment"] = True
+        if self.place_hold_minutes != DEFAULT_PLACE_HOLD_MINUTES:
+            study["place_hold_minutes"] = self.place_hold_minutes
         data: dict[str, Any] = {"study": study}
         if self.benchmarks:
             data["benchmarks"] = dict(self.benchmarks)
@@ -120,6 +137,12 @@ class StudySpec:
         data["questionnaires"] = _questionnaires_to_dict(self.questionnaires)
         if self.problems:
             data["problems"] = [p.to_dict() for p in self.problems]
+        if self.screener:
+            data["screener"] = [q.to_dict() for q in self.screener]
+        if self.quotas:
+            data["quotas"] = [q.to_dict() for q in self.quotas]
+        if self.panel:
+            data["panel"] = dict(self.panel)
         return data
 
 
@@ -161,9 +184,11 @@ def _questionnaires_to_dict(questionnaires: tuple[QuestionnaireSpec, ...]) -> di
 
 # --- parsing -------------------------------------------------------------------------------------
 
-TOP_LEVEL_KEYS = {"study", "benchmarks", "variants", "tasks", "questionnaires", "problems"}
+TOP_LEVEL_KEYS = {"study", "benchmarks", "variants", "tasks", "questionnaires", "problems",
+                  "screener", "quotas", "panel"}
 STUDY_KEYS = {"slug", "title", "description", "design", "welcome", "consent", "thanks",
-              "completion_redirect", "open_recruitment", "panel_id_param"}
+              "screen_out", "full", "completion_redirect", "open_recruitment", "panel_id_param",
+              "place_hold_minutes"}
 VARIANT_KEYS = {"key", "name", "prototype", "weight", "description"}
 TASK_KEYS = {"key", "title", "instructions", "start", "time_limit", "optimal_path",
              "optimal_clicks", "benchmark_completion", "benchmark_time", "touchpoint", "success",
@@ -488,8 +513,17 @@ def parse_study(
     # Read every text now, so that its problems are reported with the rest.
     title = _text(study, "title", "study", problems, required=True)
     texts = {name: _text(study, name, "study", problems)
-             for name in ("description", "welcome", "consent", "thanks")}
+             for name in ("description", "welcome", "consent", "thanks", "screen_out", "full")}
     panel_id_param = _text(study, "panel_id_param", "study", problems, default=None)
+    hold = _number(study, "place_hold_minutes", "study", problems, low=1, high=100_000,
+                   integer=True)
+    panel = parse_panel(data, problems)
+    if redirect and (panel.get("completion_url") or panel.get("completion_code")):
+        problems.add("study.completion_redirect", "give the completion URL in one place: "
+                                                  "[panel] or study.completion_redirect")
+    if panel_id_param and panel.get("id_param"):
+        problems.add("study.panel_id_param", "give the panel id parameter in one place: "
+                                             "panel.id_param or study.panel_id_param")
 
     benchmarks = data.get("benchmarks", {})
     if not isinstance(benchmarks, dict):
@@ -520,6 +554,8 @@ def parse_study(
     questionnaires = _parse_questionnaires(data.get("questionnaires"), problems)
     seeded = parse_problems(data, problems, set(task_seen), unknown_keys=_unknown_keys,
                             key_of=_key, text=_text)
+    screener = parse_screener(data, problems)
+    quotas = parse_quotas(data, problems, screener, set(variant_seen), design)
     problems.raise_if_any(source)
     return StudySpec(
         slug=slug,
@@ -534,4 +570,8 @@ def parse_study(
         tasks=tasks,
         questionnaires=questionnaires,
         problems=seeded,
+        screener=screener,
+        place_hold_minutes=DEFAULT_PLACE_HOLD_MINUTES if hold is None else hold,
+        quotas=quotas,
+        panel=panel,
     )
