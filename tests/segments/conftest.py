@@ -49,3 +49,10 @@ def screened(db, make_study, owner):
     record_study(db, study, seed=3, participants=12)
     add_screener(db, study)
     return study
+
+
+@pytest.fixture
+def asked(db, study):
+    """The demo study with the screener questions and nobody recorded."""
+    add_screener(db, study)
+    return study

@@ -75,6 +75,7 @@ def test_malformed_filters_say_what_is_wrong(text, message):
         parse_segment(text)
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # no SQL of its own
 @pytest.mark.parametrize(("text", "message"), [
     ("shoping=Weekly", "has no screener question 'shoping'; its screener questions: "
                        "shopping, devices, age"),
@@ -82,9 +83,9 @@ def test_malformed_filters_say_what_is_wrong(text, message):
     ("age=30", "age is a number question: give a range such as age=18..30"),
     ("shopping=1..2", "shopping is a choice question"),
 ])
-def test_filters_the_study_does_not_fit_name_the_question(db, screened, text, message):
+def test_filters_the_study_does_not_fit_name_the_question(asked, text, message):
     with pytest.raises(SegmentError, match=re.escape(message)):
-        Filters(segments=(parse_segment(text),)).check(screened)
+        Filters(segments=(parse_segment(text),)).check(asked)
 
 
 # --- the results page and its downloads -----------------------------------------------------
@@ -112,6 +113,7 @@ def test_the_results_page_filters_by_segment_and_keeps_it_in_its_links(client, a
     assert {int(i) for i in listed} == weekly_in_a
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # no SQL of its own
 def test_the_range_fields_become_one_segment_filter(client, auth, owner, screened):
     auth.login(owner.email)
     response = results(client, screened, "variant=B&segment_from_age=26&segment_to_age=35")
@@ -130,6 +132,7 @@ def test_the_range_fields_become_one_segment_filter(client, auth, owner, screene
         as_text=True)
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # no SQL of its own
 @pytest.mark.parametrize(("query", "message"), [
     ("segment=shoping%3DWeekly", "has no screener question &#39;shoping&#39;"),
     ("segment=shopping%3DDaily", "shopping has no answer &#39;Daily&#39;"),
@@ -181,6 +184,7 @@ def test_uxlab_export_and_report_take_the_segment(cli, db, screened, tmp_path):
     assert "screener shopping: Weekly" in result.output
 
 
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # no SQL of its own
 @pytest.mark.parametrize("command", ["export", "report"])
 @pytest.mark.parametrize(("value", "message"), [
     ("shoping=Weekly", "has no screener question 'shoping'"),
