@@ -138,8 +138,8 @@ class ExcludedParticipant:
 class Dataset:
     """The tidy rows of one study under some filters, with who was left out and who is synthetic.
 
-    ``attempts`` rows have the keys :data:`uxlab.analysis.tidy.ATTEMPT_COLUMNS` then
-    :data:`~uxlab.analysis.tidy.NAVIGATION_COLUMNS`; ``survey`` rows
+    ``attempts`` rows have the keys :func:`attempt_columns` (the tidy ones, the navigation ones,
+    a ``screener_<key>`` per screener question); ``survey`` rows
     the keys ``survey_columns``. ``excluded`` lists every excluded participant of the study (left
     out of the rows unless the filters include them); ``synthetic`` holds the codes of synthetic
     participants present in the rows.

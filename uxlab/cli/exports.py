@@ -33,9 +33,12 @@ def export_command(slug: str, what: str, fmt: str, output: Path | None, variants
 
     \b
     --what attempts  the tidy attempts CSV (participant, variant, task, outcome, success,
-                     time_s, errors, clicks, seq): `uxlab analyze` reads it
+                     time_s, errors, clicks, seq, then direct, first_click, lostness and a
+                     screener_<key> column per screener question): `uxlab analyze` reads it,
+                     `uxlab analyze --segment screener_<key>` compares within each answer
     --what survey    the survey CSV (participant, variant, sus_1 … sus_10, umux_1, umux_2,
-                     nps; csat, ces when the study asks them): `uxlab analyze --survey`
+                     nps; csat, ces when the study asks them; the screener_<key> columns):
+                     `uxlab analyze --survey`
     --what events    every recorded event, one row each
     --what observations  every moderator observation
     --what problems  the usability problems by priority, with frequencies and intervals
