@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from uxlab.analysis.problems import Problem, TidyDataError, join_words
+from uxlab.analysis.service import analyze_tables, variant_names, variant_weights
 from uxlab.analysis.tidy import AttemptTable, SurveyTable, check_design, natural_key
 
 #: The label of the segment of empty cells.
@@ -58,10 +59,8 @@ def segment_results(attempts: AttemptTable, survey: SurveyTable | None, column: 
     ``benchmarks`` of the whole analysis; ``weights`` the assignment weights as ``analyze``
     takes them (restricted to each segment's variants).
     """
-    from uxlab.analysis.service import _variants, _weights, analyze_tables
-
     values = segment_column(attempts, column)
-    weight_of = _weights(weights, _variants(attempts, survey))
+    weight_of = variant_weights(weights, variant_names(attempts, survey))
     survey_values = _survey_segments(attempts, values, survey, column.strip().lower())
     groups = []
     for value in sorted(set(values.tolist()), key=lambda v: (v == "", natural_key(v))):
@@ -77,7 +76,7 @@ def segment_results(attempts: AttemptTable, survey: SurveyTable | None, column: 
                  "attempts": len(rows)}
         try:
             check_design(rows, settings["design"], answers)
-            present = _variants(rows, answers)
+            present = variant_names(rows, answers)
             entry.update(analyze_tables(rows, answers, {v: weight_of[v] for v in present},
                                         **settings))
         except TidyDataError as error:

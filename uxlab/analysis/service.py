@@ -97,7 +97,7 @@ def analyze(attempts: AttemptTable | Iterable[Mapping[str, object]],
                 "benchmarks": benchmarks}
     document = {**settings, **analyze_tables(attempts, survey, weights, **settings)}
     if segment is not None:
-        from uxlab.analysis.segments import segment_results  # it calls back analyze_tables
+        from uxlab.analysis.segments import segment_results  # imports this module
 
         document["segments"] = segment_results(attempts, survey, segment, weights, settings)
     return document
@@ -108,8 +108,8 @@ def analyze_tables(attempts: AttemptTable, survey: SurveyTable | None, weights, 
                    benchmarks: dict) -> dict:
     """The data parts of the document (``variants`` … ``usability_metric``) of checked tables
     and checked settings: :func:`analyze` calls it for all rows and once per segment."""
-    variants = _variants(attempts, survey)
-    weights = _weights(weights, variants)
+    variants = variant_names(attempts, survey)
+    weights = variant_weights(weights, variants)
     participants = _participants(attempts, survey, variants)
     grouped = group_attempts(attempts, variants)
     return {
@@ -168,8 +168,8 @@ def _is_number(value) -> bool:
         bool(np.isfinite(value))
 
 
-def _weights(weights, variants) -> dict[str, float]:
-    """Assignment weights by variant (equal when not given)."""
+def variant_weights(weights, variants) -> dict[str, float]:
+    """Assignment weights by variant (equal when not given); ValueError when they do not fit."""
     if weights is None:
         return dict.fromkeys(variants, 1.0)
     if isinstance(weights, Mapping):
@@ -187,7 +187,8 @@ def _weights(weights, variants) -> dict[str, float]:
     return dict(zip(variants, weights, strict=True))
 
 
-def _variants(attempts: AttemptTable, survey: SurveyTable | None) -> tuple[str, ...]:
+def variant_names(attempts: AttemptTable, survey: SurveyTable | None) -> tuple[str, ...]:
+    """The variants of the attempts and the survey, in natural order."""
     names = set(attempts.variants)
     if survey is not None:
         names.update(survey.variant_labels.names.tolist())
