@@ -2,7 +2,7 @@
 participants (screened out or over quota: a flagged row without answers)
 
 Revision ID: fedbf19f5474
-Revises: 09b69b755e8b
+Revises: b4d57f3eb9f0
 Create Date: 2026-12-07 04:41:08.013502
 """
 
@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql
 import uxlab.timeutil
 
 revision = 'fedbf19f5474'
-down_revision = '09b69b755e8b'
+down_revision = 'b4d57f3eb9f0'
 branch_labels = None
 depends_on = None
 
