@@ -28,6 +28,8 @@ from uxlab.analysis.exclusions import (  # noqa: F401
     exclude_participants,
     include_participant,
 )
+from uxlab.analysis.screener_columns import screener_answers, screener_columns
+from uxlab.analysis.segment_filter import SegmentFilter, segment_conditions
 from uxlab.analysis.tidy import ATTEMPT_COLUMNS, NAVIGATION_COLUMNS, SUS_ITEMS, UMUX_ITEMS
 from uxlab.models import (
     Attempt,
@@ -60,7 +62,9 @@ class Filters:
 
     ``variants`` and ``modes`` restrict to those variant keys and session modes (empty: all);
     ``started_from`` / ``started_before`` bound the attempts' start time (aware datetimes; the
-    first inclusive, the second exclusive). Survey answers follow the attempts: a participant's
+    first inclusive, the second exclusive). ``segments`` keep the participants whose screener
+    answers match (:mod:`uxlab.analysis.segment_filter`: alternatives on one question, all
+    questions together). Survey answers follow the attempts: a participant's
     answers about a variant are kept when at least one of their attempts in that variant is.
     """
 
@@ -70,10 +74,12 @@ class Filters:
     modes: tuple[str, ...] = ()
     include_excluded: bool = False
     include_synthetic: bool = True
+    segments: tuple[SegmentFilter, ...] = ()
 
     def __post_init__(self):
         object.__setattr__(self, "variants", tuple(self.variants))
         object.__setattr__(self, "modes", tuple(self.modes))
+        object.__setattr__(self, "segments", tuple(self.segments))
         for mode in self.modes:
             if mode not in SESSION_MODES:
                 raise ValueError(f"unknown session mode {mode!r}; expected one of "
@@ -88,18 +94,22 @@ class Filters:
                              f"started_from ({self.started_from.isoformat()})")
 
     def check(self, study: Study) -> None:
-        """Raise ValueError naming a variant key ``study`` does not have."""
+        """Raise ValueError naming a variant key, or a segment's screener question or answer,
+        that ``study`` does not have."""
         known = {v.key for v in study.variants}
         unknown = [key for key in self.variants if key not in known]
         if unknown:
             raise ValueError(f"study {study.slug!r} has no variant {', '.join(map(repr, unknown))}"
                              f"; its variants are {', '.join(sorted(known))}")
+        for segment in self.segments:
+            segment.check(study)
 
     def describe(self) -> list[str]:
         """Plain-language lines saying what the filters keep (for reports and methods)."""
         lines = []
         if self.variants:
             lines.append(f"variants {', '.join(self.variants)} only")
+        lines += [segment.describe() for segment in self.segments]
         if self.modes:
             lines.append(f"{', '.join(m.replace('_', ' ') for m in self.modes)} sessions only")
         if self.started_from is not None:
@@ -128,8 +138,8 @@ class ExcludedParticipant:
 class Dataset:
     """The tidy rows of one study under some filters, with who was left out and who is synthetic.
 
-    ``attempts`` rows have the keys :data:`uxlab.analysis.tidy.ATTEMPT_COLUMNS` then
-    :data:`~uxlab.analysis.tidy.NAVIGATION_COLUMNS`; ``survey`` rows
+    ``attempts`` rows have the keys :func:`attempt_columns` (the tidy ones, the navigation ones,
+    a ``screener_<key>`` per screener question); ``survey`` rows
     the keys ``survey_columns``. ``excluded`` lists every excluded participant of the study (left
     out of the rows unless the filters include them); ``synthetic`` holds the codes of synthetic
     participants present in the rows.
@@ -186,13 +196,18 @@ def attempt_rows(session: Session, study: Study, filters: Filters | None = None
     lists tasks as the study does. ``success`` is 1 for the outcome ``success``, 0 for any other
     outcome (``partial`` counts as 0) and None while an attempt has no outcome; ``time_s`` is the
     server-measured time on task in seconds (None when missing or zero); ``seq`` is the attempt's
-    post-task SEQ answer. The navigation columns follow (:func:`navigation_cells`).
+    post-task SEQ answer. The navigation columns follow (:func:`navigation_cells`), then the
+    participant's screener answers, one ``screener_<key>`` column per screener question
+    (:mod:`uxlab.analysis.screener_columns`).
     """
     filters = filters or Filters()
     filters.check(study)
+    columns = attempt_columns(study)
+    answers = screener_answers(session, study)
+    unanswered = (None,) * (len(columns) - len(ATTEMPT_COLUMNS + NAVIGATION_COLUMNS))
     seq = aliased(QuestionnaireResponse)
     statement = (
-        select(Participant.code, Variant.key, Task.key, Attempt.outcome, Attempt.time_on_task_ms,
+        select(Participant.id, Participant.code, Variant.key, Task.key, Attempt.outcome, Attempt.time_on_task_ms,
                Attempt.errors, Attempt.clicks, seq.value, Task.optimal_path, Attempt.direct,
                Attempt.first_click_correct, Attempt.lostness)
         .select_from(Attempt)
@@ -203,20 +218,26 @@ def attempt_rows(session: Session, study: Study, filters: Filters | None = None
         .outerjoin(seq, and_(seq.attempt_id == Attempt.id, seq.instrument == "seq",
                              seq.item == 1))
         .where(Participant.study_id == study.id, Task.study_id == study.id,
-               *_participant_conditions(filters), *_attempt_conditions(filters))
+               *participant_filter_conditions(filters), *_attempt_conditions(filters))
         .order_by(Task.position, Task.id, Variant.position, Variant.id, Participant.id,
                   Attempt.id)
     )
-    for (code, variant, task, outcome, time_ms, errors, clicks, seq_value,
+    for (participant_id, code, variant, task, outcome, time_ms, errors, clicks, seq_value,
          *navigation) in _stream(session, statement):
-        yield dict(zip(ATTEMPT_COLUMNS + NAVIGATION_COLUMNS, (
+        yield dict(zip(columns, (
             code, variant, task, outcome,
             None if outcome is None else int(outcome == "success"),
             time_ms / 1000 if time_ms else None,
             errors, clicks,
             None if seq_value is None else int(seq_value),
             *navigation_cells(outcome, *navigation),
+            *answers.get(participant_id, unanswered),
         ), strict=True))
+
+
+def attempt_columns(study: Study) -> tuple[str, ...]:
+    """The attempts table's columns: the tidy ones, the navigation ones, the screener ones."""
+    return ATTEMPT_COLUMNS + NAVIGATION_COLUMNS + screener_columns(study)
 
 
 def navigation_cells(outcome: str | None, optimal_path: list | None, direct: bool | None,
@@ -236,7 +257,7 @@ def navigation_cells(outcome: str | None, optimal_path: list | None, direct: boo
 def attempt_filter_conditions(filters: Filters) -> list:
     """SQL conditions that keep the attempts ``filters`` keep (on Attempt, Variant, TestSession
     and Participant, which the caller joins), for queries beside the tidy rows (paths, clicks)."""
-    return [*_participant_conditions(filters), *_attempt_conditions(filters)]
+    return [*participant_filter_conditions(filters), *_attempt_conditions(filters)]
 
 
 def attempt_span(session: Session, study: Study, filters: Filters | None = None
@@ -256,14 +277,16 @@ def attempt_span(session: Session, study: Study, filters: Filters | None = None
         .join(Task, Task.id == Attempt.task_id)
         .join(Variant, Variant.id == Attempt.variant_id)
         .where(Participant.study_id == study.id, Task.study_id == study.id,
-               *_participant_conditions(filters), *_attempt_conditions(filters))
+               *participant_filter_conditions(filters), *_attempt_conditions(filters))
     )
     first, last = session.execute(statement).one()
     return first, last
 
 
-def _participant_conditions(filters: Filters) -> list:
-    conditions = []
+def participant_filter_conditions(filters: Filters) -> list:
+    """SQL conditions on Participant alone that ``filters`` imply (exclusions, synthetic
+    participants, screener segments)."""
+    conditions = segment_conditions(filters.segments)
     if not filters.include_excluded:
         conditions.append(Participant.excluded_at.is_(None))
     if not filters.include_synthetic:
@@ -289,9 +312,11 @@ def _attempt_conditions(filters: Filters, attempt=Attempt, variant=Variant,
 
 
 def survey_columns(study: Study) -> tuple[str, ...]:
-    """The survey table's columns: the DESIGN.md ones, then csat / ces if the study asks them."""
+    """The survey table's columns: the DESIGN.md ones, csat / ces if the study asks them, then
+    one ``screener_<key>`` per screener question."""
     asked = {q.instrument for q in study.questionnaires if q.timing == "post_study"}
-    return SURVEY_BASE_COLUMNS + tuple(i for i in OPTIONAL_SURVEY_INSTRUMENTS if i in asked)
+    return (SURVEY_BASE_COLUMNS + tuple(i for i in OPTIONAL_SURVEY_INSTRUMENTS if i in asked)
+            + screener_columns(study))
 
 
 def survey_rows(session: Session, study: Study, filters: Filters | None = None
@@ -305,6 +330,8 @@ def survey_rows(session: Session, study: Study, filters: Filters | None = None
     filters = filters or Filters()
     filters.check(study)
     columns = survey_columns(study)
+    answers = screener_answers(session, study)
+    screener = screener_columns(study)
     instruments = ("sus", "umux_lite", "nps", *(c for c in columns
                                                  if c in OPTIONAL_SURVEY_INSTRUMENTS))
     answered_variant = func.coalesce(QuestionnaireResponse.variant_id, Participant.variant_id)
@@ -319,7 +346,7 @@ def survey_rows(session: Session, study: Study, filters: Filters | None = None
         .where(Participant.study_id == study.id, Questionnaire.study_id == study.id,
                Questionnaire.timing == "post_study", QuestionnaireResponse.attempt_id.is_(None),
                QuestionnaireResponse.instrument.in_(instruments),
-               *_participant_conditions(filters),
+               *participant_filter_conditions(filters),
                _has_kept_attempt(filters, Participant.id, Variant.id))
         .order_by(Participant.id, Variant.position, Variant.id, QuestionnaireResponse.id)
     )
@@ -331,6 +358,7 @@ def survey_rows(session: Session, study: Study, filters: Filters | None = None
             current = (participant_id, variant)
             row = dict.fromkeys(columns)
             row.update(participant=code, variant=variant)
+            row.update(zip(screener, answers.get(participant_id, ()), strict=False))
         column = _SURVEY_CELLS.get((instrument, item))
         if column in row and value is not None:
             row[column] = int(value)

@@ -40,7 +40,8 @@ def analyze(attempts: AttemptTable | Iterable[Mapping[str, object]],
             survey: SurveyTable | Iterable[Mapping[str, object]] | None = None,
             design: str = "between", confidence: float = 0.95, times: str = "successful",
             weights: Mapping[str, float] | Sequence[float] | None = None,
-            benchmarks: Mapping[str, object] | None = None, adjust: str = "holm") -> dict:
+            benchmarks: Mapping[str, object] | None = None, adjust: str = "holm",
+            segment: str | None = None) -> dict:
     """Analyse a study: per-task summaries per variant, comparisons, questionnaires.
 
     Parameters
@@ -65,6 +66,10 @@ def analyze(attempts: AttemptTable | Iterable[Mapping[str, object]],
         tasks). ``None`` switches a benchmark off.
     adjust : {"holm", "bh"}
         Multiplicity adjustment of the pairwise p-values (three or more variants).
+    segment : str, optional
+        A column of the attempts (e.g. ``screener_shopping``): the document then also holds
+        the whole analysis within each value of that column, under ``segments``
+        (:mod:`uxlab.analysis.segments`).
 
     Returns
     -------
@@ -88,16 +93,26 @@ def analyze(attempts: AttemptTable | Iterable[Mapping[str, object]],
     if survey is not None and not isinstance(survey, SurveyTable):
         survey = survey_from_rows(survey)
     check_design(attempts, design, survey)
-    variants = _variants(attempts, survey)
-    weights = _weights(weights, variants)
+    settings = {"design": design, "confidence": confidence, "times": times, "adjust": adjust,
+                "benchmarks": benchmarks}
+    document = {**settings, **analyze_tables(attempts, survey, weights, **settings)}
+    if segment is not None:
+        from uxlab.analysis.segments import segment_results  # imports this module
+
+        document["segments"] = segment_results(attempts, survey, segment, weights, settings)
+    return document
+
+
+def analyze_tables(attempts: AttemptTable, survey: SurveyTable | None, weights, *,
+                   design: str, confidence: float, times: str, adjust: str,
+                   benchmarks: dict) -> dict:
+    """The data parts of the document (``variants`` … ``usability_metric``) of checked tables
+    and checked settings: :func:`analyze` calls it for all rows and once per segment."""
+    variants = variant_names(attempts, survey)
+    weights = variant_weights(weights, variants)
     participants = _participants(attempts, survey, variants)
     grouped = group_attempts(attempts, variants)
     return {
-        "design": design,
-        "confidence": confidence,
-        "times": times,
-        "adjust": adjust,
-        "benchmarks": benchmarks,
         "variants": {v: {"participants": participants[v]} for v in variants},
         "srm": _sample_ratio(participants, variants, weights, design),
         "tasks": task_results(grouped, design=design, confidence=confidence, times=times,
@@ -153,8 +168,8 @@ def _is_number(value) -> bool:
         bool(np.isfinite(value))
 
 
-def _weights(weights, variants) -> dict[str, float]:
-    """Assignment weights by variant (equal when not given)."""
+def variant_weights(weights, variants) -> dict[str, float]:
+    """Assignment weights by variant (equal when not given); ValueError when they do not fit."""
     if weights is None:
         return dict.fromkeys(variants, 1.0)
     if isinstance(weights, Mapping):
@@ -172,7 +187,8 @@ def _weights(weights, variants) -> dict[str, float]:
     return dict(zip(variants, weights, strict=True))
 
 
-def _variants(attempts: AttemptTable, survey: SurveyTable | None) -> tuple[str, ...]:
+def variant_names(attempts: AttemptTable, survey: SurveyTable | None) -> tuple[str, ...]:
+    """The variants of the attempts and the survey, in natural order."""
     names = set(attempts.variants)
     if survey is not None:
         names.update(survey.variant_labels.names.tolist())

@@ -20,11 +20,31 @@ _INSTRUMENT_TITLES = {"sus": "SUS (System Usability Scale, 0–100)",
 
 
 def render_text(document: dict) -> str:
-    """The whole report: design, variants, sample ratio, each task, questionnaires."""
+    """The whole report: design, variants, sample ratio, each task, questionnaires; then the
+    same within each segment when the document has ``segments``."""
     level = confidence_label(document["confidence"])
     times = ("successful attempts" if document["times"] == "successful" else "all attempts")
     lines = [f"uxlab analysis: {document['design']}-subjects design, {level} confidence, "
              f"times of {times}", ""]
+    segments = document.get("segments")
+    if segments:
+        lines += [f"All participants ({len(segments['groups'])} segments by "
+                  f"{segments['column']} below)", ""]
+    lines += _body(document, level)
+    for group in (segments or {}).get("groups", []):
+        title = (f"Segment {segments['column']} = {group['label']}: "
+                 f"{group['participants']} participants, {group['attempts']} attempts")
+        lines += ["", "=" * min(len(title), _WIDTH), title, "=" * min(len(title), _WIDTH)]
+        if group.get("note"):
+            lines += textwrap.wrap(f"Note: {group['note']}.", width=_WIDTH)
+        if group.get("tasks") is not None:
+            lines += [""] + _body(group, level)
+    return "\n".join(lines) + "\n"
+
+
+def _body(document: dict, level: str) -> list[str]:
+    """Variants, sample ratio, tasks, questionnaires and the SUM of one (segment's) document."""
+    lines = []
     variants = document["variants"]
     lines.append("Variants: " + ", ".join(f"{name} ({v['participants']} participants)"
                                           for name, v in variants.items()))
@@ -51,7 +71,7 @@ def render_text(document: dict) -> str:
     else:
         lines += ["", "Questionnaires: no survey data."]
     lines += text_metrics.usability_metric_lines(document, level, _table, _interval, _pct)
-    return "\n".join(lines) + "\n"
+    return lines
 
 
 def _srm_line(srm: dict) -> str:

@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields, replace
 from functools import cached_property
 from pathlib import Path
 
@@ -34,6 +34,7 @@ from uxlab.analysis.cells import (
     outcome_column,
     read_csv_cells,
     reconcile_outcome,
+    text_column,
 )
 from uxlab.analysis.problems import Problem, TidyDataError, join_words, sort_problems
 
@@ -122,6 +123,7 @@ class AttemptTable:
     first_click: np.ndarray | None = None
     lostness: np.ndarray | None = None
     navigation: tuple[str, ...] = ()
+    others: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     def __post_init__(self):
         for name in NAVIGATION_COLUMNS:
@@ -130,6 +132,15 @@ class AttemptTable:
 
     def __len__(self) -> int:
         return len(self.participant)
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        """The columns the rows had: the contract's, the navigation ones, then the others."""
+        return ATTEMPT_COLUMNS + self.navigation + tuple(self.others)
+
+    def subset(self, keep: np.ndarray) -> AttemptTable:
+        """The rows where the boolean array ``keep`` is true, as a table of their own."""
+        return _subset(self, keep)
 
     @cached_property
     def participants(self) -> Coded:
@@ -183,6 +194,7 @@ class SurveyTable:
     instruments: tuple[str, ...]
     row_numbers: np.ndarray
     source: str | None = None
+    others: Mapping[str, np.ndarray] = field(default_factory=dict)
 
     def __len__(self) -> int:
         return len(self.participant)
@@ -194,6 +206,10 @@ class SurveyTable:
     @cached_property
     def variant_labels(self) -> Coded:
         return Coded.of(self.variant)
+
+    def subset(self, keep: np.ndarray) -> SurveyTable:
+        """The rows where the boolean array ``keep`` is true, as a table of their own."""
+        return _subset(self, keep)
 
     def column(self, name: str) -> np.ndarray:
         """Return one item column (e.g. ``"sus_3"`` or ``"nps"``) as a float array."""
@@ -217,6 +233,17 @@ class SurveyTable:
                     values[single] = _count_or_none(self.items[single][i])
             yield SurveyRow(participant=str(self.participant[i]), variant=str(self.variant[i]),
                             **values)
+
+
+def _subset(table, keep: np.ndarray):
+    """``table`` (attempts or survey) with only the rows where ``keep`` is true."""
+    rows = len(table)
+    changes = {f.name: value[keep] for f in fields(table)
+               if isinstance(value := getattr(table, f.name), np.ndarray) and len(value) == rows}
+    if isinstance(table, SurveyTable):
+        changes["items"] = {name: values[keep] for name, values in table.items.items()}
+    changes["others"] = {name: values[keep] for name, values in table.others.items()}
+    return replace(table, **changes)
 
 
 def natural_key(name: str) -> tuple:
@@ -374,7 +401,8 @@ def _attempts_from_columns(names, cells, rows, source) -> AttemptTable:
     navigation = _navigation_columns(names, cells, rows, success, problems)
     table = AttemptTable(participant, variant, task, outcome, success, time_s, errors, clicks,
                          seq, rows, source, **navigation,
-                         navigation=tuple(c for c in NAVIGATION_COLUMNS if c in navigation))
+                         navigation=tuple(c for c in NAVIGATION_COLUMNS if c in navigation),
+                         others=_other_columns(names, cells, ATTEMPT_COLUMNS + NAVIGATION_COLUMNS))
     check_duplicates((table.participants, table.task_labels, table.variant_labels), rows,
                       problems, "participant {0} already has an attempt at task {1} in variant "
                                 "{2} (row {first})")
@@ -440,13 +468,23 @@ def _survey_from_columns(names, cells, rows, source) -> SurveyTable:
             low, high = _RANGES[column]
             items[column] = number_column(rows, cells[column], column, problems, whole=True, low=low,
                                      high=high)
-    table = SurveyTable(participant, variant, items, tuple(present), rows, source)
+    known = ("participant", "variant", *(c for i in SURVEY_INSTRUMENTS.values() for c in i))
+    table = SurveyTable(participant, variant, items, tuple(present), rows, source,
+                        others=_other_columns(names, cells, known))
     check_duplicates((table.participants, table.variant_labels), rows, problems,
                       "participant {0} already answered the survey for variant {1} (row {first})")
     if problems:
         sort_problems(problems, names)
         raise TidyDataError(problems, source)
     return table
+
+
+def _other_columns(names, cells, known) -> dict[str, np.ndarray]:
+    """The columns beyond ``known`` (such as the export's ``screener_<key>`` columns) as
+    stripped text, ``""`` for an empty cell: the analysis does not read them, but they can
+    segment it (:mod:`uxlab.analysis.segments`)."""
+    return {name: text_column(cells[name]) for name in dict.fromkeys(names)
+            if name not in known and name}
 
 
 def _number_or_none(value: float) -> float | None:

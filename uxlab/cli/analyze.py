@@ -68,19 +68,27 @@ def _check_confidence(ctx, param, value: float) -> float:
                    "umux_lite=70, nps=20, time=60 (seconds, every task); per task "
                    "completion:TASK=0.9 or time:TASK=45. Time targets also give the Single "
                    "Usability Metric its time component.")
+@click.option("--segment", metavar="COLUMN",
+              help="Also analyse within each value of this column of ATTEMPTS, e.g. a "
+                   "screener question's screener_<key> column of `uxlab export`: every result "
+                   "per segment after the overall one. Empty cells form the segment "
+                   "\"(no answer)\".")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON document instead of text.")
 def analyze_command(attempts: Path, survey: Path | None, design: str, confidence: float,
-                    times: str, adjust: str, benchmarks: dict, as_json: bool) -> None:
+                    times: str, adjust: str, benchmarks: dict, segment: str | None,
+                    as_json: bool) -> None:
     """Compare the design variants in ATTEMPTS (a tidy attempts CSV).
 
     Prints completion rates, task times, errors, clicks and SEQ per task and variant, the
     comparisons between variants in plain language, and the questionnaires of --survey.
+    With --segment COLUMN, all of it again within each segment (each value of COLUMN).
     """
     try:
         attempt_table = read_attempts_csv(attempts)
         survey_table = read_survey_csv(survey) if survey is not None else None
         document = analyze(attempt_table, survey_table, design=design, confidence=confidence,
-                           times=times, adjust=adjust, benchmarks=benchmarks)
+                           times=times, adjust=adjust, benchmarks=benchmarks,
+                           segment=segment)
     except TidyDataError as error:
         click.echo(f"Error: {error}", err=True)
         raise click.exceptions.Exit(DATA_ERROR_EXIT_CODE) from error

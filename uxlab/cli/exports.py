@@ -28,14 +28,17 @@ from uxlab.studies.service import current_study
 @filter_options
 def export_command(slug: str, what: str, fmt: str, output: Path | None, variants, modes,
                    since: datetime | None, before: datetime | None, include_excluded: bool,
-                   no_synthetic: bool) -> None:
+                   no_synthetic: bool, segments: tuple[str, ...]) -> None:
     """Export the data of study SLUG (its newest version).
 
     \b
     --what attempts  the tidy attempts CSV (participant, variant, task, outcome, success,
-                     time_s, errors, clicks, seq): `uxlab analyze` reads it
+                     time_s, errors, clicks, seq, then direct, first_click, lostness and a
+                     screener_<key> column per screener question): `uxlab analyze` reads it,
+                     `uxlab analyze --segment screener_<key>` compares within each answer
     --what survey    the survey CSV (participant, variant, sus_1 … sus_10, umux_1, umux_2,
-                     nps; csat, ces when the study asks them): `uxlab analyze --survey`
+                     nps; csat, ces when the study asks them; the screener_<key> columns):
+                     `uxlab analyze --survey`
     --what events    every recorded event, one row each
     --what observations  every moderator observation
     --what problems  the usability problems by priority, with frequencies and intervals
@@ -46,8 +49,8 @@ def export_command(slug: str, what: str, fmt: str, output: Path | None, variants
     --what all --format csv -o DIR|FILE.zip  every CSV and the study file (study.toml), into
                      the folder DIR or the zip archive FILE.zip
 
-    The filters (--variant, --mode, --since, --before, --include-excluded, --no-synthetic)
-    apply to the attempts and survey tables; events, observations and the JSON hold everything.
+    The filters (--variant, --mode, --since, --before, --include-excluded, --no-synthetic,
+    --segment) apply to the attempts and survey tables; events, observations and the JSON hold everything.
     Rows are streamed from the database, so a large study is not loaded into memory.
     """
     if fmt == "json" and what != "all":
@@ -55,7 +58,7 @@ def export_command(slug: str, what: str, fmt: str, output: Path | None, variants
     if what == "all" and fmt == "csv" and output is None:
         raise click.UsageError("--what all --format csv needs -o: a folder or a .zip file")
     filters = filters_from_options(variants, modes, since, before, include_excluded,
-                                   no_synthetic)
+                                   no_synthetic, segments)
     with db_session(write=False) as session:
         study = current_study(session, slug)
         if study is None:

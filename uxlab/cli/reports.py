@@ -29,7 +29,8 @@ DATA_ERROR_EXIT_CODE = 2
 @filter_options
 def report_command(slug: str | None, analysis_path: Path | None, fmt: str, output: Path | None,
                    title: str | None, variants, modes, since: datetime | None,
-                   before: datetime | None, include_excluded: bool, no_synthetic: bool) -> None:
+                   before: datetime | None, include_excluded: bool, no_synthetic: bool,
+                   segments: tuple[str, ...]) -> None:
     """Write the report of study SLUG (its newest version) under the filters given.
 
     \b
@@ -43,12 +44,13 @@ def report_command(slug: str | None, analysis_path: Path | None, fmt: str, outpu
     from the document `uxlab analyze --json` prints, e.g. for a study analysed from a
     spreadsheet; the filters then do not apply (the document is already analysed).
     """
-    filtered = bool(variants or modes or since or before or include_excluded or no_synthetic)
+    filtered = bool(variants or modes or since or before or include_excluded or no_synthetic
+                    or segments)
     if (slug is None) == (analysis_path is None):
         raise click.UsageError("give either a study SLUG or --analysis FILE (one of them)")
     if analysis_path is not None and filtered:
         raise click.UsageError("the filters (--variant, --mode, --since, --before, "
-                               "--include-excluded, --no-synthetic) apply to a study's data, "
+                               "--include-excluded, --no-synthetic, --segment) apply to a study's data, "
                                "not to --analysis: the document is already analysed")
     if fmt == "pdf" and (output is None or str(output) == "-"):
         raise click.UsageError("--format pdf writes a binary file: give it with -o FILE.pdf")
@@ -56,11 +58,12 @@ def report_command(slug: str | None, analysis_path: Path | None, fmt: str, outpu
         report = _analysis_report(analysis_path, fmt, title)
     else:
         report = _study_report(slug, fmt, title, filters_from_options(
-            variants, modes, since, before, include_excluded, no_synthetic))
+            variants, modes, since, before, include_excluded, no_synthetic, segments))
     _write(report, output)
 
 
 def _study_report(slug: str, fmt: str, title: str | None, filters) -> ReportFile:
+    from uxlab.analysis.segment_filter import SegmentError
     from uxlab.results.report import ReportUnavailable, study_report
     from uxlab.studies.service import current_study
 
@@ -70,6 +73,8 @@ def _study_report(slug: str, fmt: str, title: str | None, filters) -> ReportFile
             raise click.ClickException(f"no study {slug!r} (see `uxlab study list`)")
         try:
             filters.check(study)
+        except SegmentError as exc:
+            raise click.BadParameter(str(exc), param_hint="'--segment'") from exc
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="'--variant'") from exc
         try:

@@ -10,8 +10,13 @@ from collections.abc import Iterator
 from sqlalchemy import Text, cast, select
 from sqlalchemy.orm import Session, aliased
 
-from uxlab.analysis.dataset import Filters, attempt_rows, survey_columns, survey_rows
-from uxlab.analysis.tidy import ATTEMPT_COLUMNS, NAVIGATION_COLUMNS
+from uxlab.analysis.dataset import (
+    Filters,
+    attempt_columns,
+    attempt_rows,
+    survey_columns,
+    survey_rows,
+)
 from uxlab.exports.writing import csv_chunks, dumps, iso, stream
 from uxlab.models import (
     Attempt,
@@ -38,15 +43,17 @@ OBSERVATION_COLUMNS = ("participant", "session", "observation", "created_at", "o
 def attempts_csv(session: Session, study: Study, filters: Filters | None = None
                  ) -> Iterator[str]:
     """The tidy attempts CSV (``participant, variant, task, outcome, success, time_s, errors,
-    clicks, seq``, then ``direct, first_click, lostness``): what ``uxlab analyze`` reads, so
-    export → analyze reproduces the analysis."""
+    clicks, seq``, then ``direct, first_click, lostness``, then a ``screener_<key>`` column per
+    screener question): what ``uxlab analyze`` reads, so export → analyze reproduces the
+    analysis, and ``uxlab analyze --segment screener_<key>`` segments it."""
     rows = attempt_rows(session, study, filters)
-    return csv_chunks(ATTEMPT_COLUMNS + NAVIGATION_COLUMNS, (tuple(row.values()) for row in rows))
+    return csv_chunks(attempt_columns(study), (tuple(row.values()) for row in rows))
 
 
 def survey_csv(session: Session, study: Study, filters: Filters | None = None) -> Iterator[str]:
-    """The survey CSV (``participant, variant, sus_1 … sus_10, umux_1, umux_2, nps`` and
-    ``csat``, ``ces`` when the study asks them), one row per participant and variant."""
+    """The survey CSV (``participant, variant, sus_1 … sus_10, umux_1, umux_2, nps``,
+    ``csat``, ``ces`` when the study asks them, then the ``screener_<key>`` columns), one row
+    per participant and variant."""
     rows = survey_rows(session, study, filters)
     return csv_chunks(survey_columns(study), (tuple(row.values()) for row in rows))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -32,6 +33,7 @@ from uxlab.analysis.exclusions import (
     find_participant,
     include_participant,
 )
+from uxlab.analysis.segment_filter import parse_segments
 from uxlab.exports.service import open_export
 from uxlab.extensions import database, db_session
 from uxlab.models import Study
@@ -64,9 +66,11 @@ def filters_from_args(args: MultiDict) -> Filters:
 
     ``variant`` and ``mode`` may repeat; ``since`` / ``before`` are UTC dates or date-times
     (``before`` is exclusive); ``include_excluded=1`` keeps excluded participants,
-    ``synthetic=0`` leaves out synthetic ones.
+    ``synthetic=0`` leaves out synthetic ones; ``segment`` (repeatable) is a screener answer
+    ``KEY=ANSWER`` or a number range ``KEY=LOW..HIGH`` (:mod:`uxlab.analysis.segment_filter`).
     """
     return Filters(
+        segments=parse_segments(args.getlist("segment")),
         variants=tuple(v for v in args.getlist("variant") if v),
         modes=tuple(m for m in args.getlist("mode") if m),
         started_from=_moment(args.get("since"), "since"),
@@ -76,7 +80,7 @@ def filters_from_args(args: MultiDict) -> Filters:
 
 
 #: The query keys :func:`filters_from_args` reads: the only ones links carry over.
-FILTER_KEYS = ("variant", "mode", "since", "before", "include_excluded", "synthetic")
+FILTER_KEYS = ("variant", "mode", "since", "before", "include_excluded", "synthetic", "segment")
 
 
 def filter_query(args: MultiDict) -> dict[str, list[str]]:
@@ -87,6 +91,31 @@ def filter_query(args: MultiDict) -> dict[str, list[str]]:
     """
     return {key: values for key in FILTER_KEYS
             if (values := [v for v in args.getlist(key) if v])}
+
+
+_RANGE_FIELD = re.compile(r"^segment_(from|to)_([a-z][a-z0-9_]{0,63})$")
+
+
+def range_redirect(endpoint: str, study_id: int, args: MultiDict) -> Response | None:
+    """A redirect to the same page with the filter form's number fields as ranges, or None.
+
+    The form sends a number question's range as ``segment_from_<key>`` and ``segment_to_<key>``;
+    the pages, their links and the downloads know only ``segment=KEY=LOW..HIGH``, so the form's
+    fields are rewritten once into that (empty fields drop out; the values are checked, as any
+    filter, when the page reads them).
+    """
+    fields = [(found, values) for name in args if (found := _RANGE_FIELD.match(name))
+              for values in [args.getlist(name)]]
+    if not fields:
+        return None
+    ranges: dict[str, dict[str, str]] = {}
+    for found, values in fields:
+        ranges.setdefault(found[2], {})[found[1]] = (values[-1] if values else "").strip()
+    query = filter_query(args)
+    query["segment"] = [*query.get("segment", []), *(
+        f"{key}={ends.get('from', '')}..{ends.get('to', '')}"
+        for key, ends in ranges.items() if ends.get("from") or ends.get("to"))]
+    return redirect(url_for(endpoint, study_id=study_id, **query), 303)
 
 
 def _moment(value: str | None, name: str) -> datetime | None:
@@ -103,6 +132,8 @@ def _moment(value: str | None, name: str) -> datetime | None:
 def data_page(study_id: int):
     """Downloads of the study's data, and the participants excluded from the analysis."""
     study = load_study(study_id)
+    if (moved := range_redirect("researcher.data_page", study.id, request.args)) is not None:
+        return moved
     session = db_session()
     try:
         filters = filters_from_args(request.args)

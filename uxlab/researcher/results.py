@@ -14,7 +14,7 @@ from uxlab.observations.permissions import can_edit_problems, outcome_correction
 from uxlab.observations.problems import problems_of
 from uxlab.observations.timeline import session_timeline
 from uxlab.researcher.blueprint import bp, load_study
-from uxlab.researcher.exports import filter_query, filters_from_args
+from uxlab.researcher.exports import filter_query, filters_from_args, range_redirect
 from uxlab.results import build_results, find_session, formatting, session_review
 from uxlab.results.charts import page_charts
 from uxlab.results.report import ReportUnavailable, study_report
@@ -37,6 +37,8 @@ def page_filters(study) -> tuple[Filters, str | None, dict[str, list[str]]]:
 def results(study_id: int):
     """Show the study's results under the filters of the query string."""
     study = load_study(study_id)
+    if (moved := range_redirect("researcher.results", study.id, request.args)) is not None:
+        return moved
     filters, error, query = page_filters(study)
     page = build_results(db_session(), study, filters, with_clicks=False)  # no map drawn here
     return render_template(

@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from uxlab.analysis.dataset import Dataset, Filters
+from uxlab.analysis.dataset import Dataset, Filters, participant_filter_conditions
 from uxlab.models import Participant, Study, TestSession, Variant
 
 
@@ -79,10 +79,7 @@ def participant_rows(session: Session, study: Study, filters: Filters, dataset: 
         .where(Participant.study_id == study.id)
         .order_by(Participant.id, TestSession.started_at, TestSession.id)
     )
-    if not filters.include_excluded:
-        statement = statement.where(Participant.excluded_at.is_(None))
-    if not filters.include_synthetic:
-        statement = statement.where(Participant.synthetic.is_(False))
+    statement = statement.where(*participant_filter_conditions(filters))
     grouped: dict[int, list] = {}
     for row in session.execute(statement):
         grouped.setdefault(row.id, []).append(row)
