@@ -54,6 +54,29 @@ def test_version_does_not_import_the_heavy_libraries():
     assert loaded == "[]"
 
 
+def test_the_program_imports_its_command_without_collecting_and_freezes_it():
+    # Issue 9: full garbage collections over the imported modules were a sixth of `uxlab
+    # report`'s CPU time. The program (sys.argv, no CliRunner) freezes what the imports made.
+    import subprocess
+    import sys
+
+    code = ("import gc, sys; from uxlab.cli import main; sys.argv = ['uxlab', 'plan', '--help']\n"
+            "try:\n    main()\nexcept SystemExit:\n"
+            "    print(gc.isenabled(), gc.get_freeze_count() > 10000)")
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip().splitlines()[-1] == "True True"
+
+
+def test_a_runner_in_a_test_process_is_not_frozen():
+    import gc
+
+    frozen = gc.get_freeze_count()
+    assert CliRunner().invoke(main, ["plan", "--help"]).exit_code == 0
+    assert gc.isenabled()
+    assert gc.get_freeze_count() == frozen
+
+
 @pytest.mark.parametrize(("group", "subcommands"), [
     ("db", {"upgrade", "downgrade", "current", "check"}),
     ("user", {"create"}),

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import pytest
 from sqlalchemy import inspect
 
 from uxlab import schema
+from uxlab.config import shipped_data_dir
 from uxlab.db import make_engine
 from uxlab.models import Base
 
@@ -55,3 +59,43 @@ def test_cli_db_commands_round_trip(cli):
     assert cli("db", "upgrade").exit_code == 0
     assert schema.head_revision() in cli("db", "current").output
     assert cli("db", "check").exit_code == 0
+
+
+def test_quick_schema_check_reads_the_head_alembic_reads():
+    versions = shipped_data_dir() / "migrations" / "versions"
+    assert schema._head_from_files(versions) == schema.head_revision()
+
+
+def _script(folder, name, revision, down_revision):
+    (folder / f"{name}.py").write_text(f'"""{name}"""\nrevision = {revision!r}\n'
+                                       f"down_revision: str | None = {down_revision!r}\n")
+
+
+def test_quick_schema_check_leaves_branches_and_odd_scripts_to_alembic(tmp_path):
+    _script(tmp_path, "one", "a1", None)
+    _script(tmp_path, "two", "b2", "a1")
+    assert schema._head_from_files(tmp_path) == "b2"
+    _script(tmp_path, "three", "c3", "a1")  # a second head
+    assert schema._head_from_files(tmp_path) is None
+    (tmp_path / "three.py").write_text("revision = 'c3'\ndown_revision = ('a1', 'b2')\n")
+    assert schema._head_from_files(tmp_path) is None  # a merge
+
+
+def test_schema_check_of_a_current_database_does_not_import_alembic(database_url):
+    # The check every command runs first: Alembic's runtime costs start-up time (issue 9).
+    program = ("import sys; from uxlab.schema import open_database; "
+               f"open_database({database_url!r}).dispose(); "
+               "print(sorted(m for m in sys.modules if m.split('.')[0] == 'alembic'))")
+    result = subprocess.run([sys.executable, "-c", program], capture_output=True, text=True,
+                            check=True)
+    assert result.stdout.strip() == "[]"
+
+
+def test_schema_check_of_an_old_revision_still_refuses(database_url):
+    engine = make_engine(database_url)
+    schema.downgrade(engine, "282b0d33a6bd")
+    with pytest.raises(schema.SchemaOutOfDate, match="is at revision 282b0d33a6bd"):
+        schema.ensure_current(engine)
+    schema.upgrade(engine)
+    schema.ensure_current(engine)
+    engine.dispose()

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 import xml.etree.ElementTree as ET
 
 import numpy as np
 import pytest
+from matplotlib.backend_bases import _get_renderer
 from matplotlib.collections import LineCollection
 
 from uxlab.reports import style
@@ -214,3 +216,30 @@ def test_render_rejects_an_unknown_format(two_variants):
 def test_charts_are_deterministic(two_variants):
     analysis, context = two_variants
     assert completion_chart(analysis, context).svg() == completion_chart(analysis, context).svg()
+
+
+LONG = ("Find the cheapest return flight to Lisbon for two adults in the second week of May, "
+        "then compare the luggage allowance of the three cheapest fares")
+
+
+def test_long_variant_names_and_task_titles_leave_the_charts_readable(two_variants):
+    # A long variant name in a legend once squeezed the plots to nothing (matplotlib's
+    # "axes sizes collapsed" warning, an error under filterwarnings = error).
+    analysis, context = two_variants
+    context = dataclasses.replace(
+        context, variant_names={"A": LONG, "B": "Express-checkout-with-guest-accounts-and-saved-cards"},
+        task_titles={"T1": LONG, "T2": "X" * 200, "T3": "Pay"})
+    charts = report_charts(analysis, context).all()
+    assert {"completion", "time", "seq", "sus", "nps"} <= {chart.key for chart in charts}
+    for chart in charts:
+        figure = chart.figure
+        renderer = _get_renderer(figure)
+        plot = figure.axes[0].get_position()
+        assert plot.width > 0.3 and plot.height > 0.3, chart.key
+        for text in [*figure.texts, *(t for ax in figure.axes for t in ax.texts)]:
+            extent = text.get_window_extent(renderer)
+            assert 0 <= extent.x0 and extent.x1 <= figure.bbox.width, (chart.key, text)
+        if chart.key in ("completion", "sus"):
+            labels = [t.get_text() for t in figure.axes[0].get_legend().get_texts()]
+            assert labels[0].startswith("A · Find the cheapest") and labels[0].endswith("…")
+    assert any(LONG in chart.alt for chart in charts)  # the whole name stays in the text

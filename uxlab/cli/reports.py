@@ -9,9 +9,12 @@ from pathlib import Path
 
 import click
 
+from uxlab.analysis.segment_filter import SegmentError
 from uxlab.cli.common import db_session
 from uxlab.cli.filters import filter_options, filters_from_options
 from uxlab.reports.files import REPORT_FORMATS, ReportFile
+from uxlab.results.report import ReportUnavailable, study_report
+from uxlab.studies.service import current_study
 
 #: Exit status when the data (a study's rows, an analysis file) cannot give a report.
 DATA_ERROR_EXIT_CODE = 2
@@ -63,10 +66,6 @@ def report_command(slug: str | None, analysis_path: Path | None, fmt: str, outpu
 
 
 def _study_report(slug: str, fmt: str, title: str | None, filters) -> ReportFile:
-    from uxlab.analysis.segment_filter import SegmentError
-    from uxlab.results.report import ReportUnavailable, study_report
-    from uxlab.studies.service import current_study
-
     with db_session(write=False) as session:
         study = current_study(session, slug)
         if study is None:

@@ -16,7 +16,7 @@ from matplotlib.ticker import PercentFormatter
 from scipy import ndimage
 
 from uxlab.reports import style
-from uxlab.reports.charts_common import Chart, Tally
+from uxlab.reports.charts_common import Chart, Tally, wrap
 from uxlab.reports.context import Click, ReportContext
 
 _BINS_X = 40
@@ -72,8 +72,8 @@ def click_map(context: ReportContext, task: str, variant: str, page: str,
         colourbar.ax.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=1))
         figure.legend(handles=_legend_handles(), loc="lower center", ncols=3, fontsize=7.5,
                       bbox_to_anchor=(0.5, 0.0))
-        figure.text(0.01, 1 - 0.12 / figure.get_figheight(), title, ha="left", va="top",
-                    fontweight="bold", fontsize=10)
+        figure.text(0.01, 1 - 0.12 / figure.get_figheight(), wrap(title, _TITLE_WIDTH),
+                    ha="left", va="top", fontweight="bold", fontsize=10)
     alt = _describe(title, x, y, interactive, first)
     return Tally().chart(key, title, alt, figure, f"task:{task}")
 
@@ -81,6 +81,9 @@ def click_map(context: ReportContext, task: str, variant: str, page: str,
 # Fixed layout, in inches: the labels of a click map never change, and a layout engine would
 # cost more than drawing the map.
 _PANEL_WIDTH, _LEFT, _GAP, _TOP, _BOTTOM = 2.55, 0.8, 0.9, 0.62, 1.36
+#: Characters per line of the title (two lines at most, above the panels' own titles): a long
+#: task title or variant name would run off the figure (the whole title is the chart's caption).
+_TITLE_WIDTH = 64
 
 
 def _layout(height_per_width: float):

@@ -171,6 +171,17 @@ def wrap(text: str, width: int = 30, lines: int = 2) -> str:
     return "\n".join(textwrap.wrap(text, width, max_lines=lines, placeholder="…")) or text
 
 
+#: Characters per line of a variant's label on a chart (legend, category axis): a long variant
+#: name would otherwise squeeze the plot to nothing (the full name is in the text alternative
+#: and the tables).
+VARIANT_LABEL_WIDTH = 24
+
+
+def variant_label(context: ReportContext, name: str) -> str:
+    """A variant's label as a chart shows it: wrapped to two lines, cut with … beyond."""
+    return wrap(context.variant_label(name), VARIANT_LABEL_WIDTH)
+
+
 def variant_legend(ax: Axes, variants: list[str], context: ReportContext,
                    extra: list | None = None, **kwargs) -> None:
     """A legend with each variant's marker (and line), in variant order, then ``extra`` handles."""
@@ -178,7 +189,7 @@ def variant_legend(ax: Axes, variants: list[str], context: ReportContext,
     for i, name in enumerate(variants):
         look = style.variant_style(i)
         (handle,) = ax.plot([], [], linestyle="-", linewidth=1.6, **look.marker_kwargs(),
-                            label=context.variant_label(name))
+                            label=variant_label(context, name))
         handles.append(handle)
     options = {"loc": "upper left", "bbox_to_anchor": (1.0, 1.0), "title": "Variant",
                "title_fontsize": 8.5, "borderaxespad": 0.0, "alignment": "left"}

@@ -19,6 +19,7 @@ from uxlab.reports.charts_common import (
     benchmark_line,
     new_figure,
     point_interval,
+    variant_label,
     variant_legend,
 )
 from uxlab.reports.context import ReportContext
@@ -58,7 +59,7 @@ def sus_chart(analysis: dict, context: ReportContext) -> Chart | None:
                                     _one)
             described.append(f"{context.variant_name(name)} {estimate}"
                              + (f", grade {grade}" if grade else ""))
-        ax.set_yticks(range(len(variants)), [context.variant_label(v) for v in variants])
+        ax.set_yticks(range(len(variants)), [variant_label(context, v) for v in variants])
         ax.set_ylim(len(variants) - 0.4, -0.6)
         ax.grid(axis="y", visible=False)
         ax.set_xlim(left, 100)
@@ -139,7 +140,7 @@ def nps_chart(analysis: dict, context: ReportContext) -> Chart | None:
                 parts.append(f"{counts[2]} promoters, {counts[1]} passives, "
                              f"{counts[0]} detractors")
             described.append(f"{context.variant_name(name)}: " + ", ".join(parts))
-        composition.set_yticks(range(len(variants)), [context.variant_label(v) for v in variants])
+        composition.set_yticks(range(len(variants)), [variant_label(context, v) for v in variants])
         composition.set_ylim(len(variants) - 0.5, -0.5)
         composition.set_xlim(0, 1)
         composition.xaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
