@@ -177,3 +177,44 @@ def test_the_tidy_exports_carry_the_language(db, multilingual_study, make_bot):
     assert sorted(row["language"] for row in attempts) == ["de", "fr"]
     survey = "".join(survey_csv(db, multilingual_study))
     assert survey.splitlines()[0].endswith(",language")
+
+
+def english_sentences() -> set[str]:
+    """The catalogue's English msgids that read as English (German differs, no placeholders)."""
+    from babel.messages.pofile import read_po
+
+    from tests.i18n.test_catalogue_complete import TRANSLATIONS
+
+    with (TRANSLATIONS / "de" / "LC_MESSAGES" / "messages.po").open("rb") as po:
+        return {m.id for m in read_po(po)
+                if m.id and m.string != m.id and "%(" not in m.id and len(m.id) > 12}
+
+
+def test_the_whole_study_in_german_shows_no_english_sentence(multilingual_study, make_bot):
+    """Every page a participant meets, rendered in German, holds none of the English msgids:
+    a string that bypasses the catalogue (a Python literal, say) would show up here."""
+    bot = make_bot(multilingual_study, "de")
+    bot.enter()
+    pages = [bot.page()]
+    bot.consent()
+    while True:
+        page = bot.page()
+        pages.append(page)
+        if 'id="start-task"' in page:
+            bot.start_task()
+            task_page = bot.page()
+            pages.append(task_page)
+            bot.finish(bot.config(task_page), "give_up")
+        elif 'type="radio"' in page:
+            pages.append(bot.post(page, seq_1="9").get_data(as_text=True))  # an error page
+            bot.answer_all()
+        else:
+            break
+    assert "Vielen Dank!" in pages[-1]
+    pages += [bot.client.get("/run/nowhere").get_data(as_text=True),
+              bot.client.post("/run", data={"step": "1"}).get_data(as_text=True)]
+    english = english_sentences()
+    for page in pages:
+        assert html_lang(page) == "de"
+        shown = [sentence for sentence in english if sentence in page.replace("&#39;", "'")]
+        assert not shown, f"English on a German page: {shown}"

@@ -38,7 +38,10 @@ FRENCH = {"study": {"title": "Nouveau paiement", "welcome": "Merci de votre part
 
 
 def translated_demo(demo_spec: StudySpec) -> StudySpec:
-    """The demo study offered in English, German and French, parsed as a study file would be."""
+    """The demo study (or a copy with fewer tasks) offered in English, German and French, parsed
+    as a study file would be."""
     data = replace(demo_spec, languages=("en", "de", "fr")).to_dict()
-    data["translations"] = {"de": GERMAN, "fr": FRENCH}
+    tasks = {task.key for task in demo_spec.tasks}
+    german = {**GERMAN, "tasks": {k: v for k, v in GERMAN["tasks"].items() if k in tasks}}
+    data["translations"] = {"de": german, "fr": FRENCH}
     return parse_study(data, source="translated demo")
