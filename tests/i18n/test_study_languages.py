@@ -113,3 +113,32 @@ def test_validate_warns_and_passes(cli, tmp_path, demo_spec):
     result = cli("study", "validate", str(path), "--studies-dir", str(PROJECT_ROOT / "studies"))
     assert result.exit_code == 0
     assert f"{path}: warning: translations.fr.tasks.find-product.title: missing" in result.output
+
+
+def test_the_study_form_sets_the_languages(client, db, make_user, auth, make_study, demo_spec):
+    from werkzeug.datastructures import MultiDict
+
+    from tests.conftest import csrf_token, fresh
+    from uxlab.models import Study
+
+    owner = make_user("researcher@example.org")
+    auth.login("researcher@example.org")
+    study = make_study(owner=owner, spec=translated_demo(demo_spec))
+    url = f"/studies/{study.id}/edit"
+    page = client.get(url).get_data(as_text=True)
+    assert '<option selected value="en">English (en)</option>' in page
+    assert 'checked id="other_languages-1" name="other_languages" type="checkbox" value="de"' \
+        in page
+    form = MultiDict({"title": study.title, "design": "between", "slug": study.slug,
+                      "welcome": study.welcome_text, "consent": study.consent_text,
+                      "thanks": study.thanks_text, "language": "de",
+                      "csrf_token": csrf_token(client, url)})
+    form.setlist("other_languages", ["en", "fr"])
+    response = client.post(url, data=form)
+    assert response.status_code == 400  # German is now the file's own: its translation is refused
+    assert "translations.de: &#39;de&#39; is not one of the study&#39;s other languages" in \
+        response.get_data(as_text=True)
+    form.setlist("other_languages", ["en", "de", "fr"])
+    form["language"] = "en"
+    assert client.post(url, data=form).status_code == 302
+    assert fresh(db).get(Study, study.id).languages == ["en", "de", "fr"]
