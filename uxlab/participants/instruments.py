@@ -8,10 +8,8 @@ instrument, the catalogue carries that version's wording (docs/translations.md l
 - SUS: German after Rummel (2015), "System Usability Scale – jetzt auch auf Deutsch", SAP User
   Experience Community; French F-SUS, Gronier, G. & Baudet, A. (2021), "Psychometric evaluation
   of the F-SUS: Creation and validation of the French version of the System Usability Scale",
-  International Journal of Human-Computer Interaction 37(16), 1571-1582,
-  doi:10.1080/10447318.2021.1898828. Both keep "system" where uxlab's English says "website"
-  (the substitution Bangor, Kortum & Miller 2008 showed harmless is not made in a published
-  translation's wording).
+  International Journal of Human-Computer Interaction, doi:10.1080/10447318.2021.1898828. Both
+  keep "system" where uxlab's English says "website": a published wording is used as published.
 - SEQ, UMUX-Lite, NPS, CSAT, CES: no published, validated German or French version was found;
   their wordings are uxlab's own translations (marked so in the catalogue and the docs).
 """
