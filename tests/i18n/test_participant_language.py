@@ -218,3 +218,15 @@ def test_the_whole_study_in_german_shows_no_english_sentence(multilingual_study,
         assert html_lang(page) == "de"
         shown = [sentence for sentence in english if sentence in page.replace("&#39;", "'")]
         assert not shown, f"English on a German page: {shown}"
+
+
+def test_an_error_before_any_view_is_in_the_participants_language(db, make_study, make_bot):
+    study = make_study()  # English only
+    study.status = "running"
+    db.commit()
+    bot = make_bot(study, "de")
+    bot.enter()
+    stale = bot.client.post("/run", data={"step": "0", "agree": "yes"})  # no CSRF token
+    assert stale.status_code == 409
+    page = stale.get_data(as_text=True)
+    assert html_lang(page) == "en" and "This study is open in another tab" in page

@@ -3,7 +3,10 @@ own texts in it (``texts`` in templates). Called by the participant views."""
 
 from __future__ import annotations
 
-from flask import Blueprint, g, request
+from flask import Blueprint, g, request, session
+from sqlalchemy.exc import SQLAlchemyError
+
+from uxlab.extensions import db_session
 
 from uxlab.i18n.catalogue import LANGUAGE_NAMES, SHIPPED_LANGUAGES, selected_language, use_language
 from uxlab.i18n.choice import best_language, participant_language, study_languages
@@ -32,8 +35,19 @@ def show_participant_pages(participant: Participant) -> str:
 
 
 def ensure_language() -> None:
-    """An error page outside the participant views: pick a language if none was."""
-    if "uxlab_language" not in g:
+    """An error page that no participant view rendered (a CSRF failure, an unknown URL): the
+    participant's language if the cookie names one, else the browser's."""
+    if "uxlab_language" in g:
+        return
+    participant = None
+    if session.get("participant_id"):
+        try:
+            participant = db_session().get(Participant, session["participant_id"])
+        except SQLAlchemyError:  # the error being shown may be the database's own
+            participant = None
+    if participant is not None:
+        show_participant_pages(participant)
+    else:
         show_in_browser_language()
 
 
