@@ -7,7 +7,6 @@ from flask import Blueprint, g, request, session
 from sqlalchemy.exc import SQLAlchemyError
 
 from uxlab.extensions import db_session
-
 from uxlab.i18n.catalogue import LANGUAGE_NAMES, SHIPPED_LANGUAGES, selected_language, use_language
 from uxlab.i18n.choice import best_language, participant_language, study_languages
 from uxlab.i18n.study_texts import StudyTexts
