@@ -9,12 +9,11 @@ const $ = (id) => document.getElementById(id);
 const tryOr = (fn, fallback) => {
   try { return fn(); } catch (e) { return fallback; }
 };
-const config = tryOr(() => JSON.parse(($("uxlab-task") || {}).textContent), null);
-// What the runner says comes from the server, in the page's language (config "messages"); only
-// the task page shows any of it.
-const MESSAGES = (config && config.messages) || {};
+const config = tryOr(() => JSON.parse($("uxlab-task").textContent), null);
+// Its texts come in the page's language (config "messages").
+const TEXT = (config && config.messages) || {};
 const phrase = (name, values = {}) =>
-  (MESSAGES[name] || name).replace(/%\((\w+)\)s/g, (_, key) => values[key] ?? "");
+  (TEXT[name] || name).replace(/%\((\w+)\)s/g, (_, key) => values[key] ?? "");
 const OFFLINE = phrase("offline"), UNREACHABLE = phrase("unreachable"), DELAYED = phrase("delayed");
 const store = (area) => ({
   get: (key) => tryOr(() => window[area].getItem(key), null),
