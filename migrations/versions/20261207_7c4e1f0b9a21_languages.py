@@ -1,7 +1,7 @@
 """languages: a study's languages and its texts in them; the language a participant sees
 
 Revision ID: 7c4e1f0b9a21
-Revises: 09b69b755e8b
+Revises: b4d57f3eb9f0
 Create Date: 2026-12-07 04:50:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = '7c4e1f0b9a21'
-down_revision = '09b69b755e8b'
+down_revision = 'b4d57f3eb9f0'
 branch_labels = None
 depends_on = None
 
