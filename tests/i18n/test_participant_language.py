@@ -99,8 +99,8 @@ def test_the_switcher_is_a_form_on_every_page_and_keeps_the_step(db, multilingua
     bot.consent()
     intro = bot.page()
     assert "Aufgabe 1 von 5" in intro and "Ein Produkt finden" in intro
-    buttons = re.findall(r'<button type="submit" class="link" name="language" value="(\w+)" '
-                         r'lang="\w+"', intro)
+    buttons = re.findall(r'<button type="submit" class="link uxlab-link" name="language" '
+                         r'value="(\w+)" lang="\w+"', intro)
     assert buttons == ["en", "fr"]  # the current language is no button
     switched = bot.client.post(SWITCH, data={**bot.form_fields(intro), "language": "fr"})
     assert switched.status_code == 303 and switched.location.endswith("/run")
