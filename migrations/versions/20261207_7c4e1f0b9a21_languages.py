@@ -1,7 +1,7 @@
 """languages: a study's languages and its texts in them; the language a participant sees
 
 Revision ID: 7c4e1f0b9a21
-Revises: b4d57f3eb9f0
+Revises: fedbf19f5474
 Create Date: 2026-12-07 04:50:00
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = '7c4e1f0b9a21'
-down_revision = 'b4d57f3eb9f0'
+down_revision = 'fedbf19f5474'
 branch_labels = None
 depends_on = None
 
