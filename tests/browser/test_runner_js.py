@@ -22,6 +22,7 @@ from werkzeug.serving import make_server
 from tests.conftest import PROJECT_ROOT, unavailable
 from tests.support import browser
 from uxlab.participants.prototypes import recorder_tag
+from uxlab.participants.runner_config import runner_messages
 from uxlab.recording.validation import EventError, event_rows
 
 pytestmark = pytest.mark.browser
@@ -84,6 +85,7 @@ class FakeUxlab:
                 "finish": f"/api/v1/sessions/{self.session}/attempts/{ATTEMPT}/finish",
             },
             "ingest_token": TOKEN, "next_url": "/next", "flush_ms": 200,
+            "messages": runner_messages(),  # English: what the server sends an English page
         }
         config.update(overrides)
         with self.lock:

@@ -45,16 +45,16 @@ def test_attempts_csv_is_the_tidy_table(db, study):
 
     assert text == (
         "participant,variant,task,outcome,success,time_s,errors,clicks,seq,"
-        "direct,first_click,lostness\n"
-        "P-ONE,A,find-product,success,1,41.25,1,7,6,1,1,0.0\n"
-        "P-TWO,A,find-product,failure,0,50.0,0,5,,0,0,0.25\n"
-        "P-ONE,A,add-to-cart,partial,0,9.0,0,3,,,,\n"
-        "P-ONE,A,apply-coupon,,,,0,0,,,,\n")
+        "direct,first_click,lostness,language\n"
+        "P-ONE,A,find-product,success,1,41.25,1,7,6,1,1,0.0,\n"
+        "P-TWO,A,find-product,failure,0,50.0,0,5,,0,0,0.25,\n"
+        "P-ONE,A,add-to-cart,partial,0,9.0,0,3,,,,,\n"
+        "P-ONE,A,apply-coupon,,,,0,0,,,,,\n")
 
 
 def test_survey_csv_has_the_contract_columns(db, study, recorded):
     rows = read(survey_csv(db, study))
-    assert tuple(rows[0]) == SURVEY_BASE_COLUMNS
+    assert tuple(rows[0]) == (*SURVEY_BASE_COLUMNS, "language")
     assert len(rows) - 1 == len(build_dataset(db, study).survey) == 12
 
 
@@ -64,8 +64,10 @@ def test_csv_rows_match_the_dataset(db, study, recorded):
     for filters in (Filters(), Filters(include_excluded=True), Filters(variants=("B",))):
         dataset = build_dataset(db, study, filters)
         rows = read(attempts_csv(db, study, filters))
-        assert tuple(rows[0]) == ATTEMPT_COLUMNS + NAVIGATION_COLUMNS  # base columns first
-        expected = [["" if v is None else str(v) for v in r.values()] for r in dataset.attempts]
+        # base columns first, the language last (the Recorder's participants never consented)
+        assert tuple(rows[0]) == (*ATTEMPT_COLUMNS, *NAVIGATION_COLUMNS, "language")
+        expected = [["" if v is None else str(v) for v in r.values()] + [""]
+                    for r in dataset.attempts]
         assert rows[1:] == expected
 
 

@@ -20,7 +20,7 @@ def test_consent_stores_the_digest_of_the_text_shown(bot, db, running_study):
     running, participant_id = running_study, bot.participant_id
     bot.enter()
     page = bot.page()
-    shown = consent_digest(consent_statement(running, LIVE_NOTICE))
+    shown = consent_digest(consent_statement(running.welcome_text, running.consent_text, LIVE_NOTICE))
     assert _digest_on(page) == shown
     assert "I have read the above and agree to take part." in page
     assert bot.post(page, agree="yes", consent_sha256=_digest_on(page)).status_code == 303
@@ -46,4 +46,4 @@ def test_a_consent_to_a_text_changed_since_it_was_shown_is_refused(bot, db, runn
     assert bot.post(html, agree="yes", consent_sha256=_digest_on(html)).status_code == 303
     participant = fresh(db).get(Participant, participant_id)
     assert participant.consent_text_sha256 == consent_digest(
-        consent_statement(running, LIVE_NOTICE))
+        consent_statement(running.welcome_text, running.consent_text, LIVE_NOTICE))

@@ -42,6 +42,7 @@ PUBLIC_ENDPOINTS = {
     "participant.recruit": "an open-recruitment link: makes a new participant",
     "participant.run": "the cookie names the one participant it shows",
     "participant.submit": "the cookie names the one participant it changes",
+    "participant.switch_language": "the cookie names the one participant whose language it sets",
     "moderated_runner.control": "the cookie names the one participant it shows",
     "sharing.report": "a share link: its token is the stakeholder's credential (tests/sharing)",
     "prototypes.serve": "the prototype pages participants use",

@@ -59,8 +59,8 @@ def test_all_problems_of_all_files_are_reported_in_one_run(tmp_path):
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
         f"{first}: study.colour: unknown key (allowed here: completion_redirect, consent, "
-        "description, design, full, open_recruitment, panel_id_param, place_hold_minutes, "
-        "screen_out, slug, thanks, title, welcome)",
+        "description, design, full, languages, open_recruitment, panel_id_param, "
+        "place_hold_minutes, screen_out, slug, thanks, title, welcome)",
         f"{first}: tasks[1].key: duplicate task key 'find-product' (first used at tasks[0])",
         f"{first}: tasks[4].success: missing: every task needs a success criterion "
         "([tasks.success])",

@@ -24,6 +24,7 @@ from uxlab.studies.service import (
     participant_counts,
     spec_from_study,
 )
+from uxlab.studies.translations import missing_translations
 
 
 @click.group("study")
@@ -36,9 +37,12 @@ STUDIES_DIR_HELP = ("Folder the local prototypes live in (default: UXLAB_STUDIES
 
 
 def _read_runnable(path: str, studies_dir: str | None):
-    """Read a study file and check its local prototypes; StudyDefinitionError lists problems."""
+    """Read a study file and check its local prototypes; StudyDefinitionError lists problems.
+    Texts missing in one of the study's languages are printed as warnings (it still loads)."""
     spec = read_study_file(path)
     check_runnable(spec, studies_dir or configured_studies_dir(), source=path)
+    for warning in missing_translations(spec):
+        click.echo(f"{path}: warning: {warning}", err=True)
     return spec
 
 

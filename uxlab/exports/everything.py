@@ -74,7 +74,8 @@ def _participants(session: Session, study: Study) -> Iterator[dict]:
     statement = (
         select(p.code, Variant.key.label("variant"), p.label, p.variant_order, p.task_order,
                p.synthetic, p.panel_id, p.screener, p.step, p.created_at, p.consented_at,
-               p.consent_text_sha256, p.consent_language, p.completed_at, p.excluded_at, p.exclusion_reason)
+               p.consent_text_sha256, p.consent_language, p.language, p.completed_at,
+               p.excluded_at, p.exclusion_reason)
         .outerjoin(Variant, Variant.id == p.variant_id)
         .where(p.study_id == study.id).order_by(p.id))
     for row in stream(session, statement):

@@ -40,22 +40,37 @@ OBSERVATION_COLUMNS = ("participant", "session", "observation", "created_at", "o
                        "noted_at", "after_event", "client_id", "problem_id")
 
 
+#: The trailing column of both tidy tables: the language the participant's pages were shown in
+#: (``uxlab analyze`` ignores it; a segment to compare by).
+LANGUAGE_COLUMN = "language"
+
+
+def participant_languages(session: Session, study: Study) -> dict[str, str | None]:
+    """Participant code → the language their pages were shown in (None before they consented)."""
+    return dict(session.execute(select(Participant.code, Participant.language)
+                                .where(Participant.study_id == study.id)).all())
+
+
 def attempts_csv(session: Session, study: Study, filters: Filters | None = None
                  ) -> Iterator[str]:
     """The tidy attempts CSV (``participant, variant, task, outcome, success, time_s, errors,
     clicks, seq``, then ``direct, first_click, lostness``, then a ``screener_<key>`` column per
-    screener question): what ``uxlab analyze`` reads, so export → analyze reproduces the
-    analysis, and ``uxlab analyze --segment screener_<key>`` segments it."""
+    screener question, then ``language``): what ``uxlab analyze`` reads, so export → analyze
+    reproduces the analysis, and ``uxlab analyze --segment screener_<key>`` segments it."""
+    languages = participant_languages(session, study)
     rows = attempt_rows(session, study, filters)
-    return csv_chunks(attempt_columns(study), (tuple(row.values()) for row in rows))
+    return csv_chunks(attempt_columns(study) + (LANGUAGE_COLUMN,),
+                      ((*row.values(), languages.get(row["participant"])) for row in rows))
 
 
 def survey_csv(session: Session, study: Study, filters: Filters | None = None) -> Iterator[str]:
     """The survey CSV (``participant, variant, sus_1 … sus_10, umux_1, umux_2, nps``,
-    ``csat``, ``ces`` when the study asks them, then the ``screener_<key>`` columns), one row
-    per participant and variant."""
+    ``csat``, ``ces`` when the study asks them, then the ``screener_<key>`` columns, then
+    ``language``), one row per participant and variant."""
+    languages = participant_languages(session, study)
     rows = survey_rows(session, study, filters)
-    return csv_chunks(survey_columns(study), (tuple(row.values()) for row in rows))
+    return csv_chunks(survey_columns(study) + (LANGUAGE_COLUMN,),
+                      ((*row.values(), languages.get(row["participant"])) for row in rows))
 
 
 def events_csv(session: Session, study: Study) -> Iterator[str]:

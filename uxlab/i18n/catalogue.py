@@ -9,11 +9,10 @@ from __future__ import annotations
 from flask import Flask, g
 from flask_babel import Babel, refresh
 
-#: Languages with a complete catalogue, English (the source language) first.
-SHIPPED_LANGUAGES: tuple[str, ...] = ("en", "de", "fr")
-DEFAULT_LANGUAGE = "en"
-#: Each language's name in itself, for the switcher (not translated: a reader looks for their own).
-LANGUAGE_NAMES: dict[str, str] = {"en": "English", "de": "Deutsch", "fr": "Français"}
+from uxlab.i18n.languages import DEFAULT_LANGUAGE, LANGUAGE_NAMES, SHIPPED_LANGUAGES
+
+__all__ = ["DEFAULT_LANGUAGE", "LANGUAGE_NAMES", "SHIPPED_LANGUAGES", "babel", "init_app",
+           "selected_language", "use_language"]
 
 babel = Babel()
 
@@ -35,3 +34,4 @@ def init_app(app: Flask) -> None:
     """Wire Flask-Babel: ``_``, ``gettext`` and ``ngettext`` in templates, the locale selector."""
     babel.init_app(app, default_locale=DEFAULT_LANGUAGE, locale_selector=selected_language)
     app.jinja_env.policies["ext.i18n.trimmed"] = True  # {% trans %} blocks without stray spaces
+    app.add_template_global(selected_language, "page_language")  # <html lang>

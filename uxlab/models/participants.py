@@ -66,6 +66,9 @@ class Participant(Base):
     #: SHA-256 of the exact consent text the participant agreed to, and its language if known.
     consent_text_sha256: Mapped[str | None] = mapped_column(String(64))
     consent_language: Mapped[str | None] = mapped_column(String(35))
+    #: The language the participant's pages are shown in (one of the study's languages), set
+    #: when they consent or switch language; None until then (their browser's choice applies).
+    language: Mapped[str | None] = mapped_column(String(35))
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     excluded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     exclusion_reason: Mapped[str | None] = mapped_column(Text)

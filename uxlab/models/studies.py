@@ -57,6 +57,11 @@ class Study(Base):
     place_hold_minutes: Mapped[int] = mapped_column(default=120, server_default="120")
     #: Study-level benchmark targets, e.g. {"completion": 0.78, "sus": 68, "seq": 5.5, "nps": 20}.
     benchmarks: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    #: Languages participants may see, the first being the language of the texts above
+    #: (see docs/study-files.md, "Languages").
+    languages: Mapped[list[Any]] = mapped_column(default=lambda: ["en"])
+    #: The study's own texts in its other languages: {language: {section: {key: {field: text}}}}.
+    translations: Mapped[dict[str, Any]] = mapped_column(default=dict)
     source_file: Mapped[str | None] = mapped_column(String(500))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

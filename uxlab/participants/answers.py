@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 from sqlalchemy.orm import Session
 
+from uxlab.i18n.text import gettext
 from uxlab.models import Attempt, Questionnaire, QuestionnaireResponse, TestSession, Variant
 from uxlab.participants.instruments import instrument_for
 
@@ -30,15 +31,15 @@ def parse_answers(questionnaire: Questionnaire, form: Mapping[str, str]) -> dict
         name = field_name(questionnaire, number)
         raw = (form.get(name) or "").strip()
         if not raw:
-            problems[name] = "Please choose an answer."
+            problems[name] = gettext("Please choose an answer.")
             continue
         try:
             value = int(raw)
         except ValueError:
-            problems[name] = f"{raw!r} is not one of the choices."
+            problems[name] = gettext("%(answer)s is not one of the choices.", answer=repr(raw))
             continue
         if value not in instrument.scale.points:
-            problems[name] = f"{value} is not one of the choices."
+            problems[name] = gettext("%(answer)s is not one of the choices.", answer=value)
             continue
         values[number] = value
     if problems:

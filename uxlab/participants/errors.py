@@ -13,23 +13,26 @@ from flask import render_template, session, url_for
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from uxlab.i18n.pages import ensure_language
+from uxlab.i18n.text import N_, translate
+
 #: Where participant pages live: an unknown URL under these is answered here too, although no
 #: participant view (and so no blueprint error handler) matched it.
 PARTICIPANT_PATHS = ("/p/", "/s/", "/run")
 
 #: status: (title, text, whether a participant with a session may continue from it)
 MESSAGES = {
-    400: ("This page could not be sent", "Something in this page's answer could not be read. "
-          "Nothing was changed.", True),
-    403: ("Open your study link", "Please open the link you were given to take part in the "
-          "study.", False),
-    404: ("Page not found", "There is no such page in this study.", True),
-    405: ("Page not found", "There is no such page in this study.", True),
-    409: ("This study is open in another tab", "You have already moved on in the study in "
-          "another tab or window, so this page is out of date. Nothing was changed here.", True),
-    410: ("Study closed", "This study is closed. Thank you for your interest.", False),
-    500: ("Something went wrong", "We could not show this page. What you have done so far is "
-          "saved; please try again in a moment.", True),
+    400: (N_("This page could not be sent"), N_("Something in this page's answer could not be "
+                                                 "read. Nothing was changed."), True),
+    403: (N_("Open your study link"), N_("Please open the link you were given to take part in "
+                                         "the study."), False),
+    404: (N_("Page not found"), N_("There is no such page in this study."), True),
+    405: (N_("Page not found"), N_("There is no such page in this study."), True),
+    409: (N_("This study is open in another tab"), N_("You have already moved on in the study in "
+          "another tab or window, so this page is out of date. Nothing was changed here."), True),
+    410: (N_("Study closed"), N_("This study is closed. Thank you for your interest."), False),
+    500: (N_("Something went wrong"), N_("We could not show this page. What you have done so "
+                                         "far is saved; please try again in a moment."), True),
 }
 
 
@@ -47,7 +50,8 @@ def status_page(status: int):
     if status not in MESSAGES:
         status = 500 if status >= 500 else 400
     title, text, can_continue = MESSAGES[status]
-    return message_page(title, text, status, can_continue)
+    ensure_language()
+    return message_page(translate(title), translate(text), status, can_continue)
 
 
 def http_error(exc: HTTPException):

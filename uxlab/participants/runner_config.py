@@ -6,6 +6,8 @@ from urllib.parse import urljoin
 
 from flask import current_app, request, url_for
 
+from uxlab.i18n.study_texts import StudyTexts
+from uxlab.i18n.text import gettext
 from uxlab.models import Attempt, Participant, Study, TestSession
 from uxlab.participants.flow import Step
 from uxlab.participants.resume import resume_url
@@ -32,14 +34,33 @@ def origin_of(url: str) -> str:
     return f"{scheme}://{rest.split('/', 1)[0]}"
 
 
+def runner_messages() -> dict[str, str]:
+    """What runner.js may say on the task bar, in the page's language (config "messages")."""
+    return {
+        "offline": gettext("Offline — your work is kept and will be sent when you are back "
+                           "online"),
+        "unreachable": gettext("Cannot reach the server — your work is kept and will be sent "
+                               "when it answers"),
+        "delayed": gettext("Saving is delayed — your work is kept and will be sent shortly"),
+        "saving": gettext("Saving…"),
+        # %(reason)s is filled in by runner.js (the server's reason, or "refused" below).
+        "not_saved": gettext("Not saved: %(reason)s. Please carry on."),
+        "refused": gettext("the server said no"),
+        "give_up_question": gettext("Are you sure? Press “Yes, give up” to stop this task."),
+        "give_up_confirm": gettext("Yes, give up"),
+    }
+
+
 def task_page_config(study: Study, participant: Participant, step: Step,
                      test_session: TestSession, attempt: Attempt, token: str,
-                     last_page: str | None = None) -> dict:
+                     last_page: str | None = None, texts: StudyTexts | None = None) -> dict:
     """Return the JSON config embedded in the task page (see docs/recording.md).
 
     ``last_page`` is the page the attempt's events say was shown last (a reload): the frame opens
-    there rather than on the task's start page, when it is a page of the prototype.
+    there rather than on the task's start page, when it is a page of the prototype. ``texts``
+    gives the study's texts in the page's language (the study's own language without it).
     """
+    texts = texts or StudyTexts(study, (study.languages or ["en"])[0])
     prototype = step.variant.prototype
     root = prototype_root(prototype)
     task = step.task
@@ -52,13 +73,17 @@ def task_page_config(study: Study, participant: Participant, step: Step,
     if not within(start, root):  # a start page stored before uxlab checked them
         start = urljoin(root, "index.html")
     session_id = str(test_session.public_id)
+    criterion = shown_to_participant(criterion_for_variant(task.criterion, step.variant.key))
+    if criterion.get("question") and criterion["question"] == task.criterion.get("question"):
+        # (a variant that words its own question keeps it: translations are per task)
+        criterion["question"] = texts.answer_question(task, criterion["question"])
     return {
         "session": session_id,
         "attempt": attempt.id,
         "step": participant.step,
-        "task": {"key": task.key, "title": task.title, "position": number, "total": total},
-        "criterion": shown_to_participant(criterion_for_variant(task.criterion,
-                                                                step.variant.key)),
+        "task": {"key": task.key, "title": texts.task_title(task), "position": number,
+                 "total": total},
+        "criterion": criterion,
         "error_rules": list(task.error_rules or []),
         "time_limit_s": task.time_limit_s,
         "started_at_ms": int(attempt.started_at.timestamp() * 1000),
@@ -74,5 +99,6 @@ def task_page_config(study: Study, participant: Participant, step: Step,
         },
         "ingest_token": token,
         "next_url": url_for("participant.run"),
+        "messages": runner_messages(),
         **({"flush_ms": MODERATED_FLUSH_MS} if test_session.mode == "remote_moderated" else {}),
     }

@@ -22,6 +22,11 @@ from flask import (
 from sqlalchemy import select
 
 from uxlab.extensions import db_session
+from uxlab.i18n import pages as language_pages
+from uxlab.i18n.catalogue import selected_language
+from uxlab.i18n.choice import LanguageError, choose_language
+from uxlab.i18n.study_texts import StudyTexts
+from uxlab.i18n.text import gettext as _
 from uxlab.models import Participant, Study
 from uxlab.moderation.sessions import live_notice
 from uxlab.participants import errors, flow
@@ -31,7 +36,7 @@ from uxlab.participants.instruments import instrument_for
 from uxlab.participants.links import create_participants
 from uxlab.participants.resume import last_page
 from uxlab.participants.runner_config import task_page_config
-from uxlab.privacy.consent import AGREEMENT, PAGE_LANGUAGE, consent_digest, consent_statement
+from uxlab.privacy.consent import agreement, consent_digest, consent_statement
 from uxlab.recording.auth import ingest_token
 from uxlab.screening import panels
 from uxlab.screening.answers import ScreenerAnswerError, field_for, parse_screener_form, screen
@@ -49,6 +54,7 @@ def private_headers(response):
 
 
 errors.register(bp)
+language_pages.register(bp)
 
 
 def _message(title: str, text: str, status: int):
@@ -58,9 +64,10 @@ def _message(title: str, text: str, status: int):
 
 def _not_running(study: Study):
     if study.status == "draft":
-        return _message("Study not open yet", "This study has not started yet. Please try "
-                        "your link again later.", 403)
-    return _message("Study closed", "This study is closed. Thank you for your interest.", 410)
+        return _message(_("Study not open yet"), _("This study has not started yet. Please try "
+                                                    "your link again later."), 403)
+    return _message(_("Study closed"), _("This study is closed. Thank you for your interest."),
+                    410)
 
 
 @bp.route("/p/<token>")
@@ -68,8 +75,8 @@ def enter(token: str):
     """Exchange a link token for the participant cookie, then drop the token from the URL."""
     participant = db_session().scalar(select(Participant).where(Participant.token == token))
     if participant is None:
-        return _message("Link not found", "This link is not valid. Please check that you "
-                        "copied all of it.", 404)
+        return _message(_("Link not found"), _("This link is not valid. Please check that you "
+                                               "copied all of it."), 404)
     # The same link opened again (a second tab, a bookmark) keeps the session, and with it the
     # CSRF token of the pages already open: an older tab's form stays valid, and if it is out of
     # date the step check says so in a sentence, not with a CSRF error.
@@ -86,7 +93,8 @@ def recruit(token: str):
     db = db_session()
     study = db.scalar(select(Study).where(Study.recruitment_token == token))
     if study is None or not study.open_recruitment:
-        return _message("Link not found", "This study link is not valid.", 404)
+        return _message(_("Link not found"), _("This study link is not valid."), 404)
+    language_pages.show_study_in_browser_language(study)
     if study.status != "running":
         return _not_running(study)
     known = session.get("participant_id")
@@ -125,7 +133,9 @@ def _participant(for_update: bool = False) -> Participant:
     participant = db_session().get(Participant, participant_id, with_for_update=for_update)
     if participant is None:  # removed by the researcher since the link was opened
         session.clear()
-        abort(make_response(_message("Link not found", "This link is no longer valid.", 404)))
+        abort(make_response(_message(_("Link not found"), _("This link is no longer valid."),
+                                     404)))
+    language_pages.show_participant_pages(participant)
     return participant
 
 
@@ -141,14 +151,13 @@ def run():
         return _done(study, participant)
     if study.status != "running":
         return _not_running(study)
-    context = {"study": study, "participant": participant, "step": step,
-               "step_number": participant.step, "idempotency_key": uuid.uuid4().hex}
+    context = _context(study, participant, step)
     if step.kind == "screener":
         return _screener_page(context, errors={})
     if step.kind == "consent":
         return render_template("participant/consent.html", **context,
                                consent_sha256=_consent_sha256(study, participant),
-                               consent_agreement=AGREEMENT)
+                               consent_agreement=agreement())
     number, total = flow.task_position(study, participant)
     context.update(task_number=number, task_total=total)
     if step.kind == "task":
@@ -158,18 +167,48 @@ def run():
             return render_template("participant/task_intro.html", **context)
         config = task_page_config(study, participant, step, test_session, attempt,
                                   ingest_token(current_app, test_session.public_id),
-                                  last_page(db_session(), attempt.id))
+                                  last_page(db_session(), attempt.id), context["texts"])
         allow_frames(config["prototype_origin"])
         return render_template("participant/task_run.html", config=config, **context)
-    return _questionnaire_page(context, step, errors={})
+    return _questionnaire_page(context, step, errors={}, values=_draft_answers(participant))
 
 
-def _questionnaire_page(context, step, errors, status=200):
-    instrument = instrument_for(step.questionnaire)
+def _context(study: Study, participant: Participant, step: flow.Step) -> dict:
+    return {"study": study, "participant": participant, "step": step,
+            "step_number": participant.step, "idempotency_key": uuid.uuid4().hex,
+            "texts": StudyTexts(study, selected_language())}
+
+
+def _questionnaire_page(context, step, errors, values, status=200):
+    instrument = instrument_for(step.questionnaire, context["texts"])
     fields = [(field_name(step.questionnaire, n), text)
               for n, text in enumerate(instrument.items, start=1)]
+    # The language switcher's buttons send this form, so answers not yet sent are kept.
     return render_template("participant/questionnaire.html", instrument=instrument,
-                           fields=fields, errors=errors, values=request.form, **context), status
+                           fields=fields, errors=errors, values=values, answers_form="answers",
+                           **context), status
+
+
+#: Where the answers of a questionnaire page wait while its participant switches language.
+DRAFT_KEY = "answers_draft"
+
+
+def _keep_draft_answers(participant: Participant) -> None:
+    """Keep the current questionnaire's answers, sent with a language switch, for its page."""
+    step = flow.current_step(participant.study, participant)
+    if step.kind not in ("post_task", "post_study") or \
+            request.form.get("step", type=int) != participant.step:
+        return
+    instrument = instrument_for(step.questionnaire)
+    names = {field_name(step.questionnaire, n) for n in range(1, len(instrument.items) + 1)}
+    values = {name: value for name, value in request.form.items()
+              if name in names and value.isdigit() and len(value) <= 2}
+    session[DRAFT_KEY] = {"step": participant.step, "values": values}
+
+
+def _draft_answers(participant: Participant) -> dict:
+    draft = session.get(DRAFT_KEY) or {}
+    return draft.get("values", {}) if draft.get("step") == participant.step else {}
 
 
 def _screener_page(context, errors, status=200):
@@ -202,8 +241,26 @@ def _turned_away(study, participant):
 
 
 def _consent_sha256(study: Study, participant: Participant) -> str:
-    """The digest of the consent page's text as this participant is shown it now."""
-    return consent_digest(consent_statement(study, live_notice(flow.active_session(participant))))
+    """The digest of the consent page's text as this participant is shown it now (in the
+    language of this page)."""
+    texts = StudyTexts(study, selected_language())
+    return consent_digest(consent_statement(texts.welcome, texts.consent,
+                                            live_notice(flow.active_session(participant))))
+
+
+@bp.route("/run/language", methods=["POST"])
+def switch_language():
+    """Show the study in another of its languages, on the same step, keeping unsent answers."""
+    db = db_session()
+    participant = _participant(for_update=True)
+    try:
+        choose_language(participant, request.form.get("language", ""))
+    except LanguageError:
+        db.rollback()
+        return errors.status_page(400)
+    _keep_draft_answers(participant)
+    db.commit()
+    return redirect(url_for("participant.run"), 303)
 
 
 @bp.route("/run", methods=["POST"])
@@ -230,9 +287,10 @@ def submit():
                 digest = _consent_sha256(study, participant)
                 if request.form.get("consent_sha256", digest) != digest:
                     return 400, {"error": "consent", "field": "consent_sha256"}
+                participant.language = selected_language()  # the language they consented in
                 flow.consent(db, study, participant, step_number,
                              user_agent=request.headers.get("User-Agent"),
-                             consent_text_sha256=digest, consent_language=PAGE_LANGUAGE)
+                             consent_text_sha256=digest, consent_language=participant.language)
             elif step.kind == "task":
                 flow.start_task(db, study, participant, step_number)
             elif step.kind in ("post_task", "post_study"):
@@ -255,19 +313,21 @@ def submit():
     status, body = run_once(db, participant.id, key, "run", act)
     if status == 200:
         db.commit()
+        if DRAFT_KEY in session:
+            del session[DRAFT_KEY]
         return redirect(body["redirect"], 303)
     db.rollback()
     if status in (409, 410):
         return errors.status_page(status)
     step = flow.current_step(study, participant)
-    context = {"study": study, "participant": participant, "step": step,
-               "step_number": participant.step, "idempotency_key": uuid.uuid4().hex}
+    context = _context(study, participant, step)
     if body.get("error") == "consent":
         return render_template("participant/consent.html", consent_error=body["field"],
                                consent_sha256=_consent_sha256(study, participant),
-                               consent_agreement=AGREEMENT, **context), 400
+                               consent_agreement=agreement(), **context), 400
     if step.kind == "screener":
         return _screener_page(context, errors=body.get("problems", {}), status=400)
     number, total = flow.task_position(study, participant)
     context.update(task_number=number, task_total=total)
-    return _questionnaire_page(context, step, errors=body.get("problems", {}), status=400)
+    return _questionnaire_page(context, step, errors=body.get("problems", {}),
+                               values=request.form, status=400)

@@ -2,28 +2,32 @@
 
 The consent page shows the study's welcome text, its consent text, the sentence about being
 watched live, and the agreement the participant ticks; :func:`consent_statement` joins exactly
-those, in that order, so the digest identifies the wording they agreed to even after the study
-file changes (keep old study files, or the statement, to show it again). The page carries the
-digest it was rendered with; a consent sent from a page whose text has changed since is refused,
-so a participant never agrees to a text they were not shown.
+those, in that order and in the language the page is shown in (the study's texts in that
+language, uxlab's sentences from its catalogue), so the digest identifies the wording they
+agreed to even after the study file changes (keep old study files, or the statement, to show it
+again). The page carries the digest it was rendered with; a consent sent from a page whose text
+has changed since (another language included) is refused, so a participant never agrees to a
+text they were not shown. The participant's ``consent_language`` records that language.
 """
 
 from __future__ import annotations
 
 import hashlib
 
-from uxlab.models import Study
+from uxlab.i18n.text import N_, translate
 
-#: The sentence beside the consent checkbox (the template shows this same constant).
-AGREEMENT = "I have read the above and agree to take part."
-#: The language the participant pages are written in (``<html lang>``); studies have no
-#: language of their own yet, so the consent is recorded in this one.
-PAGE_LANGUAGE = "en"
+#: The sentence beside the consent checkbox (the template shows it through :func:`agreement`).
+AGREEMENT = N_("I have read the above and agree to take part.")
 
 
-def consent_statement(study: Study, live_notice: str) -> str:
+def agreement() -> str:
+    """The agreement in the current page's language."""
+    return translate(AGREEMENT)
+
+
+def consent_statement(welcome: str, consent: str, live_notice: str) -> str:
     """The consent page's text, as shown: paragraphs separated by blank lines."""
-    parts = [study.welcome_text or "", study.consent_text or "", live_notice, AGREEMENT]
+    parts = [welcome or "", consent or "", live_notice, agreement()]
     return "\n\n".join(part.strip() for part in parts if part.strip())
 
 

@@ -22,7 +22,8 @@ from uxlab.studies.copies import (
 from uxlab.studies.files import MAX_STUDY_FILE_BYTES
 from uxlab.studies.locate import line_of
 from uxlab.studies.problems import StudyDefinitionError
-from uxlab.studies.service import StudyStateError
+from uxlab.studies.service import StudyStateError, spec_from_study
+from uxlab.studies.translations import missing_translations
 
 
 class UploadForm(FlaskForm):
@@ -97,6 +98,8 @@ def _upload(study):
                 session.commit()
                 done = result.describe()
                 flash(f"{done[:1].upper()}{done[1:]}.", "success")
+                for warning in missing_translations(spec_from_study(result.study)):
+                    flash(f"{filename}: warning: {warning}", "warning")
                 return redirect(url_for("researcher.study_detail", study_id=result.study.id))
     status = 400 if form.errors or problems else 200
     return render_template("researcher/upload.html", form=form, study=study,

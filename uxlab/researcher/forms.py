@@ -20,6 +20,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
+from uxlab.i18n.languages import LANGUAGE_NAMES
 from uxlab.participants.links import MAX_LINKS_PER_REQUEST
 from uxlab.studies.criteria import CRITERION_TYPES, URL_MATCHES
 
@@ -48,6 +49,17 @@ class StudyForm(FlaskForm):
         SelectChoice("between", "Between subjects: each participant sees one variant"),
         SelectChoice("within", "Within subjects: each participant sees every variant"),
     ])
+    language = SelectField(
+        "Language of these texts", default="en",
+        choices=[SelectChoice(code, f"{name} ({code})") for code, name in LANGUAGE_NAMES.items()],
+        description="Participants whose browser prefers none of the study's languages see this "
+                    "one.")
+    other_languages = MultiCheckboxField(
+        "Also offer the study in",
+        choices=[SelectChoice(code, f"{name} ({code})") for code, name in LANGUAGE_NAMES.items()],
+        description="uxlab's own texts and the questionnaires are translated; give the study's "
+                    "texts in these languages in its study file ([translations], see "
+                    "docs/study-files.md), or participants read them in the language above.")
     welcome = TextField("Welcome text (participants)")
     consent = TextField("Consent text (participants)")
     thanks = TextField("Thank-you text (participants)")
@@ -71,7 +83,15 @@ class StudyForm(FlaskForm):
     PROBLEM_FIELDS = {name: f"benchmark_{name}" for name in BENCHMARK_FIELDS}
 
     def details(self) -> dict:
-        return {name: getattr(self, name).data for name in self.DETAIL_FIELDS}
+        first = self.language.data or "en"
+        others = [code for code in self.other_languages.data or [] if code != first]
+        return {**{name: getattr(self, name).data for name in self.DETAIL_FIELDS},
+                "languages": [first, *others]}
+
+    @staticmethod
+    def language_data(languages) -> dict:
+        """The two language fields' data for a study offered in ``languages``."""
+        return {"language": languages[0], "other_languages": list(languages[1:])}
 
     def benchmarks(self) -> dict:
         values = {}

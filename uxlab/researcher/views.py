@@ -83,6 +83,7 @@ def study_edit(study_id: int):
     form = StudyForm(data={
         **{name: getattr(spec, name) for name in StudyForm.DETAIL_FIELDS},
         **{f"benchmark_{k}": v for k, v in spec.benchmarks.items()},
+        **StudyForm.language_data(spec.languages),
     })
     if form.validate_on_submit():
         session = db_session()

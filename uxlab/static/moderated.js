@@ -17,7 +17,7 @@
       cover.style.cssText = "position:fixed;inset:0;z-index:2147483647;display:flex;" +
         "align-items:center;justify-content:center;background:rgba(20,20,20,.75);color:#fff;" +
         "font:1.25rem/1.4 system-ui,sans-serif;text-align:center;padding:1rem";
-      cover.textContent = "Your moderator has paused this task. Please wait.";
+      cover.textContent = me.dataset.pausedText;  // in the page's language
       document.body.append(cover);
     } else if (!on && cover) {
       cover.remove();

@@ -4,14 +4,17 @@
 (() => {
 "use strict";
 const BATCH = 50, BATCH_BYTES = 200 * 1024, EXIT_BYTES = 60 * 1024, LOCK_MS = 5000;
-const OFFLINE = "Offline — your work is kept and will be sent when you are back online";
-const UNREACHABLE = "Cannot reach the server — your work is kept and will be sent when it answers";
-const DELAYED = "Saving is delayed — your work is kept and will be sent shortly";
 
 const $ = (id) => document.getElementById(id);
 const tryOr = (fn, fallback) => {
   try { return fn(); } catch (e) { return fallback; }
 };
+const config = tryOr(() => JSON.parse($("uxlab-task").textContent), null);
+// Its texts come in the page's language (config "messages").
+const TEXT = (config && config.messages) || {};
+const phrase = (name, values = {}) =>
+  (TEXT[name] || name).replace(/%\((\w+)\)s/g, (_, key) => values[key] ?? "");
+const OFFLINE = phrase("offline"), UNREACHABLE = phrase("unreachable"), DELAYED = phrase("delayed");
 const store = (area) => ({
   get: (key) => tryOr(() => window[area].getItem(key), null),
   set: (key, value) => tryOr(() => (window[area].setItem(key, value), true), false),
@@ -336,7 +339,7 @@ const runTask = (cfg) => {
 
   if (giveUp && !confirm) {
     giveUp.after(confirm = Object.assign(document.createElement("button"),
-      {type: "button", id: "uxlab-giveup-confirm", textContent: "Yes, give up", hidden: true}));
+      {type: "button", id: "uxlab-giveup-confirm", textContent: phrase("give_up_confirm"), hidden: true}));
   }
   const enable = (on) => [done, giveUp, confirm].forEach((b) => { if (b) b.disabled = !on; });
 
@@ -345,7 +348,7 @@ const runTask = (cfg) => {
       await queue.drain(2000);  // the server looks for the criterion in the stored events
     }
     for (let failures = 0; ; failures++) {
-      say("Saving…");
+      say(phrase("saving"));
       const response = await postJson(cfg.endpoints.finish, JSON.stringify(pending.body),
         {"Idempotency-Key": pending.key}).catch(() => null);
       // 409: a stale step; the server knows where the participant should be.
@@ -361,7 +364,7 @@ const runTask = (cfg) => {
         finishing = false;
         enable(true);
         ticker = ticker || setInterval(tick, 250);
-        return say(`Not saved: ${problem.message || "the server said no"}. Please carry on.`);
+        return say(phrase("not_saved", {reason: problem.message || phrase("refused")}));
       }
       say(troubleText(response));
       await sleep(backoff(failures, response));
@@ -430,7 +433,7 @@ const runTask = (cfg) => {
       const asking = confirm.hidden;
       confirm.hidden = !asking;
       giveUp.setAttribute("aria-expanded", String(asking));
-      say(asking ? "Are you sure? Press “Yes, give up” to stop this task." : "");
+      say(asking ? phrase("give_up_question") : "");
       if (asking) confirm.focus();
     });
     confirm.addEventListener("click", () => finish("give_up"));
@@ -458,7 +461,6 @@ const runTask = (cfg) => {
   if (!finishing) ticker = setInterval(tick, 250);
 };
 
-const config = readJson(($("uxlab-task") || {}).textContent);
 shared.keys().filter((key) => key.startsWith("uxlab:queue:")).forEach((key) => queueFor(key.slice(12)));
 if (config && config.session && config.endpoints) runTask(config);
 const flushAll = () => queues.forEach((queue) => queue.flush());

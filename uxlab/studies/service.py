@@ -142,6 +142,8 @@ def apply_spec(session: Session, study: Study, spec: StudySpec) -> None:
     study.screen_out_text = spec.screen_out
     study.full_text = spec.full
     study.place_hold_minutes = spec.place_hold_minutes
+    study.languages = list(spec.languages)
+    study.translations = spec.translations
     if study.status == "running":
         ensure_recruitment_token(study)
     study.benchmarks = dict(spec.benchmarks)
@@ -261,6 +263,8 @@ def spec_from_study(study: Study) -> StudySpec:
                       {k: dict(rule) for k, rule in (q.conditions or {}).items()})
             for q in study.quotas
         ),
+        languages=tuple(study.languages or ("en",)),
+        translations=dict(study.translations or {}),
     )
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urljoin
 
@@ -25,6 +25,7 @@ from uxlab.screening.spec import (
 from uxlab.studies.criteria import validate_criterion
 from uxlab.studies.problems import Problems
 from uxlab.studies.seeded_problems import ProblemSpec, parse_problems
+from uxlab.studies.translations import DEFAULT_LANGUAGES, parse_languages, parse_translations
 
 SLUG_PATTERN = re.compile(r"^[a-z0-9][a-z0-9-]{0,79}$")
 KEY_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,39}$")
@@ -116,6 +117,10 @@ class StudySpec:
     place_hold_minutes: int = DEFAULT_PLACE_HOLD_MINUTES
     quotas: tuple[QuotaSpec, ...] = ()
     panel: dict[str, Any] = field(default_factory=dict)
+    #: The languages participants may see; the file's own texts are in the first.
+    languages: tuple[str, ...] = DEFAULT_LANGUAGES
+    #: The study's texts in its other languages (see uxlab.studies.translations).
+    translations: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """Return the canonical mapping of this spec (the study-file layout, defaults omitted)."""
@@ -128,6 +133,8 @@ class StudySpec:
             study["open_recruitment"] = True
         if self.place_hold_minutes != DEFAULT_PLACE_HOLD_MINUTES:
             study["place_hold_minutes"] = self.place_hold_minutes
+        if self.languages != DEFAULT_LANGUAGES:
+            study["languages"] = list(self.languages)
         data: dict[str, Any] = {"study": study}
         if self.benchmarks:
             data["benchmarks"] = dict(self.benchmarks)
@@ -143,6 +150,8 @@ class StudySpec:
             data["quotas"] = [q.to_dict() for q in self.quotas]
         if self.panel:
             data["panel"] = dict(self.panel)
+        if self.translations:
+            data["translations"] = self.translations
         return data
 
 
@@ -185,10 +194,10 @@ def _questionnaires_to_dict(questionnaires: tuple[QuestionnaireSpec, ...]) -> di
 # --- parsing -------------------------------------------------------------------------------------
 
 TOP_LEVEL_KEYS = {"study", "benchmarks", "variants", "tasks", "questionnaires", "problems",
-                  "screener", "quotas", "panel"}
+                  "screener", "quotas", "panel", "translations"}
 STUDY_KEYS = {"slug", "title", "description", "design", "welcome", "consent", "thanks",
               "screen_out", "full", "completion_redirect", "open_recruitment", "panel_id_param",
-              "place_hold_minutes"}
+              "place_hold_minutes", "languages"}
 VARIANT_KEYS = {"key", "name", "prototype", "weight", "description"}
 TASK_KEYS = {"key", "title", "instructions", "start", "time_limit", "optimal_path",
              "optimal_clicks", "benchmark_completion", "benchmark_time", "touchpoint", "success",
@@ -524,6 +533,7 @@ def parse_study(
     if panel_id_param and panel.get("id_param"):
         problems.add("study.panel_id_param", "give the panel id parameter in one place: "
                                              "panel.id_param or study.panel_id_param")
+    languages = parse_languages(study.get("languages"), problems)
 
     benchmarks = data.get("benchmarks", {})
     if not isinstance(benchmarks, dict):
@@ -556,8 +566,7 @@ def parse_study(
                             key_of=_key, text=_text)
     screener = parse_screener(data, problems)
     quotas = parse_quotas(data, problems, screener, set(variant_seen), design)
-    problems.raise_if_any(source)
-    return StudySpec(
+    spec = StudySpec(
         slug=slug,
         title=title,
         design=design,
@@ -574,4 +583,8 @@ def parse_study(
         place_hold_minutes=DEFAULT_PLACE_HOLD_MINUTES if hold is None else hold,
         quotas=quotas,
         panel=panel,
+        languages=languages,
     )
+    translations = parse_translations(data.get("translations"), languages, spec, problems)
+    problems.raise_if_any(source)
+    return replace(spec, translations=translations)
