@@ -9,7 +9,7 @@ from __future__ import annotations
 from alembic import context
 
 from uxlab.models import Base
-from uxlab.schema import database_url_from_environment
+from uxlab.schema import check_foreign_keys, database_url_from_environment, foreign_keys_deferred
 
 config = context.config
 target_metadata = Base.metadata
@@ -45,10 +45,11 @@ def run_migrations_online() -> None:
     from uxlab.db import make_engine
 
     engine = make_engine(database_url_from_environment())
-    with engine.connect() as connection:
+    with engine.connect() as connection, foreign_keys_deferred(connection):
         _configure(connection=connection, process_revision_directives=_drop_empty_revisions)
         with context.begin_transaction():
             context.run_migrations()
+            check_foreign_keys(connection)
     engine.dispose()
 
 

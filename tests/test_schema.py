@@ -6,12 +6,14 @@ import subprocess
 import sys
 
 import pytest
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
+from tests.recording.factories import EventMaker, make_attempt
 from uxlab import schema
 from uxlab.config import shipped_data_dir
 from uxlab.db import make_engine
 from uxlab.models import Base
+from uxlab.recording.ingest import ingest_events
 
 
 def test_upgrade_creates_schema_and_check_is_clean(database_url):
@@ -99,3 +101,28 @@ def test_schema_check_of_an_old_revision_still_refuses(database_url):
     schema.upgrade(engine)
     schema.ensure_current(engine)
     engine.dispose()
+
+
+def test_migrating_down_and_up_keeps_every_participants_rows(database, db, sitting):
+    """SQLite alters a table by copying it and dropping the old one; with foreign keys on, that
+    drop deleted every row referring to it (ON DELETE CASCADE): upgrading a real database
+    emptied ``attempts`` at the screener revision and ``participants`` at the languages one."""
+    attempt = make_attempt(db, sitting, "find-product", ended=True, outcome="success")
+    make = EventMaker(attempt=attempt.id)
+    ingest_events(db, sitting, [make.click(), make.navigate("/cart")])
+    db.commit()
+    db.close()
+    engine = database.engine
+
+    def counts() -> dict[str, int]:
+        with engine.connect() as connection:
+            return {table: connection.execute(text(f"SELECT COUNT(*) FROM {table}")).scalar()
+                    for table in inspect(connection).get_table_names()}
+
+    before = counts()
+    assert all(before[t] > 0 for t in ("participants", "sessions", "attempts", "events"))
+    schema.downgrade(engine, "09b69b755e8b")  # before today's revisions
+    kept = counts()
+    schema.upgrade(engine)
+    assert {t: n for t, n in kept.items() if n} == {t: before[t] for t in kept if before[t]}
+    assert {t: n for t, n in counts().items() if t in kept} == {t: before[t] for t in kept}

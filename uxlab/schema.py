@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import ast
 import re
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import Engine, text
+from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from uxlab.config import app_config, shipped_data_dir
@@ -113,9 +114,42 @@ def _recorded_revisions(engine: Engine) -> set[str] | None:
 
 def _run(engine: Engine, fn, *args) -> None:
     config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        fn(config, *args)
+    with engine.connect() as connection, foreign_keys_deferred(connection):
+        with connection.begin():
+            config.attributes["connection"] = connection
+            fn(config, *args)
+            check_foreign_keys(connection)
+
+
+@contextmanager
+def foreign_keys_deferred(connection: Connection):
+    """SQLite: foreign keys off while migrating, on again after.
+
+    SQLite cannot alter most of a table, so a migration copies it (Alembic's batch mode) and
+    drops the old one; with foreign keys on, that DROP deletes every row that refers to the
+    table by ``ON DELETE CASCADE``: altering ``participants`` emptied ``sessions``, ``attempts``
+    and ``events``. SQLite honours the pragma only outside a transaction, so it is set on the
+    driver's connection before the migration's transaction begins (the SQLite documentation's
+    procedure for schema changes, https://www.sqlite.org/lang_altertable.html, section 7).
+    """
+    sqlite = connection.dialect.name == "sqlite"
+    if sqlite:
+        connection.connection.driver_connection.execute("PRAGMA foreign_keys = OFF")
+    try:
+        yield
+    finally:
+        if sqlite:
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys = ON")
+
+
+def check_foreign_keys(connection: Connection) -> None:
+    """SQLite: refuse (and so roll back) a migration that left a row pointing at nothing."""
+    if connection.dialect.name != "sqlite":
+        return
+    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+    if broken:
+        raise RuntimeError(f"the migration left {len(broken)} rows whose foreign keys point at "
+                           f"nothing (first: {tuple(broken[0])}); nothing was changed")
 
 
 def upgrade(engine: Engine, revision: str = "head") -> None:
