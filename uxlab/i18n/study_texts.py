@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from uxlab.models import Study, Task
+from uxlab.models import ScreenerQuestion, Study, Task
 
 
 class StudyTexts:
@@ -53,3 +53,25 @@ class StudyTexts:
     def answer_question(self, task: Task, source: str | None) -> str | None:
         """The question of an ``answer`` success criterion (``source``: the variant's own)."""
         return self.text("tasks", task.key, "question", source) if source else source
+
+    @property
+    def screen_out(self) -> str:
+        """The study's screen-out text ("" when it has none: the page says uxlab's own)."""
+        return self.text("study", None, "screen_out", self.study.screen_out_text or "")
+
+    @property
+    def full(self) -> str:
+        """The study's study-full text ("" when it has none)."""
+        return self.text("study", None, "full", self.study.full_text or "")
+
+    def screener_text(self, question: ScreenerQuestion) -> str:
+        return self.text("screener", question.key, "text", question.text)
+
+    def screener_options(self, question: ScreenerQuestion) -> list[tuple[str, str]]:
+        """(value, label) of each option: the value is the study's own option, whatever the
+        label, so that answers, quotas and segments do not depend on the language shown."""
+        options = list(question.options or [])
+        labels = self.text("screener", question.key, "options", None)
+        if not isinstance(labels, list) or len(labels) != len(options):
+            labels = options
+        return list(zip(options, labels, strict=True))

@@ -237,7 +237,8 @@ def _turned_away(study, participant):
     if target:
         return redirect(target)
     return render_template("participant/turned_away.html", study=study,
-                           screened_out=screened_out)
+                           screened_out=screened_out,
+                           texts=StudyTexts(study, selected_language()))
 
 
 def _consent_sha256(study: Study, participant: Participant) -> str:

@@ -30,6 +30,7 @@ from typing import Any
 from uxlab.screening.panels import panel_problems
 from uxlab.screening.rules import RULE_KEYS, rule_problems
 from uxlab.studies.problems import Problems
+from uxlab.studies.translations import TEXT, TEXTS, Section, register_section
 
 QUESTION_KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 MAX_KEY_LENGTH = 64
@@ -195,3 +196,15 @@ def parse_panel(data: dict, problems: Problems) -> dict[str, Any]:
     for name, message in panel_problems(panel):
         problems.add(f"panel.{name}" if name else "panel", message)
     return dict(panel) if isinstance(panel, dict) else {}
+
+
+def _screener_sources(spec) -> dict[str | None, dict[str, Any]]:
+    """The screener's own texts, for ``[translations.<lang>.screener.<key>]``: a question's text
+    and its options' labels (answers are stored, counted and exported in the study's first
+    language whatever the participant read)."""
+    return {q.key: {name: value for name, value in
+                    (("text", q.text), ("options", list(q.options))) if value}
+            for q in spec.screener}
+
+
+register_section(Section("screener", {"text": TEXT, "options": TEXTS}, _screener_sources))

@@ -5,7 +5,7 @@ its first language, ``study.languages[0]`` (English unless the file says otherwi
 language the study declares may carry the same texts in a ``[translations.<language>]`` table
 whose sections mirror the file::
 
-    [translations.de.study]                 # title, welcome, consent, thanks
+    [translations.de.study]                 # title, welcome, consent, thanks, screen_out, full
     [translations.de.tasks.<task key>]      # title, instructions, question (an answer's)
     [translations.de.questionnaires.<key>]  # title, items, anchors (custom scale), question
 
@@ -62,7 +62,8 @@ def _present(values: dict[str, Any]) -> dict[str, Any]:
 
 def _study_sources(spec: StudySpec) -> dict[str | None, dict[str, Any]]:
     return {None: _present({"title": spec.title, "welcome": spec.welcome,
-                            "consent": spec.consent, "thanks": spec.thanks})}
+                            "consent": spec.consent, "thanks": spec.thanks,
+                            "screen_out": spec.screen_out, "full": spec.full})}
 
 
 def _task_sources(spec: StudySpec) -> dict[str | None, dict[str, Any]]:
@@ -84,7 +85,8 @@ def _questionnaire_sources(spec: StudySpec) -> dict[str | None, dict[str, Any]]:
 
 
 register_section(Section("study", {"title": TEXT, "welcome": TEXT, "consent": TEXT,
-                                   "thanks": TEXT}, _study_sources))
+                                   "thanks": TEXT, "screen_out": TEXT, "full": TEXT},
+                         _study_sources))
 register_section(Section("tasks", {"title": TEXT, "instructions": TEXT, "question": TEXT},
                          _task_sources))
 register_section(Section("questionnaires", {"title": TEXT, "items": TEXTS, "anchors": PAIR,
