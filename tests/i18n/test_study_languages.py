@@ -67,7 +67,7 @@ def test_translations_name_their_key_and_problem(demo_spec):
                "tasks": {"nope": {"title": "Gibt es nicht"},
                          "find-product": {"question": "Keine Frage hier"}},
                "questionnaires": {"nps": {"question": ["a list"]}},
-               "screener": {}},
+               "panel": {}},
     })
     assert problems_of(data) == [
         "translations.en: 'en' is not one of the study's other languages (study.languages: en, "
@@ -82,7 +82,8 @@ def test_translations_name_their_key_and_problem(demo_spec):
         "translations.de.tasks.find-product.question: not a text of the study's own here (its "
         "texts here: title, instructions)",
         "translations.de.questionnaires.nps.question: must be a non-empty string",
-        "translations.de.screener: unknown section (allowed here: study, tasks, questionnaires)",
+        "translations.de.panel: unknown section (allowed here: study, tasks, questionnaires, "
+        "screener)",
     ]
 
 
