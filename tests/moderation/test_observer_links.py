@@ -21,6 +21,7 @@ from uxlab.models import (
     ObserverLink,
     SessionWatch,
     TestSession,
+    User,
 )
 from uxlab.moderation.actions import ACTIONS
 from uxlab.timeutil import utcnow
@@ -279,5 +280,29 @@ def test_revoking_ends_a_guests_open_stream(app, db, moderator, running_study, s
         moderator.client.post(
             f"/studies/{running_study.id}/live/observer-links/{link['id']}/revoke",
             data={"csrf_token": moderator.csrf(running_study.id)})
+        received += "".join(chunk.decode() for chunk in chunks)
+    assert received.rstrip().endswith('"reason":"access ended"}')
+
+
+def test_deactivating_an_account_ends_its_open_stream(app, database, moderator, running_study,
+                                                       sessions, owner):
+    """An account's stream re-checks the account too: deactivated (its sessions ended), the
+    stream ends before its lifetime instead of showing the session for three more minutes."""
+    app.config.update(LIVE_POLL_SECONDS=0.02, LIVE_STREAM_SECONDS=30,
+                      LIVE_HEARTBEAT_SECONDS=0.05, LIVE_ACCESS_RECHECK_SECONDS=0.02)
+    first, _ = sessions
+    url = f"/studies/{running_study.id}/sessions/{first.public_id}/live/stream"
+    with moderator.client.get(url, environ_overrides={"wsgi.multithread": True},
+                              buffered=False) as response:
+        assert response.status_code == 200
+        chunks = iter(response.response)
+        received = ""
+        while "event: state" not in received:
+            received += next(chunks).decode()
+        with database.write_sessions() as write:
+            user = write.get(User, owner.id)
+            user.active = False
+            user.session_version += 1
+            write.commit()
         received += "".join(chunk.decode() for chunk in chunks)
     assert received.rstrip().endswith('"reason":"access ended"}')

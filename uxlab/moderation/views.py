@@ -187,15 +187,24 @@ def _stream(study: Study, sessions: list[TestSession]) -> Response:
     if not slots.take(_streams_cap()):
         return _busy("too many live streams on this server process; poll the feed instead")
     guest = _guest()
+    account = None if guest is not None else (current_user.id, current_user.session_version)
+    study_id = study.id
     close_db_session()  # give the request's connection back before streaming
     config = current_app.config
-    still_allowed = None
+    db = database()
     if guest is not None:  # a revoked or expired link ends the guest's open stream too
-        db = database()
 
         def still_allowed() -> bool:
             with db.read_sessions() as reading:
                 return link_observer(reading, guest.guest_id) is not None
+    else:  # so do a deactivation, a log-out elsewhere and a withdrawn role of an account
+
+        def still_allowed() -> bool:
+            with db.read_sessions() as reading:
+                user, watched = reading.get(User, account[0]), reading.get(Study, study_id)
+                return (user is not None and user.active and user.session_version == account[1]
+                        and watched is not None
+                        and session_role(reading, user, watched) is not None)
     stream_text = event_stream(
         live_poller(), ids, cursor, lifetime=config.get("LIVE_STREAM_SECONDS", LIFETIME),
         still_allowed=still_allowed,
