@@ -152,3 +152,23 @@ def test_admin_forms_need_the_csrf_token(admin, db, make_user):
 
 def test_an_unknown_account_is_404(admin):
     assert admin.client.get("/admin/users/999999").status_code == 404
+
+
+def test_an_anonymous_options_request_is_refused_not_a_500(client):
+    assert client.open("/admin/users", method="OPTIONS").status_code == 403
+
+
+def test_a_page_number_that_is_not_a_plain_number_shows_the_first_page(admin):
+    assert admin.client.get("/admin/audit?page=%C2%B2").status_code == 200
+
+
+def test_an_invited_admin_who_never_set_a_password_is_not_another_admin(admin, admin_user, db):
+    """The last-admin guard counted an invitation nobody used, so the only admin who can log in
+    could be deactivated (found in review)."""
+    from uxlab.accounts import administration
+    from uxlab.accounts.service import AccountError
+
+    administration.invite(fresh(db), None, "grace@example.org", "Grace", "admin")
+    db.commit()
+    with pytest.raises(AccountError, match="last active admin"):
+        administration.deactivate(fresh(db), None, db.get(User, admin_user.id))

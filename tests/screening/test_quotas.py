@@ -127,3 +127,15 @@ def test_two_people_taking_the_last_place_at_once_admit_exactly_one(database, db
     first, second = (db.get(Participant, i) for i in ids)
     assert first.consented_at is not None and first.turned_away is None
     assert second.turned_away == "full" and second.consented_at is None
+
+
+def test_simulated_participants_take_no_real_places(db, make_screening_study):
+    """`uxlab demo --simulate` style participants (synthetic) do not fill a running study's
+    quota: real people would otherwise find it full (found in review)."""
+    study = make_screening_study(quotas=[{"key": "total", "places": 1}])
+    simulated, real = _screened(db, study, 2)
+    simulated.synthetic = True
+    db.commit()
+    assert _consent(db, study, simulated) is not None
+    assert [f.taken for f in quota_fills(db, study)] == [0]
+    assert _consent(db, study, real) is not None and real.turned_away is None

@@ -169,3 +169,47 @@ def test_editing_the_details_keeps_the_screening_settings(client, db, screened):
     study = _study(db, screened.id)
     assert (study.title, study.screen_out_text, study.place_hold_minutes) == ("Renamed",
                                                                               "Sorry.", 30)
+
+
+def test_editing_a_quota_keeps_its_must_not_conditions_from_the_study_file(client, db,
+                                                                           demo_spec, make_user,
+                                                                           auth):
+    """The form has tick boxes for "one of" only: a "must not" condition written in the study
+    file was dropped on save, and the quota then counted everyone (found in review)."""
+    user = make_user(EMAIL)
+    auth.login(EMAIL)
+    study = load_spec(db, parse_study(screening_data(demo_spec, quotas=[
+        {"key": "not_never", "places": 5, "where": {"shopping": {"must_not_be": ["Never"]}}}])),
+        owner=user).study
+    db.commit()
+    base = f"/studies/{study.id}"
+    page = client.get(f"{base}/quotas/not_never/edit").get_data(as_text=True)
+    assert "did not answer Never" in page
+    values = form_values(page)
+    values["places"] = "6"
+    assert client.post(f"{base}/quotas/not_never/edit", data=values).status_code == 302
+    quota = _study(db, study.id).quotas[0]
+    assert (quota.places, quota.conditions) == (6, {"shopping": {"must_not_be": ["Never"]}})
+
+
+@pytest.mark.parametrize(("url", "data", "field"), [
+    ("quotas/new", {"key": "huge", "places": "99999999999999999999"}, "places"),
+    ("quotas/new", {"key": "huge", "places": "3000000000"}, "places"),
+    ("screener/new", {**QUESTION, "kind": "number", "options": "", "must_not_be": "",
+                      "min": "sNaN"}, "min"),
+    ("screener/new", {**QUESTION, "kind": "number", "options": "", "must_not_be": "",
+                      "max": "Infinity"}, "max"),
+])
+def test_numbers_out_of_range_are_field_errors_not_500s(client, db, owned, url, data, field):
+    response = post(client, f"/studies/{owned.id}/{url}", data)
+    assert response.status_code == 400
+    assert field_error(response.get_data(as_text=True), field)
+    study = _study(db, owned.id)
+    assert study.quotas == [] and study.screener_questions == []
+
+
+def test_a_study_file_quota_larger_than_any_study_is_refused(demo_spec):
+    from uxlab.studies.problems import StudyDefinitionError
+
+    with pytest.raises(StudyDefinitionError, match=r"quotas\[0\]\.places"):
+        parse_study(screening_data(demo_spec, quotas=[{"key": "all", "places": 3_000_000_000}]))

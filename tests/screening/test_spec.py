@@ -132,14 +132,14 @@ def test_quota_errors_name_their_keys(demo_spec):
         {"key": "c", "places": 2.5, "seats": 3},
     ])
     assert _problems(data) == [
-        ("quotas[0].places", "must be a whole number, 0 or more, not -1"),
+        ("quotas[0].places", "must be a whole number from 0 to 1,000,000, not -1"),
         ("quotas[0].variant", "the study has no variant 'Z'"),
         ("quotas[0].where.colour", "the screener has no question 'colour'"),
         ("quotas[1].where.shopping.must_be", "'Daily' is not one of the options ('Weekly', "
                                              "'Monthly', 'Rarely', 'Never')"),
         ("quotas[1].where.age.min", "must be a number, not 'x'"),
         ("quotas[2].seats", "unknown key (allowed here: key, places, variant, where)"),
-        ("quotas[2].places", "must be a whole number, 0 or more, not 2.5"),
+        ("quotas[2].places", "must be a whole number from 0 to 1,000,000, not 2.5"),
     ]
 
 
@@ -196,3 +196,15 @@ def test_study_validate_names_the_file_and_key(cli, tmp_path, demo_spec):
     assert result.exit_code == 1
     assert f"{path}: quotas[0].where.shoe_size: the screener has no question 'shoe_size'" \
         in result.stderr
+
+
+@pytest.mark.parametrize("url", ["https://{panel_id}/done", "https://{panel_id}.example.org/",
+                                 "https://user{code}@example.org/done"])
+def test_a_placeholder_in_the_host_is_refused_and_never_followed(url):
+    """A panel id must not choose where a participant is sent (found in review)."""
+    from uxlab.screening.panels import panel_problems, redirect_for
+
+    assert [key for key, _ in panel_problems({"completion_url": url, "completion_code": "C1"})] \
+        == ["completion_url"]
+    assert redirect_for({"completion_url": url, "completion_code": "C1"}, None, "completion",
+                        "evil.example", "P-1") is None

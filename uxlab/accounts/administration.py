@@ -205,7 +205,9 @@ def _require_active(user: User) -> None:
 
 
 def _require_another_admin(session: Session, user: User, outcome: str) -> None:
-    admins = session.scalars(select(User.id).where(User.role == "admin", User.active.is_(True))
+    # An invited admin who has not set a password yet cannot log in: not another admin.
+    admins = session.scalars(select(User.id).where(User.role == "admin", User.active.is_(True),
+                                                   User.password_hash != "")
                              .with_for_update())
     if not [admin for admin in admins if admin != user.id]:
         raise AccountError("account", f"{user.email} is the last active admin and cannot be "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
@@ -24,7 +26,8 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @login_required
 def require_admin():
     """Only admins; everyone else logged in is refused (403)."""
-    if not current_user.is_admin:
+    # login_required lets OPTIONS through (CORS preflights), anonymous visitors included.
+    if not current_user.is_authenticated or not current_user.is_admin:
         abort(403)
 
 
@@ -175,6 +178,7 @@ def issue_link(user_id: int):
 def audit_log():
     """The account audit, newest first, a page at a time."""
     page = request.args.get("page", "1")
-    number = int(page) if page.isdigit() and len(page) < 9 else 1
+    # isdigit() is also true of "²" and other digits int() refuses.
+    number = int(page) if re.fullmatch(r"[0-9]{1,8}", page) else 1
     return render_template("admin/audit.html",
                            page=audit.audit_page(db_session(), number))

@@ -11,10 +11,17 @@ from typing import Any
 
 from flask_wtf import FlaskForm
 from wtforms import DecimalField, IntegerField, SelectChoice, SelectField, StringField
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
 from uxlab.researcher.forms import TextField
 from uxlab.screening.panels import OUTCOMES, PRESETS
+from uxlab.screening.spec import MAX_QUOTA_PLACES
 from uxlab.studies.spec import DEFAULT_PLACE_HOLD_MINUTES
 
 
@@ -25,8 +32,15 @@ def _lines(text: str | None) -> list[str]:
 def _number(value) -> float | int | None:
     if value is None:
         return None
+    if not value.is_finite():  # Decimal("NaN"), "sNaN", "Infinity": the validators refuse them
+        return None
     number = float(value)
     return int(number) if number.is_integer() else number
+
+
+def _finite(form, field) -> None:
+    if field.data is not None and not field.data.is_finite():
+        raise ValidationError("Enter a number.")
 
 
 class ScreenerQuestionForm(FlaskForm):
@@ -46,9 +60,10 @@ class ScreenerQuestionForm(FlaskForm):
                              description="Multiple choice: answers, one per line.")
     must_not_include = TextField("Not eligible if they choose any of",
                                  description="Multiple choice: answers, one per line.")
-    min = DecimalField("Eligible from (at least)", places=None, validators=[Optional()],
+    min = DecimalField("Eligible from (at least)", places=None, validators=[Optional(), _finite],
                        description="Number questions.")
-    max = DecimalField("Eligible up to (at most)", places=None, validators=[Optional()])
+    max = DecimalField("Eligible up to (at most)", places=None,
+                      validators=[Optional(), _finite])
 
     #: The study file's keys of a question's rule, as form fields.
     RULE_FIELDS = ("must_be", "must_not_be", "must_include", "must_not_include", "min", "max")
@@ -74,7 +89,8 @@ class ScreenerQuestionForm(FlaskForm):
 class QuotaForm(FlaskForm):
     key = StringField("Key", validators=[DataRequired()],
                       description="Lower-case letters, digits and _, e.g. weekly_in_a.")
-    places = IntegerField("Places", validators=[InputRequired(), NumberRange(min=0)],
+    places = IntegerField("Places", validators=[InputRequired(),
+                                                NumberRange(min=0, max=MAX_QUOTA_PLACES)],
                           description="At most this many people hold a place at once.")
     # Not shown for within-subjects studies; an unknown key is refused by the study rules.
     variant = SelectField("Variant", choices=[SelectChoice("", "Any variant")],
@@ -83,9 +99,15 @@ class QuotaForm(FlaskForm):
                                       "studies).")
 
 
-def conditions_from_form(questions, formdata) -> tuple[dict[str, Any], list[str]]:
+#: Conditions the quota form shows but does not edit (written in the study file): kept on save.
+KEPT_CONDITIONS = ("must_not_be", "must_not_include")
+
+
+def conditions_from_form(questions, formdata, kept: dict[str, Any] | None = None
+                         ) -> tuple[dict[str, Any], list[str]]:
     """Read a quota's conditions from the form's per-question fields; return them and the
-    problems of numbers that cannot be read."""
+    problems of numbers that cannot be read. The "must not" conditions of ``kept`` (the quota's
+    conditions before the edit) stay as they were: the form has no fields for them."""
     conditions: dict[str, Any] = {}
     problems = []
     for question in questions:
@@ -108,6 +130,9 @@ def conditions_from_form(questions, formdata) -> tuple[dict[str, Any], list[str]
             chosen = formdata.getlist(name)
             rule = {("must_include" if question.kind == "multiple" else "must_be"):
                     [o for o in question.options if o in chosen]} if chosen else {}
+            rule.update({name: value for name, value in
+                         ((kept or {}).get(question.key) or {}).items()
+                         if name in KEPT_CONDITIONS})
         if rule:
             conditions[question.key] = rule
     return conditions, problems

@@ -4,8 +4,8 @@ A study's ``[panel]`` (``Study.panel``) names a preset or gives its own URLs. Ea
 ``completion``, ``screen_out``, ``over_quota`` — has a URL and optionally the panel's code for it.
 URLs may hold ``{panel_id}`` (the participant's id on the panel, from the ``id_param`` query
 parameter of the recruitment link), ``{participant}`` (uxlab's participant code) and ``{code}``
-(the outcome's code); each is percent-quoted before it is put in, so a value cannot change where
-the URL goes. The older ``completion_redirect`` and ``panel_id_param`` keys of ``[study]`` keep
+(the outcome's code) in its path, query or fragment, never its host; each is percent-quoted
+before it is put in, so a value cannot change where the URL goes. The older ``completion_redirect`` and ``panel_id_param`` keys of ``[study]`` keep
 working on their own.
 """
 
@@ -39,6 +39,13 @@ def fill(url: str, panel_id: str, participant: str, code: str) -> str:
     return url
 
 
+def placeholder_in_host(url: str) -> bool:
+    """Whether ``url`` has a placeholder before its path (a panel id could pick the host)."""
+    scheme, _, rest = url.partition("://")
+    return any(p in re.split(r"[/?#]", rest, maxsplit=1)[0] for p in PLACEHOLDERS) \
+        or any(p in scheme for p in PLACEHOLDERS)
+
+
 def outcome_url(panel: dict[str, Any], outcome: str) -> str | None:
     """The URL template for ``outcome`` (the panel's own, or its preset's when it has a code)."""
     url = panel.get(f"{outcome}_url")
@@ -62,7 +69,7 @@ def redirect_for(panel: dict[str, Any], legacy_completion: str | None, outcome: 
     template = outcome_url(panel or {}, outcome)
     if template is None and outcome == "completion":
         template = legacy_completion
-    if not template:
+    if not template or placeholder_in_host(template):
         return None
     url = fill(template, panel_id or "", participant_code, (panel or {}).get(f"{outcome}_code", ""))
     # Checked again here: the study may have been stored before a rule tightened.
@@ -95,6 +102,10 @@ def panel_problems(panel: Any) -> list[tuple[str, str]]:
             if not (sample.startswith(("http://", "https://")) and is_web_url(sample)):
                 problems.append((f"{outcome}_url", "must be an http(s) URL with a host, without "
                                                    "spaces, line breaks or backslashes"))
+            elif placeholder_in_host(url):
+                problems.append((f"{outcome}_url", "placeholders ({panel_id}, {participant}, "
+                                                   "{code}) belong in the path or query, not "
+                                                   "the host"))
             elif "{code}" in url and code is None:
                 problems.append((f"{outcome}_url", f"uses {{code}} but {outcome}_code is not set"))
     if preset == "prolific" and not (panel.get("completion_code") or panel.get("completion_url")):

@@ -45,6 +45,7 @@ def _place_holders(session: Session, study: Study, but: int | None = None):
     query = select(Participant.variant_id, Participant.screener).where(
         Participant.study_id == study.id, Participant.consented_at.is_not(None),
         Participant.excluded_at.is_(None), Participant.turned_away.is_(None),
+        Participant.synthetic.is_(False),  # a simulated run takes no real person's place
         or_(Participant.completed_at.is_not(None), Participant.consented_at >= since))
     if but is not None:
         query = query.where(Participant.id != but)

@@ -32,6 +32,9 @@ from uxlab.screening.rules import RULE_KEYS, rule_problems
 from uxlab.studies.problems import Problems
 from uxlab.studies.translations import TEXT, TEXTS, Section, register_section
 
+#: More places than any study recruits; also inside the database's 32-bit integers.
+MAX_QUOTA_PLACES = 1_000_000
+
 QUESTION_KEY_PATTERN = re.compile(r"^[a-z][a-z0-9_]*$")
 MAX_KEY_LENGTH = 64
 QUESTION_KEYS = {"key", "kind", "text", "options", *(k for keys in RULE_KEYS.values() for k in keys)}
@@ -156,8 +159,9 @@ def parse_quotas(data: dict, problems: Problems, questions: tuple[ScreenerQuesti
                                                 f"{', '.join(sorted(QUOTA_KEYS))})")
         key = _key(table, where, problems, seen, "quota")
         places = table.get("places")
-        if type(places) is not int or places < 0:
-            problems.add(f"{where}.places", f"must be a whole number, 0 or more, not {places!r}")
+        if type(places) is not int or not 0 <= places <= MAX_QUOTA_PLACES:
+            problems.add(f"{where}.places", f"must be a whole number from 0 to "
+                                            f"{MAX_QUOTA_PLACES:,}, not {places!r}")
             places = 0
         variant = table.get("variant")
         if variant is not None:

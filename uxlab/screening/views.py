@@ -62,7 +62,8 @@ def quota_form(study_id: int, key: str | None):
         SelectChoice(v.key, f"{v.key}: {v.name}") for v in study.variants]
     conditions = dict(quota.conditions or {}) if quota else {}
     if request.method == "POST":
-        conditions, problems = conditions_from_form(study.screener_questions, request.form)
+        conditions, problems = conditions_from_form(study.screener_questions, request.form,
+                                                    kept=quota.conditions if quota else None)
         form.form_errors.extend(problems)
     if form.validate_on_submit() and not form.form_errors:
         values = {"key": form.key.data.strip(), "places": form.places.data,

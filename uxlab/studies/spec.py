@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import urljoin
 
 from uxlab.safe_urls import is_web_url, within
+from uxlab.screening.panels import placeholder_in_host
 from uxlab.screening.spec import (
     QuotaSpec,
     ScreenerQuestionSpec,
@@ -516,6 +517,9 @@ def parse_study(
     if redirect and not (redirect.startswith(("http://", "https://")) and is_web_url(redirect)):
         problems.add("study.completion_redirect", "must be an http(s) URL (with a host, without "
                                                   "spaces, line breaks or backslashes)")
+    elif redirect and placeholder_in_host(redirect):
+        problems.add("study.completion_redirect", "placeholders ({panel_id}, {participant}) "
+                                                  "belong in the path or query, not the host")
     open_recruitment = study.get("open_recruitment", False)
     if not isinstance(open_recruitment, bool):
         problems.add("study.open_recruitment", "must be true or false")
