@@ -165,3 +165,22 @@ def test_a_panel_without_a_screen_out_url_shows_uxlabs_page(db, client, make_scr
     client.post("/run", data={**fields, **ELIGIBLE, "screener_shopping": "Never"})
     response = client.get("/run")
     assert response.status_code == 200 and "not a match" in response.get_data(as_text=True)
+
+
+def test_a_remote_moderated_participant_screened_out_keeps_no_session(db, client,
+                                                                       make_screening_study,
+                                                                       make_user):
+    """The moderator opens the session before the participant reaches the screener; screened
+    out, the participant keeps nothing, that session included (found in review)."""
+    from uxlab.moderation.sessions import start_moderated_session
+
+    study = make_screening_study()
+    participant, _ = start_moderated_session(db, study, make_user(), "remote_moderated")
+    db.commit()
+    bot = Bot(client, participant.token)
+    bot.enter()
+    assert bot.post(**{**ELIGIBLE, "screener_shopping": "Never"}).status_code == 303
+    participant = fresh(db).get(Participant, participant.id)
+    assert participant.turned_away == "screened_out"
+    assert db.scalar(select(func.count(TestSession.id)).where(
+        TestSession.participant_id == participant.id)) == 0

@@ -43,7 +43,8 @@ def runner_messages() -> dict[str, str]:
                                "when it answers"),
         "delayed": gettext("Saving is delayed — your work is kept and will be sent shortly"),
         "saving": gettext("Saving…"),
-        # %(reason)s is filled in by runner.js (the server's reason, or "refused" below).
+        # %(reason)s is filled in by runner.js with "refused" below: the server's own reason is
+        # English, so it goes to the console, not into a sentence in the participant's language.
         "not_saved": gettext("Not saved: %(reason)s. Please carry on."),
         "refused": gettext("the server said no"),
         "give_up_question": gettext("Are you sure? Press “Yes, give up” to stop this task."),

@@ -12,6 +12,8 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
+from sqlalchemy.orm import object_session
+
 from uxlab.models import Participant, ScreenerQuestion
 from uxlab.screening.rules import answer_meets
 from uxlab.timeutil import utcnow
@@ -75,10 +77,17 @@ def is_eligible(questions: list[ScreenerQuestion], answers: Mapping[str, Any]) -
 
 
 def turn_away(participant: Participant, reason: str) -> None:
-    """Flag ``participant`` as turned away (``screened_out`` or ``full``), keeping no answers."""
+    """Flag ``participant`` as turned away (``screened_out`` or ``full``), keeping no answers
+    and no session (a remote-moderated one was opened by the moderator before the screener)."""
     participant.turned_away = reason
     participant.turned_away_at = utcnow()
     participant.screener = {}
+    session = object_session(participant)
+    if session is not None and participant.sessions:
+        for test_session in participant.sessions:
+            session.delete(test_session)
+        session.flush()
+        session.expire(participant, ["sessions"])
 
 
 def screen(questions: list[ScreenerQuestion], participant: Participant,

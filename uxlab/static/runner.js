@@ -364,7 +364,7 @@ const runTask = (cfg) => {
         finishing = false;
         enable(true);
         ticker = ticker || setInterval(tick, 250);
-        return say(phrase("not_saved", {reason: problem.message || phrase("refused")}));
+        return say(phrase("not_saved", {reason: phrase("refused")}));
       }
       say(troubleText(response));
       await sleep(backoff(failures, response));
