@@ -34,7 +34,8 @@ def test_the_attempts_csv_ends_with_a_column_per_screener_question(db, screened)
     header = text.splitlines()[0].split(",")
     assert header[:9] == ["participant", "variant", "task", "outcome", "success", "time_s",
                           "errors", "clicks", "seq"]
-    assert header[-3:] == SCREENER_COLUMNS  # trailing, in question order
+    # trailing, in question order, before the language column (docs/exports.md)
+    assert header[-4:] == [*SCREENER_COLUMNS, "language"]
     rows = read([text])
     assert len(rows) == 36
     for row in rows:
@@ -44,7 +45,7 @@ def test_the_attempts_csv_ends_with_a_column_per_screener_question(db, screened)
 
 def test_the_survey_csv_carries_them_too(db, screened):
     rows = read(survey_csv(db, screened))
-    assert list(rows[0])[-3:] == SCREENER_COLUMNS
+    assert list(rows[0])[-4:] == [*SCREENER_COLUMNS, "language"]
     assert len(rows) == 12
     for row in rows:
         index = int(row["participant"].rsplit("-", 1)[1])
@@ -52,7 +53,8 @@ def test_the_survey_csv_carries_them_too(db, screened):
 
 
 def test_a_study_without_screener_keeps_its_columns(db, study):
-    assert "".join(attempts_csv(db, study)).splitlines()[0].endswith("direct,first_click,lostness")
+    assert "".join(attempts_csv(db, study)).splitlines()[0].endswith(
+        "direct,first_click,lostness,language")
 
 
 def test_answers_go_through_the_formula_guard(db, screened):
