@@ -3,12 +3,14 @@ panel's screen-out URL with its code, and no task data is stored."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import PROJECT_ROOT
 from tests.screening.conftest import screening_data
-from uxlab.models import Attempt, Event, Participant, TestSession
+from uxlab.models import Attempt, Event, Participant, Study, TestSession
 from uxlab.participants.links import create_participants
 from uxlab.studies.files import read_study_file
 from uxlab.studies.service import load_spec, start_study
@@ -87,3 +89,34 @@ def test_an_eligible_answer_goes_on_to_consent(live_app, new_page):
         answers = session.scalar(select(Participant.screener).where(
             Participant.study_id == study_id, Participant.token == token))
     assert answers == {"shopping": "Weekly", "devices": ["Phone"], "age": 40}
+
+
+def test_two_people_taking_the_last_place_at_once_admit_exactly_one(live_app, new_page):
+    """Two browsers press "Start the study" together for the one place left: one goes on to
+    the first task, the other reads that the study is full, and keeps nothing."""
+    study_id, _, _ = _screening_study(live_app, quotas=[{"key": "everyone", "places": 1}])
+    with live_app.database.session() as session:
+        tokens = [p.token for p in create_participants(session, session.get(Study, study_id), 2)]
+    pages = []
+    for token in tokens:
+        page = new_page()
+        page.goto(f"{live_app.url}/p/{token}")
+        _answer(page, "Weekly")
+        page.get_by_role("button", name="Start the study").wait_for()
+        page.get_by_label(re.compile("agree", re.I)).check()
+        pages.append(page)
+    # Both forms are sent before either answer comes back.
+    for page in pages:
+        page.evaluate("document.getElementById('consent-form').requestSubmit()")
+    for page in pages:
+        page.locator("#consent-form").wait_for(state="detached")
+        page.wait_for_load_state()
+    headings = sorted(page.locator("h1").inner_text() for page in pages)
+    assert headings[1] == "Thank you for your interest", headings
+    assert "full" in next(page.inner_text("main") for page in pages
+                          if page.locator("h1").inner_text() == headings[1])
+    with live_app.database.session(write=False) as session:
+        outcomes = sorted((p.turned_away or "admitted", p.consented_at is not None)
+                          for p in session.scalars(select(Participant).where(
+                              Participant.study_id == study_id, Participant.token.in_(tokens))))
+    assert outcomes == [("admitted", True), ("full", False)]
