@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from tests.conftest import fresh
 from tests.participants.bot import Bot, event
 from tests.support.http_client import RoundRobinClient
-from tests.support.live_server import LiveServer
+from tests.support.live_server import two_servers  # noqa: F401 (a fixture of this module)
 from uxlab.models import Attempt, Event, Participant, QuestionnaireResponse
 from uxlab.participants.links import create_participants
 
@@ -23,20 +23,8 @@ def database_url(postgres_url):
     return postgres_url
 
 
-@pytest.fixture
-def two_servers(database_url, tmp_path):
-    servers = [LiveServer(database_url, str(tmp_path / f"instance-{i}")) for i in range(2)]
-    try:
-        for server in servers:
-            server.start()
-        yield servers
-    finally:
-        for server in servers:
-            server.stop()
-
-
 def test_a_participant_alternating_between_two_app_processes_completes_the_study(
-        db, running_study, two_servers):
+        db, running_study, two_servers):  # noqa: F811 (the fixture imported above)
     participant = create_participants(db, running_study, 1)[0]
     db.commit()
     client = RoundRobinClient([server.url for server in two_servers])

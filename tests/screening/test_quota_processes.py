@@ -11,7 +11,7 @@ from tests.conftest import fresh
 from tests.participants.bot import Bot
 from tests.screening.test_quotas import _screened
 from tests.support.http_client import RoundRobinClient
-from tests.support.live_server import LiveServer
+from tests.support.live_server import two_servers  # noqa: F401 (a fixture of this module)
 from uxlab.models import Participant
 
 pytestmark = pytest.mark.postgres
@@ -25,20 +25,8 @@ def database_url(postgres_url):
     return postgres_url
 
 
-@pytest.fixture
-def two_servers(database_url, tmp_path):
-    servers = [LiveServer(database_url, str(tmp_path / f"instance-{i}")) for i in range(2)]
-    try:
-        for server in servers:
-            server.start()
-        yield servers
-    finally:
-        for server in servers:
-            server.stop()
-
-
 def test_people_consenting_at_once_in_two_processes_get_exactly_the_places(
-        db, make_screening_study, two_servers):
+        db, make_screening_study, two_servers):  # noqa: F811 (the fixture imported above)
     study = make_screening_study(quotas=[{"key": "total", "places": PLACES}])
     participants = _screened(db, study, PEOPLE)
     bots = [Bot(RoundRobinClient([two_servers[i % 2].url]), p.token)

@@ -9,6 +9,8 @@ import sys
 import time
 import urllib.request
 
+import pytest
+
 from tests.support.postgres import free_port
 
 SERVER_CODE = """
@@ -67,3 +69,17 @@ class LiveServer:
     def log(self) -> str:
         with open(self.log_path, encoding="utf-8", errors="replace") as log:
             return log.read()
+
+
+@pytest.fixture
+def two_servers(database_url, tmp_path):
+    """Two uxlab processes on ``database_url`` (the importing module makes it PostgreSQL: several
+    app processes share a database server), started and stopped around the test."""
+    servers = [LiveServer(database_url, str(tmp_path / f"instance-{i}")) for i in range(2)]
+    try:
+        for server in servers:
+            server.start()
+        yield servers
+    finally:
+        for server in servers:
+            server.stop()
