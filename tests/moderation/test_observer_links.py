@@ -261,26 +261,35 @@ def test_a_guest_page_keeps_the_token_private(moderator, running_study, app):
     assert refused.status_code == 400 and "display_name" in refused.get_data(as_text=True)
 
 
-def test_revoking_ends_a_guests_open_stream(app, db, moderator, running_study, sessions,
-                                            guest):
-    """The stream re-checks the link while it runs: revoked, it ends before its lifetime."""
+def _stream_after(app, client, study_id: int, public_id, end_access) -> str:
+    """Read a session's live stream until its first state, call ``end_access``, and return all
+    the stream said before it ended (quick polls and re-checks, a 30 s lifetime)."""
     app.config.update(LIVE_POLL_SECONDS=0.02, LIVE_STREAM_SECONDS=30,
                       LIVE_HEARTBEAT_SECONDS=0.05, LIVE_ACCESS_RECHECK_SECONDS=0.02)
-    first, _ = sessions
-    link = make_link(moderator, running_study.id).get_json()
-    viewer = guest(link["url"])
-    url = f"/studies/{running_study.id}/sessions/{first.public_id}/live/stream"
-    with viewer.get(url, environ_overrides={"wsgi.multithread": True},
+    url = f"/studies/{study_id}/sessions/{public_id}/live/stream"
+    with client.get(url, environ_overrides={"wsgi.multithread": True},
                     buffered=False) as response:
         assert response.status_code == 200
         chunks = iter(response.response)
         received = ""
         while "event: state" not in received:
             received += next(chunks).decode()
+        end_access()
+        return received + "".join(chunk.decode() for chunk in chunks)
+
+
+def test_revoking_ends_a_guests_open_stream(app, db, moderator, running_study, sessions,
+                                            guest):
+    """The stream re-checks the link while it runs: revoked, it ends before its lifetime."""
+    first, _ = sessions
+    link = make_link(moderator, running_study.id).get_json()
+
+    def revoke():
         moderator.client.post(
             f"/studies/{running_study.id}/live/observer-links/{link['id']}/revoke",
             data={"csrf_token": moderator.csrf(running_study.id)})
-        received += "".join(chunk.decode() for chunk in chunks)
+
+    received = _stream_after(app, guest(link["url"]), running_study.id, first.public_id, revoke)
     assert received.rstrip().endswith('"reason":"access ended"}')
 
 
@@ -288,21 +297,15 @@ def test_deactivating_an_account_ends_its_open_stream(app, database, moderator, 
                                                        sessions, owner):
     """An account's stream re-checks the account too: deactivated (its sessions ended), the
     stream ends before its lifetime instead of showing the session for three more minutes."""
-    app.config.update(LIVE_POLL_SECONDS=0.02, LIVE_STREAM_SECONDS=30,
-                      LIVE_HEARTBEAT_SECONDS=0.05, LIVE_ACCESS_RECHECK_SECONDS=0.02)
     first, _ = sessions
-    url = f"/studies/{running_study.id}/sessions/{first.public_id}/live/stream"
-    with moderator.client.get(url, environ_overrides={"wsgi.multithread": True},
-                              buffered=False) as response:
-        assert response.status_code == 200
-        chunks = iter(response.response)
-        received = ""
-        while "event: state" not in received:
-            received += next(chunks).decode()
+
+    def deactivate():
         with database.write_sessions() as write:
             user = write.get(User, owner.id)
             user.active = False
             user.session_version += 1
             write.commit()
-        received += "".join(chunk.decode() for chunk in chunks)
+
+    received = _stream_after(app, moderator.client, running_study.id, first.public_id,
+                             deactivate)
     assert received.rstrip().endswith('"reason":"access ended"}')
