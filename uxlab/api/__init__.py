@@ -8,7 +8,6 @@ from werkzeug.exceptions import HTTPException
 
 from uxlab.api import attempts, cx, events, openapi
 from uxlab.api.common import (
-    RETRY_AFTER_S,
     ApiError,
     database_unavailable,
     http_error_response,
@@ -54,6 +53,4 @@ def http_error(exc: HTTPException):
 @bp.errorhandler(OperationalError)
 def database_unavailable_error(exc: OperationalError):
     """503 while the database cannot be written or reached (see ``database_unavailable``)."""
-    response, status = database_unavailable(current_app, exc).response()
-    response.headers["Retry-After"] = str(RETRY_AFTER_S)
-    return response, status
+    return database_unavailable(current_app, exc).response()

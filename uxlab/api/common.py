@@ -15,18 +15,21 @@ MAX_BODY_BYTES = 256 * 1024
 class ApiError(Exception):
     """An error answer: ``{"error": …, "message": …, "field": …}`` with an HTTP status."""
 
-    def __init__(self, status: int, error: str, message: str, field: str | None = None):
+    def __init__(self, status: int, error: str, message: str, field: str | None = None,
+                 headers: dict[str, str] | None = None):
         super().__init__(message)
         self.status = status
         self.error = error
         self.message = message
         self.field = field
+        #: Extra response headers (a 503's ``Retry-After``).
+        self.headers = headers or {}
 
     def body(self) -> dict[str, Any]:
         return {"error": self.error, "message": self.message, "field": self.field}
 
     def response(self):
-        return jsonify(self.body()), self.status
+        return jsonify(self.body()), self.status, self.headers
 
 
 #: How long a client should wait before sending again what the database could not store.
@@ -39,13 +42,14 @@ def database_unavailable(app, exc: Exception) -> ApiError:
     (``Retry-After``: :data:`RETRY_AFTER_S`)."""
     app.logger.error("database unavailable: %s", getattr(exc, "orig", exc))
     return ApiError(503, "database unavailable", "the database cannot store this right now "
-                    "(nothing was stored); try again shortly")
+                    "(nothing was stored); try again shortly",
+                    headers={"Retry-After": str(RETRY_AFTER_S)})
 
 
 def http_error_response(exc: HTTPException):
     """An HTTP error (routing's 404 and 405 too) as an :class:`ApiError` answer; a 405 keeps its
     ``Allow`` header, which lists the methods the URL takes."""
-    body, status = ApiError(exc.code or 500, exc.name, exc.description or exc.name).response()
+    body, status, _ = ApiError(exc.code or 500, exc.name, exc.description or exc.name).response()
     allow = dict(exc.get_headers()).get("Allow")
     return body, status, {"Allow": allow} if allow else {}
 

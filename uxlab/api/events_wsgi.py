@@ -32,7 +32,6 @@ from werkzeug.http import HTTP_STATUS_CODES, parse_cookie, parse_options_header
 from werkzeug.wsgi import get_content_length, get_input_stream
 
 from uxlab.api.common import (
-    RETRY_AFTER_S,
     ApiError,
     database_unavailable,
     parse_json,
@@ -84,9 +83,10 @@ class EventsEndpoint:
             return 200, ingest_batch(app, app.extensions["uxlab.db"], public_id, body,
                                      participant_id), {}
         except ApiError as exc:
-            return exc.status, exc.body(), {}
+            return exc.status, exc.body(), exc.headers
         except OperationalError as exc:
-            return 503, database_unavailable(app, exc).body(), {"Retry-After": str(RETRY_AFTER_S)}
+            error = database_unavailable(app, exc)
+            return error.status, error.body(), error.headers
         except Exception:
             if app.config["PROPAGATE_EXCEPTIONS"] or app.testing or app.debug:
                 raise
