@@ -19,14 +19,26 @@ from uxlab.i18n import catalogue
 from uxlab.schema import open_database
 
 
-def create_app(config: dict[str, Any] | None = None) -> Flask:
-    """Create the uxlab app: defaults, then ``UXLAB_*`` variables, then ``config``."""
+def configured_app(config: dict[str, Any] | None = None) -> Flask:
+    """A Flask object with uxlab's settings (defaults, then ``UXLAB_*`` variables, then
+    ``config``), its secret key and its session cookies, and no routes yet.
+
+    The web app starts from it; the ingestion server (:mod:`uxlab.ingest`) uses it as it is, so
+    that both read the same configuration and the same signed cookies and tokens.
+    """
     settings = app_config(config)
     app = Flask(__name__, instance_path=settings["INSTANCE_PATH"])
     app.url_map.converters["int"] = DatabaseIntegerConverter  # before any route is added
     app.config.update(settings)
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(Path(app.instance_path))
+    app.session_interface = ApiSessionInterface()
+    return app
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Create the uxlab app: defaults, then ``UXLAB_*`` variables, then ``config``."""
+    app = configured_app(config)
     # The recorder's batches skip Flask's request machinery (uxlab/api/events_wsgi.py); inside
     # the proxy fixes below, so that it sees the scheme and address they restore.
     app.wsgi_app = EventsEndpoint(app, app.wsgi_app)
@@ -36,7 +48,6 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
                        pool_size=app.config["DATABASE_POOL_SIZE"])
     app.extensions["uxlab.db"] = db
     app.teardown_appcontext(close_db_session)
-    app.session_interface = ApiSessionInterface()
 
     csrf.init_app(app)
     static_assets.init_app(app)

@@ -85,15 +85,23 @@ def _refuse_constant(name: str):
 
 def read_raw_body(limit: int = MAX_BODY_BYTES) -> bytes:
     """Read the request's body, refusing bodies over ``limit`` bytes without reading them."""
+    # Before the stream is opened: werkzeug's refuses a body over MAX_CONTENT_LENGTH with its
+    # own 413, not the API's.
+    refuse_oversized(request.content_length, limit)
     return read_limited(request.stream, request.content_length, limit)
+
+
+def refuse_oversized(content_length: int | None, limit: int) -> None:
+    """Refuse (413) a body whose ``Content-Length`` is over ``limit`` bytes."""
+    if content_length is not None and content_length > limit:
+        raise ApiError(413, "body too large",
+                       f"the body is {content_length} bytes; at most {limit} are allowed")
 
 
 def read_limited(stream, content_length: int | None, limit: int = MAX_BODY_BYTES) -> bytes:
     """Read a body of ``content_length`` bytes (None: unknown) from ``stream``, refusing one over
     ``limit`` bytes (413) without reading it."""
-    if content_length is not None and content_length > limit:
-        raise ApiError(413, "body too large",
-                       f"the body is {content_length} bytes; at most {limit} are allowed")
+    refuse_oversized(content_length, limit)
     # Read at most one byte past the limit: a body without Content-Length (chunked) is cut there.
     raw = stream.read(limit + 1)
     if len(raw) > limit:

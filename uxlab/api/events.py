@@ -3,22 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from contextlib import nullcontext
-from typing import Any
 
-from flask import Flask, current_app, jsonify, session
+from flask import current_app, jsonify, session
 
-from uxlab.api.common import ApiError, check_json_object, error_response, read_json_body
-from uxlab.db import Database
+from uxlab.api.common import error_response, read_json_body
+from uxlab.api.event_batches import body_limit, prepare_batch, store_batch
 from uxlab.extensions import database
-from uxlab.recording.auth import TokenCheck, check_token
-from uxlab.recording.ingest import (
-    IngestTarget,
-    all_stored,
-    claimed_attempts,
-    find_target,
-    store_rows,
-)
 from uxlab.recording.validation import (
     EVENT_TYPES,
     MAX_EVENT_BYTES,
@@ -28,75 +18,7 @@ from uxlab.recording.validation import (
     MAX_TARGET_LENGTH,
     MAX_URL_LENGTH,
     REQUIRED_FIELDS,
-    EventError,
-    event_rows,
 )
-
-
-def _refusal(app: Flask, public_id: uuid.UUID, target: IngestTarget, token: object,
-             participant_id: object) -> ApiError | None:
-    """Why this request may not post to ``target``'s session, or None if it may.
-
-    The participant's cookie (``participant_id``, from the signed session), else the session's
-    ingestion token (an expired one is a 401); and a closed study's sessions take nothing new
-    (409).
-    """
-    if participant_id != target.participant_id:
-        check = check_token(app, token, public_id) if isinstance(token, str) \
-            else TokenCheck.INVALID
-        if check is TokenCheck.EXPIRED:
-            return ApiError(401, "token expired",
-                            "the ingestion token has expired; the task page issues a new one",
-                            "token")
-        if check is not TokenCheck.VALID:
-            return ApiError(403, "forbidden", "this session belongs to another participant; "
-                            "send its participant's cookie or its ingestion token")
-    if target.study_status == "closed":
-        return ApiError(409, "study closed",
-                        "the study is closed: its sessions take no new events", None)
-    return None
-
-
-def ingest_batch(app: Flask, db: Database, public_id: uuid.UUID, body: Any,
-                 participant_id: object) -> dict[str, int]:
-    """Store a parsed batch body of session ``public_id`` for the sender whose signed session
-    names ``participant_id`` (None without one); return the answer's counts after the commit.
-
-    The endpoint's rules, once, for both ways a request reaches them (:func:`post_events` and
-    :mod:`uxlab.api.events_wsgi`). Raises :class:`ApiError` for a refused batch (nothing is
-    written) and lets SQLAlchemy's ``OperationalError`` through (the caller answers 503).
-    """
-    body = check_json_object(body, required=("events",), optional=("token",))
-    token = body.get("token")
-    if "token" in body and not isinstance(token, str):
-        raise ApiError(400, "invalid field", "token must be a string", "token")
-    try:
-        # Checked before the database is touched: on SQLite the write transaction below holds
-        # the database's only write lock, so it should do no more than it must.
-        rows = event_rows(body["events"])
-    except EventError as exc:
-        raise ApiError(400, "invalid event", exc.message, exc.field) from None
-    # On SQLite, two transactions: which session and attempts the batch is for never changes, so
-    # it is read without the write lock; the write then starts with the INSERT
-    # (Database.append_sessions). PostgreSQL locks rows, not the database: one transaction saves
-    # a connection check-out (with its pre-ping), a BEGIN and a ROLLBACK.
-    with db.append_sessions() as writing:
-        with db.read_sessions() if db.is_sqlite else nullcontext(writing) as reading:
-            target = find_target(reading, public_id, claimed_attempts(rows))
-            refusal = _refusal(app, public_id, target, token, participant_id) \
-                if target is not None else None
-            # A replay of a batch already acknowledged keeps its success answer (idempotency),
-            # even once the study has closed or the token has expired.
-            if refusal is not None and refusal.status != 403 and rows and all_stored(
-                    reading, target, rows):
-                return {"accepted": 0, "duplicates": len(rows)}
-        if target is None:
-            raise ApiError(404, "unknown session", f"there is no session {public_id}")
-        if refusal is not None:
-            raise refusal
-        result = store_rows(writing, target, rows)
-        writing.commit()
-    return {"accepted": result.accepted, "duplicates": result.duplicates}
 
 
 def post_events(public_id: uuid.UUID):
@@ -104,10 +26,12 @@ def post_events(public_id: uuid.UUID):
 
     Flask's way in, for callers of the app that bypass its WSGI entry (``app.wsgi_app`` is
     wrapped by :class:`uxlab.api.events_wsgi.EventsEndpoint`, which answers these requests
-    before Flask's machinery); both run :func:`ingest_batch`.
+    before Flask's machinery) and for ``uxlab serve``; every entry runs the rules of
+    :mod:`uxlab.api.event_batches`.
     """
-    return jsonify(ingest_batch(current_app, database(), public_id, read_json_body(),
-                                session.get("participant_id")))
+    batch = prepare_batch(public_id, read_json_body(body_limit(current_app)),
+                          session.get("participant_id"))
+    return jsonify(store_batch(current_app, database(), batch))
 
 
 #: JSON Schema for text without NUL characters (PostgreSQL cannot store them).

@@ -9,7 +9,7 @@ hands every other request to Flask unchanged.
 
 It runs the same rules as Flask's route, once: the body is read and parsed by
 :mod:`uxlab.api.common`'s functions, the participant's signed session is opened by the app's own
-session interface, the batch goes through :func:`uxlab.api.events.ingest_batch`, and the answer
+session interface, the batch goes through :mod:`uxlab.api.event_batches`, and the answer
 has Flask's JSON body, status and headers (security headers from :mod:`uxlab.security_headers`,
 ``Vary: Cookie``, ``Retry-After`` on a 503). tests/api/test_events_wsgi.py holds the two entries
 to the same answers.
@@ -21,25 +21,22 @@ id that is not a UUID, a trailing slash) goes to Flask, which answers as for eve
 from __future__ import annotations
 
 import re
-import secrets
 import uuid
-from types import SimpleNamespace
 
 from flask import Flask
-from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import InternalServerError
-from werkzeug.http import HTTP_STATUS_CODES, parse_cookie, parse_options_header
+from werkzeug.http import HTTP_STATUS_CODES, parse_options_header
 from werkzeug.wsgi import get_content_length, get_input_stream
 
-from uxlab.api.common import (
-    ApiError,
-    database_unavailable,
-    parse_json,
-    read_limited,
-    require_json_type,
+from uxlab.api.common import ApiError, parse_json, read_limited, refuse_oversized, require_json_type
+from uxlab.api.event_batches import (
+    answer_body,
+    answer_headers,
+    body_limit,
+    cookie_participant,
+    prepare_batch,
+    store_batch,
 )
-from uxlab.api.events import ingest_batch
-from uxlab.security_headers import page_policy, security_headers
 
 #: The events route of ``uxlab.api`` (``/sessions/<uuid:public_id>/events`` under ``/api/v1``),
 #: with werkzeug's UUID converter's pattern.
@@ -60,11 +57,9 @@ class EventsEndpoint:
         if match is None:
             return self.wsgi_app(environ, start_response)
         status, answer, headers = self.answer(environ, uuid.UUID(match[1]))
-        body = (self.app.json.dumps(answer, separators=(",", ":")) + "\n").encode()
-        headers = {"Content-Type": "application/json", "Content-Length": str(len(body)),
-                   "Vary": "Cookie", **headers,
-                   **security_headers(page_policy(secrets.token_urlsafe(18)),
-                                      environ.get("wsgi.url_scheme") == "https")}
+        body = answer_body(self.app, answer)
+        headers = {**answer_headers(headers, environ.get("wsgi.url_scheme") == "https"),
+                   "Content-Length": str(len(body))}
         start_response(f"{status} {HTTP_STATUS_CODES[status].upper()}", list(headers.items()))
         return [body]
 
@@ -73,20 +68,16 @@ class EventsEndpoint:
         app = self.app
         try:
             require_json_type(parse_options_header(environ.get("CONTENT_TYPE", ""))[0].lower())
-            raw = read_limited(
-                get_input_stream(environ, max_content_length=app.config["MAX_CONTENT_LENGTH"]),
-                get_content_length(environ))
-            body = parse_json(raw)
-            session = app.session_interface.open_session(
-                app, SimpleNamespace(cookies=parse_cookie(environ.get("HTTP_COOKIE"))))
-            participant_id = session.get("participant_id") if session is not None else None
-            return 200, ingest_batch(app, app.extensions["uxlab.db"], public_id, body,
-                                     participant_id), {}
+            limit, length = body_limit(app), get_content_length(environ)
+            refuse_oversized(length, limit)
+            # One byte past the limit may be read: that is how read_limited tells a body over it.
+            raw = read_limited(get_input_stream(environ, max_content_length=limit + 1), length,
+                               limit)
+            batch = prepare_batch(public_id, parse_json(raw),
+                                  cookie_participant(app, environ.get("HTTP_COOKIE")))
+            return 200, store_batch(app, app.extensions["uxlab.db"], batch), {}
         except ApiError as exc:
             return exc.status, exc.body(), exc.headers
-        except OperationalError as exc:
-            error = database_unavailable(app, exc)
-            return error.status, error.body(), error.headers
         except Exception:
             if app.config["PROPAGATE_EXCEPTIONS"] or app.testing or app.debug:
                 raise

@@ -5,22 +5,25 @@ that skips events already stored (``ON CONFLICT (session_id, event_uuid) DO NOTH
 batch sent again after a lost answer is harmless. Event rows are only ever inserted.
 
 :func:`ingest_events` is the service for a caller that holds a ``TestSession``. The API's hot
-path uses its parts: :func:`~uxlab.recording.validation.event_rows` (plain Python, before the
-database is touched), :func:`find_target` (one query for the session and which of the batch's
-attempts are its own; these never change, so it runs in a read transaction of its own) and
-:func:`store_rows` (the INSERT first, so that on SQLite the write lock is held only from there
-to the commit; then which of those attempts have ended, read under the write lock).
+path uses its parts, on a Core connection and for several batches at once (group commit,
+:mod:`uxlab.api.event_batches`): :func:`~uxlab.recording.validation.event_rows` (plain Python,
+before the database is touched), :func:`find_targets` (one query for the batches' sessions and
+which of their attempts are their own; these never change, so it may run in a read transaction
+of its own), :func:`insert_batches` (the INSERTs first, so that on SQLite the write lock is held
+only from there to the commit) and :func:`rederive_ended` (then which of those attempts have
+ended, read under the write lock or their row locks).
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import Connection, bindparam, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -42,56 +45,57 @@ LATE_AFTER = timedelta(seconds=60)
 
 # The hot path's statements are built once: building and cache-keying a statement per request
 # cost more than running it.
-# SQLite counts new rows by the executemany's rowcount (rows skipped by ON CONFLICT DO NOTHING
-# count 0; RETURNING costs about half again as much there). psycopg reports no rowcount for an
-# executemany, so PostgreSQL returns the new rows' ids (one multi-row INSERT, insertmanyvalues).
-_INSERTS = {
-    "sqlite": sqlite.insert(EVENTS).on_conflict_do_nothing(
-        index_elements=["session_id", "event_uuid"]),
-    "postgresql": postgresql.insert(EVENTS).on_conflict_do_nothing(
-        index_elements=["session_id", "event_uuid"]).returning(EVENTS.c.id),
-}
+# SQLite counts new rows by each batch's executemany rowcount (rows skipped by ON CONFLICT DO
+# NOTHING count 0; RETURNING costs about half again as much there). psycopg reports no rowcount
+# for an executemany, so PostgreSQL returns the new rows' keys: one multi-row INSERT for all the
+# batches of a group (insertmanyvalues), one round trip, the keys telling whose rows were new.
+_SQLITE_INSERT = sqlite.insert(EVENTS).on_conflict_do_nothing(
+    index_elements=["session_id", "event_uuid"])
+_POSTGRESQL_INSERT = postgresql.insert(EVENTS).on_conflict_do_nothing(
+    index_elements=["session_id", "event_uuid"]).returning(EVENTS.c.session_id,
+                                                             EVENTS.c.event_uuid)
 
 
-def _target_query(attempts_match):
+def _target_query(sessions_match, attempts_match):
     return (
-        select(SESSIONS.c.id, SESSIONS.c.participant_id, STUDIES.c.status, ATTEMPTS.c.id,
-               ATTEMPTS.c.ended_at)
+        select(SESSIONS.c.public_id, SESSIONS.c.id, SESSIONS.c.participant_id, STUDIES.c.status,
+               ATTEMPTS.c.id, ATTEMPTS.c.ended_at)
         .select_from(SESSIONS.join(PARTICIPANTS, PARTICIPANTS.c.id == SESSIONS.c.participant_id)
                      .join(STUDIES, STUDIES.c.id == PARTICIPANTS.c.study_id)
                      .outerjoin(ATTEMPTS, (ATTEMPTS.c.session_id == SESSIONS.c.id)
                                 & attempts_match))
-        .where(SESSIONS.c.public_id == bindparam("public_id"))
+        .where(sessions_match)
     )
 
 
-def _owned_attempts_query(attempts_match):
-    return select(ATTEMPTS.c.id, ATTEMPTS.c.ended_at).where(
-        ATTEMPTS.c.session_id == bindparam("session_id"), attempts_match)
-
-
-# Each query in two forms: for a batch of one attempt (nearly every batch), ``id = ?``; else an
-# expanding ``IN``, whose SQL is rendered again at every execution (a tenth of a request's CPU).
+# Each query in two forms: for one value (nearly every batch: one session, one attempt),
+# ``= ?``; else an expanding ``IN``, whose SQL is rendered again at every execution (a tenth of
+# a request's CPU when it was run per request; a group of batches shares it).
+_ONE_SESSION = SESSIONS.c.public_id == bindparam("public_id")
+_SOME_SESSIONS = SESSIONS.c.public_id.in_(bindparam("public_ids", expanding=True))
 _ONE_ATTEMPT = ATTEMPTS.c.id == bindparam("attempt_id")
 _SOME_ATTEMPTS = ATTEMPTS.c.id.in_(bindparam("attempt_ids", expanding=True))
-_TARGET = {True: _target_query(_ONE_ATTEMPT), False: _target_query(_SOME_ATTEMPTS)}
+_TARGETS = {(one_session, one_attempt): _target_query(
+    _ONE_SESSION if one_session else _SOME_SESSIONS, _ONE_ATTEMPT if one_attempt else _SOME_ATTEMPTS)
+    for one_session in (True, False) for one_attempt in (True, False)}
 _STORED_OF_BATCH = select(func.count()).select_from(EVENTS).where(
     EVENTS.c.session_id == bindparam("session_id"),
     EVENTS.c.event_uuid.in_(bindparam("event_uuids", expanding=True)))
-_OWNED_ATTEMPTS = {True: _owned_attempts_query(_ONE_ATTEMPT),
-                   False: _owned_attempts_query(_SOME_ATTEMPTS)}
-# PostgreSQL: lock the attempts so that an ingestion and the attempt's end (or two ingestions
-# with late events) take turns, each seeing the other's committed rows when it derives the
-# metrics. FOR NO KEY UPDATE leaves foreign-key checks (FOR KEY SHARE) unblocked. SQLite needs
-# nothing: its writers already take turns (one write lock, held from the INSERT to the commit).
-_LOCKED_ATTEMPTS = {one: query.with_for_update(key_share=True)
-                    for one, query in _OWNED_ATTEMPTS.items()}
+# Which of some attempts (already known to be their sessions' own) have ended. On PostgreSQL
+# they are locked, in id order (so that two groups of batches never wait for each other in a
+# cycle), so that an ingestion and the attempt's end (or two ingestions with late events) take
+# turns, each seeing the other's committed rows when it derives the metrics. FOR NO KEY UPDATE
+# leaves foreign-key checks (FOR KEY SHARE) unblocked. SQLite needs nothing: its writers already
+# take turns (one write lock, held from the INSERT to the commit).
+_ENDED = {one: select(ATTEMPTS.c.id, ATTEMPTS.c.ended_at).where(
+    _ONE_ATTEMPT if one else _SOME_ATTEMPTS).order_by(ATTEMPTS.c.id) for one in (True, False)}
+_LOCKED_ENDED = {one: query.with_for_update(key_share=True) for one, query in _ENDED.items()}
 
 
-def _attempt_parameters(attempt_ids: Iterable[int]) -> tuple[bool, dict[str, Any]]:
-    """Which form of a query to run for ``attempt_ids``, and its parameters."""
-    ids = sorted(attempt_ids)
-    return (True, {"attempt_id": ids[0]}) if len(ids) == 1 else (False, {"attempt_ids": ids})
+def _parameters(name: str, values: Iterable[Any]) -> tuple[bool, dict[str, Any]]:
+    """Which form of a query to run for ``values`` of ``name`` (one, or ``name + "s"``)."""
+    values = sorted(values)
+    return (True, {name: values[0]}) if len(values) == 1 else (False, {name + "s": values})
 
 
 @dataclass(frozen=True)
@@ -121,67 +125,57 @@ def claimed_attempts(rows: Iterable[dict[str, Any]]) -> set[int]:
     return {row["attempt_id"] for row in rows if row["attempt_id"] is not None}
 
 
-def _dialect(session: Session) -> str:
-    name = session.get_bind().dialect.name
-    if name not in _INSERTS:
+def _dialect(connection: Connection) -> str:
+    name = connection.dialect.name
+    if name not in ("sqlite", "postgresql"):
         raise ValueError(f"event ingestion supports SQLite and PostgreSQL, not {name!r}")
     return name
 
 
-def _ended_attempts(session: Session, session_id: int, attempt_ids: Iterable[int]) -> set[int]:
-    """Return those of ``attempt_ids`` (the session's) that have ended; locked on PostgreSQL."""
-    queries = _LOCKED_ATTEMPTS if _dialect(session) == "postgresql" else _OWNED_ATTEMPTS
-    one, parameters = _attempt_parameters(attempt_ids)
-    rows = session.connection().execute(queries[one], {"session_id": session_id, **parameters})
-    return {attempt_id for attempt_id, ended_at in rows if ended_at is not None}
+def find_targets(connection: Connection, claims: Mapping[uuid.UUID, set[int]],
+                 now: datetime | None = None) -> dict[uuid.UUID, IngestTarget]:
+    """Look up the sessions named by ``claims`` (public id → the attempt ids a batch claims):
+    each found one's study status, which of its claimed attempts are its own and which of those
+    ended before ``now`` − :data:`LATE_AFTER`. Unknown sessions are left out.
+
+    One query (the sessions joined to their studies, outer-joined with those attempts). An
+    attempt's ownership and an end that long past never change, so the caller may run it in a
+    read transaction before the write one.
+    """
+    one_session, session_parameters = _parameters("public_id", claims)
+    one_attempt, attempt_parameters = _parameters("attempt_id", set().union(*claims.values()))
+    rows = connection.execute(_TARGETS[one_session, one_attempt],
+                              {**session_parameters, **attempt_parameters}).all()
+    late_before = (now or utcnow()) - LATE_AFTER
+    found: dict[uuid.UUID, list] = {}
+    for row in rows:
+        found.setdefault(row[0], []).append(row)
+    return {public_id: IngestTarget(
+        session_id=rows[0][1], participant_id=rows[0][2], study_status=rows[0][3],
+        attempt_ids=frozenset(row[4] for row in rows
+                              if row[4] is not None and row[4] in claims[public_id]),
+        late_attempt_ids=frozenset(row[4] for row in rows if row[4] in claims[public_id]
+                                   and row[5] is not None and row[5] < late_before))
+        for public_id, rows in found.items()}
 
 
 def find_target(session: Session, public_id: uuid.UUID, attempt_ids: set[int],
                 now: datetime | None = None) -> IngestTarget | None:
-    """Look up session ``public_id``, its study's status, which of ``attempt_ids`` are its own
-    and which of those ended before ``now`` − :data:`LATE_AFTER`; None if the session is unknown.
-
-    One query (the session joined to its study, outer-joined with those attempts). An attempt's
-    ownership and an end that long past never change, so the caller may run it in a read
-    transaction before the write one.
-    """
-    one, parameters = _attempt_parameters(attempt_ids)
-    rows = session.connection().execute(
-        _TARGET[one], {"public_id": public_id, **parameters}).all()
-    if not rows:
-        return None
-    late_before = (now or utcnow()) - LATE_AFTER
-    session_id, participant_id, status = rows[0][0], rows[0][1], rows[0][2]
-    return IngestTarget(
-        session_id=session_id, participant_id=participant_id, study_status=status,
-        attempt_ids=frozenset(row[3] for row in rows if row[3] is not None),
-        late_attempt_ids=frozenset(row[3] for row in rows
-                                   if row[4] is not None and row[4] < late_before))
+    """:func:`find_targets` for one session; None if it is unknown."""
+    return find_targets(session.connection(), {public_id: attempt_ids}, now).get(public_id)
 
 
-def all_stored(session: Session, target: IngestTarget, rows: list[dict[str, Any]]) -> bool:
+def all_stored(connection: Connection, target: IngestTarget, rows: list[dict[str, Any]]) -> bool:
     """Tell whether every event of ``rows`` is already stored for the session: a replay of a
     batch already acknowledged, which still gets its success answer where a new batch would not."""
     uuids = {row["event_uuid"] for row in rows}
-    return session.connection().execute(
+    return connection.execute(
         _STORED_OF_BATCH, {"session_id": target.session_id, "event_uuids": sorted(uuids)}
     ).scalar_one() == len(uuids)
 
 
-def store_rows(session: Session, target: IngestTarget, rows: list[dict[str, Any]]) -> IngestResult:
-    """Insert checked rows (from ``event_rows``) for ``target`` and re-derive ended attempts.
-
-    An attempt the session does not own is dropped from its events; an event of an attempt that
-    ended over :data:`LATE_AFTER` ago is stored with ``late`` set and changes nothing else. The
-    INSERT is the first statement: in a session of ``Database.append_sessions`` it takes
-    SQLite's write lock, so the lock is held only from there to the commit. Then, when the batch
-    had new events, the batch's other attempts that have already ended (the recorder's last
-    batches) are read, under that lock (SQLite) or their row locks (PostgreSQL), and their
-    metrics derived again in the same transaction. The caller commits.
-    """
-    if not rows:
-        return IngestResult(accepted=0, duplicates=0)
-    received_at = utcnow()
+def _fill_rows(target: IngestTarget, rows: list[dict[str, Any]], received_at: datetime) -> None:
+    """Complete checked rows for ``target``: its session, the time, owned attempts, lateness."""
     owned, late = target.attempt_ids, target.late_attempt_ids
     for row in rows:
         row["session_id"] = target.session_id
@@ -189,15 +183,77 @@ def store_rows(session: Session, target: IngestTarget, rows: list[dict[str, Any]
         if row["attempt_id"] is not None and row["attempt_id"] not in owned:
             row["attempt_id"] = None
         row["late"] = row["attempt_id"] in late
-    # Core on the session's connection: no ORM bookkeeping for rows never loaded back.
-    dialect = _dialect(session)
-    result = session.connection().execute(_INSERTS[dialect], rows)
-    accepted = len(result.all()) if dialect == "postgresql" else result.rowcount
-    recent = owned - late  # late events change no metrics
-    if accepted and recent:  # the batch's attempts, after dropping the others
-        # Re-deriving is idempotent: harmless when only another attempt's events were new.
-        for attempt_id in sorted(_ended_attempts(session, target.session_id, recent)):
-            derive_attempt_metrics(session, session.get(Attempt, attempt_id))
+
+
+def insert_batches(connection: Connection,
+                   batches: Sequence[tuple[IngestTarget, list[dict[str, Any]]]]) -> list[int]:
+    """Insert checked rows (from ``event_rows``) of each ``(target, rows)`` batch; return how
+    many of each batch were new.
+
+    An attempt the session does not own is dropped from its events; an event of an attempt that
+    ended over :data:`LATE_AFTER` ago is stored with ``late`` set. The INSERT is the transaction's
+    first statement on SQLite (its connection begins DEFERRED), so it takes the write lock only
+    now. An event in two batches of the group counts as new in the first only.
+    """
+    received_at = utcnow()
+    for target, rows in batches:
+        _fill_rows(target, rows, received_at)
+    if _dialect(connection) == "sqlite":
+        return [connection.execute(_SQLITE_INSERT, rows).rowcount if rows else 0
+                for _, rows in batches]
+    every_row = [row for _, rows in batches for row in rows]
+    if not every_row:
+        return [0] * len(batches)
+    new = {tuple(key) for key in connection.execute(_POSTGRESQL_INSERT, every_row)}
+    accepted = [0] * len(batches)
+    for i, (_, rows) in enumerate(batches):
+        for row in rows:
+            key = (row["session_id"], row["event_uuid"])
+            if key in new:
+                new.discard(key)  # counted once, in the first batch holding it
+                accepted[i] += 1
+    return accepted
+
+
+def recent_attempts(target: IngestTarget, rows: Iterable[dict[str, Any]]) -> set[int]:
+    """The attempts of inserted rows whose metrics may change: the session's own, not late."""
+    return claimed_attempts(rows) - target.late_attempt_ids
+
+
+def rederive_ended(connection: Connection, attempt_ids: set[int],
+                   session: Session | None = None) -> None:
+    """Derive again the metrics of those of ``attempt_ids`` (attempts that just got new events,
+    their sessions' own) that have ended: the recorder's last batches.
+
+    Read after the INSERT, under SQLite's write lock or (PostgreSQL) the attempts' row locks, so
+    an attempt that ended after the lookup is seen. Re-deriving is idempotent. ``session``, an
+    ORM session on ``connection``, does the derivation; without one, one is made only if an
+    attempt has ended. The caller commits.
+    """
+    if not attempt_ids:
+        return
+    queries = _LOCKED_ENDED if _dialect(connection) == "postgresql" else _ENDED
+    one, parameters = _parameters("attempt_id", attempt_ids)
+    ended = [attempt_id for attempt_id, ended_at in connection.execute(queries[one], parameters)
+             if ended_at is not None]
+    if not ended:
+        return
+    with Session(bind=connection) if session is None else nullcontext(session) as deriving:
+        for attempt_id in ended:
+            derive_attempt_metrics(deriving, deriving.get(Attempt, attempt_id))
+        deriving.flush()
+
+
+def store_rows(session: Session, target: IngestTarget, rows: list[dict[str, Any]]) -> IngestResult:
+    """Insert checked rows (from ``event_rows``) for ``target`` and re-derive ended attempts
+    (:func:`insert_batches`, then :func:`rederive_ended` when the batch had new events).
+    The caller commits."""
+    if not rows:
+        return IngestResult(accepted=0, duplicates=0)
+    connection = session.connection()
+    accepted = insert_batches(connection, [(target, rows)])[0]
+    if accepted:
+        rederive_ended(connection, recent_attempts(target, rows), session)
     return IngestResult(accepted=accepted, duplicates=len(rows) - accepted)
 
 
