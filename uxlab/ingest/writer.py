@@ -1,0 +1,103 @@
+"""Group commit: one writer thread per process stores every batch waiting, in one transaction.
+
+The event loop parses and checks each request, then hands its batch to :class:`GroupWriter` and
+awaits the outcome. The writer takes all the batches waiting at once and stores them with
+:func:`uxlab.api.event_batches.store_batches` (one connection check-out, one lookup, one
+transaction, one commit for the group) and only then settles each request's future: nothing is
+acknowledged before its commit. While it works, the loop goes on reading the next requests,
+which make the next group; under load the groups grow and the per-transaction costs (BEGIN,
+COMMIT, the fsync, PostgreSQL's round trips) are shared.
+
+A thread, not asyncio database drivers: SQLAlchemy's sync Core on psycopg or sqlite3 is what the
+rest of uxlab runs, both drivers release the GIL while they wait, and one thread per process
+serialises this process's writers (on SQLite they would queue for the one write lock anyway).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import queue
+import threading
+from collections.abc import Callable
+from typing import Any
+
+#: At most this many batches per group: a bound on one transaction's size and duration.
+MAX_GROUP = 256
+
+_STOP = object()
+
+
+class GroupWriter:
+    """Stores batches in groups from a thread of its own (started on first use, per process)."""
+
+    def __init__(self, store: Callable[[list[Any]], list[Any]]):
+        #: Stores a group of batches; returns one outcome per batch, after the commit.
+        self.store = store
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._thread: threading.Thread | None = None
+        self._lock = threading.Lock()
+
+    def submit(self, batch: Any) -> asyncio.Future:
+        """Queue ``batch``; the future (of the running loop) gets its outcome after the commit."""
+        loop = asyncio.get_running_loop()
+        future = loop.create_future()
+        self.start()
+        self._queue.put((batch, loop, future))
+        return future
+
+    def start(self) -> None:
+        with self._lock:
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="uxlab-ingest-writer",
+                                                daemon=True)
+                self._thread.start()
+
+    def stop(self) -> None:
+        """Store what is queued, then end the thread."""
+        with self._lock:
+            thread, self._thread = self._thread, None
+        if thread is not None:
+            self._queue.put(_STOP)
+            thread.join()
+
+    def _run(self) -> None:
+        while True:
+            group, stopping = self._take_group()
+            if group:
+                self._store(group)
+            if stopping:
+                return
+
+    def _take_group(self) -> tuple[list, bool]:
+        """Wait for a batch, then take every batch waiting behind it (up to MAX_GROUP)."""
+        item = self._queue.get()
+        group = []
+        while item is not _STOP:
+            group.append(item)
+            if len(group) == MAX_GROUP:
+                return group, False
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return group, False
+        return group, True
+
+    def _store(self, group: list) -> None:
+        try:
+            outcomes = self.store([batch for batch, _, _ in group])
+        except Exception as exc:  # noqa: BLE001  # store_batches answers its own faults
+            outcomes = [exc] * len(group)
+        by_loop: dict[asyncio.AbstractEventLoop, list] = {}
+        for (_, loop, future), outcome in zip(group, outcomes, strict=True):
+            by_loop.setdefault(loop, []).append((future, outcome))
+        for loop, settled in by_loop.items():
+            try:
+                loop.call_soon_threadsafe(_settle, settled)
+            except RuntimeError:
+                pass  # that loop has closed: nobody waits for these answers any more
+
+
+def _settle(settled: list[tuple[asyncio.Future, Any]]) -> None:
+    for future, outcome in settled:
+        if not future.done():
+            future.set_result(outcome)
