@@ -105,8 +105,13 @@ def read_limited(stream, content_length: int | None, limit: int = MAX_BODY_BYTES
     # Read at most one byte past the limit: a body without Content-Length (chunked) is cut there.
     raw = stream.read(limit + 1)
     if len(raw) > limit:
-        raise ApiError(413, "body too large", f"the body is over {limit} bytes")
+        raise body_over_limit(limit)
     return raw
+
+
+def body_over_limit(limit: int) -> ApiError:
+    """The 413 for a body found longer than ``limit`` bytes while reading it."""
+    return ApiError(413, "body too large", f"the body is over {limit} bytes")
 
 
 def parse_json(raw: bytes) -> Any:

@@ -21,7 +21,13 @@ from flask import Flask
 from werkzeug.exceptions import InternalServerError, MethodNotAllowed, NotFound
 from werkzeug.http import parse_options_header
 
-from uxlab.api.common import ApiError, parse_json, refuse_oversized, require_json_type
+from uxlab.api.common import (
+    ApiError,
+    body_over_limit,
+    parse_json,
+    refuse_oversized,
+    require_json_type,
+)
 from uxlab.api.event_batches import (
     answer_body,
     answer_headers,
@@ -154,7 +160,7 @@ async def _read_body(receive, content_length: int | None, limit: int) -> bytes:
         chunk = message.get("body", b"")
         size += len(chunk)
         if size > limit:
-            raise ApiError(413, "body too large", f"the body is over {limit} bytes")
+            raise body_over_limit(limit)
         chunks.append(chunk)
         if not message.get("more_body", False):
             return b"".join(chunks)

@@ -45,6 +45,11 @@ class GroupWriter:
         self._queue.put((batch, loop, future))
         return future
 
+    @property
+    def running(self) -> bool:
+        """Whether the writer's thread is running (it starts on first use)."""
+        return self._thread is not None and self._thread.is_alive()
+
     def start(self) -> None:
         with self._lock:
             if self._thread is None:
