@@ -18,6 +18,12 @@ alternate between the targets. Reported per target, median over rounds: requests
 CPU per request of the server (gunicorn's processes), of PostgreSQL and of the client, and the
 ratio ingest / sync of server + database. On a loaded machine only the CPU figures and their ratio mean anything.
 Exits non-zero unless every acknowledged event is stored, once.
+
+``--open-loop N --seconds S`` instead runs one round per target (``--only`` one of them) with N
+participants each posting a batch every 5 s at a random phase on a connection of its own, for S
+seconds, whatever the delay of the answers; latency counts from the batch's due time. A quick
+look at the load goal; ``load_bench.py`` is its benchmark (retries, several participant counts,
+the bare endpoint).
 """
 
 from __future__ import annotations
@@ -39,6 +45,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from ingest_bench import PROJECT_ROOT, free_port, prepare, start_gunicorn, stop  # noqa: E402
 from load_bench import (  # noqa: E402
+    INTERVAL_S,
     SECRET_KEY,
     Databases,
     cookies,
@@ -123,6 +130,51 @@ async def run_round(name: str, port: int, server_pid: int, databases: Databases,
                  server / n * 1000, database / n * 1000, client / n * 1000), acknowledged
 
 
+async def run_open_loop(name: str, port: int, server_pid: int, databases: Databases,
+                        participants: list, signed: list[str], seconds: float,
+                        rng: random.Random) -> tuple[Round, list[str], int]:
+    """Every participant posts a batch every 5 s at a random phase, on its own connection (kept
+    alive for the ingestion server), whatever the answers' delay: open loop. Latency counts from
+    the batch's due time. Returns the round, the acknowledged ids and the failed requests."""
+    latencies, acknowledged, failures = [], [], [0]
+    start = time.perf_counter() + 0.5
+
+    async def participant(i: int, phase: float):
+        client = Client(port, keep_alive=name == "ingest")
+        due, seq = start + phase, 0
+        while due < start + seconds:
+            await asyncio.sleep(max(0.0, due - time.perf_counter()))
+            events = make_batch(participants[i], f"open-{i}", seq, rng)
+            seq += len(events)
+            try:
+                status, _ = await client.post(f"/api/v1/sessions/{participants[i].public_id}"
+                                              "/events", signed[i],
+                                              json.dumps({"events": events}).encode())
+            except (OSError, asyncio.IncompleteReadError):
+                status, client = 0, Client(port, keep_alive=name == "ingest")
+            if status == 200:
+                latencies.append(time.perf_counter() - due)
+                acknowledged.extend(event["id"] for event in events)
+            else:
+                failures[0] += 1
+            due += INTERVAL_S
+        if client.writer is not None:
+            client.writer.close()
+
+    server_before, database_before = process_tree_cpu(server_pid), databases.cpu_seconds()
+    client_before = time.process_time()
+    await asyncio.gather(*(participant(i, rng.uniform(0, INTERVAL_S))
+                           for i in range(len(participants))))
+    server = process_tree_cpu(server_pid) - server_before
+    database = databases.cpu_seconds() - database_before
+    client = time.process_time() - client_before
+    n = max(1, len(latencies))
+    latencies.sort()
+    at = lambda q: latencies[min(n - 1, int(n * q))] * 1000 if latencies else float("nan")  # noqa: E731
+    return Round(name, len(latencies) / seconds, at(0.5), at(0.99), server / n * 1000,
+                 database / n * 1000, client / n * 1000), acknowledged, failures[0]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
@@ -131,6 +183,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--concurrency", type=int, default=64)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--open-loop", type=int, metavar="PARTICIPANTS", default=0,
+                        help="instead of the closed loop: this many participants posting every "
+                             "5 s for --seconds, one round per target")
+    parser.add_argument("--seconds", type=float, default=20.0)
+    parser.add_argument("--only", choices=tuple(TARGETS), help="run one target (open loop)")
     args = parser.parse_args(argv)
 
     folder = Path(tempfile.mkdtemp(prefix="uxlab-ingest-server-bench-"))
@@ -138,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     processes = {}
     rng = random.Random(14)
     try:
-        participants = prepare(databases.template_url, args.participants)
+        participants = prepare(databases.template_url, max(args.participants, args.open_loop))
         signed = cookies(participants)
         urls = {name: databases.copy(name) for name in TARGETS}
         ports = {name: free_port() for name in TARGETS}
@@ -151,7 +208,17 @@ def main(argv: list[str] | None = None) -> int:
         rounds: list[Round] = []
         acknowledged: dict[str, list[str]] = {name: [] for name in TARGETS}
         seqs = [0] * len(participants)
-        for number in range(args.rounds):
+        for name in (TARGETS if args.only is None else (args.only,)) if args.open_loop else ():
+            done, ids, failed = asyncio.run(run_open_loop(
+                name, ports[name], processes[name].pid, databases,
+                participants[:args.open_loop], signed, args.seconds, rng))
+            rounds.append(done)
+            acknowledged[name] += ids
+            print(f"{name:7} {args.open_loop} participants: {done.requests_per_s:6.0f} req/s "
+                  f"answered, p50 {done.p50_ms:6.1f} ms, p99 {done.p99_ms:6.1f} ms, failed "
+                  f"{failed}, CPU per request: server {done.server_ms:.2f} ms, database "
+                  f"{done.database_ms:.2f}, client {done.client_ms:.2f}", flush=True)
+        for number in range(0 if args.open_loop else args.rounds):
             for name in (TARGETS if number % 2 == 0 else reversed(TARGETS)):
                 work = []
                 for _ in range(args.requests):
@@ -176,7 +243,8 @@ def main(argv: list[str] | None = None) -> int:
             if total != len(stored) or not expected <= stored:
                 print(f"{name}: acknowledged events missing or stored twice", file=sys.stderr)
                 ok = False
-        report(rounds, args)
+        if not args.open_loop:
+            report(rounds, args)
         return 0 if ok else 1
     finally:
         for process in processes.values():
