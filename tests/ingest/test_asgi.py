@@ -1,5 +1,6 @@
 """The ingestion server's ASGI app beyond what Flask's route shares with it: bodies that arrive
-in chunks, a client that goes away, and the lifespan that starts and stops its writer."""
+in chunks, a client that goes away, the lifespan that starts and stops its writer, and a
+database that cannot be written (503 for every batch of the group, then recovery)."""
 
 from __future__ import annotations
 
@@ -9,9 +10,10 @@ import json
 import pytest
 from sqlalchemy import func, select
 
+from tests.api.test_database_faults import _with_pragma
 from tests.conftest import fresh
 from tests.recording.factories import EventMaker
-from tests.support.asgi import http_scope
+from tests.support.asgi import call, http_scope
 from uxlab.api.common import MAX_BODY_BYTES
 from uxlab.ingest.asgi import IngestApp
 from uxlab.models import Event
@@ -83,3 +85,25 @@ def test_the_lifespan_starts_and_stops_the_writer(app, database):
     asyncio.run(server({"type": "lifespan"}, receive, send))
     assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
     assert not server.writer.running
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # SQLite's own fault
+def test_a_read_only_database_answers_503_then_recovers(app, database, db, server, sitting):
+    token = ingest_token(app, sitting.public_id)
+    batch = json.dumps({"events": [EventMaker().click() for _ in range(5)],
+                        "token": token}).encode()
+
+    async def post_twice():  # two at once: one group, then each batch alone
+        return await asyncio.gather(*(call(server, "POST", path, batch, headers)
+                                      for _ in range(2)))
+
+    path = f"/api/v1/sessions/{sitting.public_id}/events"
+    headers = {"Content-Type": "application/json"}
+    undo = _with_pragma(database, "PRAGMA query_only = ON")  # writes fail as on a read-only disk
+    refused = asyncio.run(post_twice())
+    assert [(a.status_code, a.headers["Retry-After"]) for a in refused] == [(503, "5")] * 2
+    assert fresh(db).scalar(select(func.count()).select_from(Event)) == 0
+    undo()
+    answers = [a.get_json() for a in asyncio.run(post_twice())]
+    assert sorted(a["accepted"] for a in answers) == [0, 5]
+    assert fresh(db).scalar(select(func.count()).select_from(Event)) == 5
