@@ -188,3 +188,40 @@ def test_many_concurrent_batches_are_each_stored_once(app, database, db, study, 
     stored = _stored(db)
     assert len(stored) == len(set(stored)) == 24 * 5
     assert max(groups) > 1  # the writer took several waiting batches at once
+
+
+def test_two_servers_storing_the_same_batches_at_once_store_each_event_once(
+        app, database, database_url, db, study):
+    """Two ingestion servers (two processes' writers, each with its own connections) get the
+    same batches at the same time, as when a recorder's retry reaches the other process: each
+    event is stored once and acknowledged as new by exactly one of them; the ended attempt's
+    metrics (locked in turn on PostgreSQL) count every event."""
+    from uxlab.db import Database
+    from uxlab.recording.auth import ingest_token
+
+    sittings = [make_sitting(db, study) for _ in range(6)]
+    ended = make_attempt(db, sittings[0], "find-product", ended=True, outcome="success")
+    batches = [(s, [EventMaker(tab=f"t{i}-{k}", attempt=ended.id if i == 0 else None).click()
+                    for _ in range(4)]) for i, s in enumerate(sittings) for k in range(3)]
+    other_database = Database(database_url)
+    servers = [IngestApp(app, database), IngestApp(app, other_database)]
+
+    async def send_all():
+        return await asyncio.gather(*(
+            _post(server, s, events, ingest_token(app, s.public_id))
+            for s, events in batches for server in servers))
+
+    try:
+        answers = asyncio.run(send_all())
+    finally:
+        for server in servers:
+            server.writer.stop()
+        other_database.dispose()
+    assert {a.status_code for a in answers} == {200}
+    counts = [a.get_json() for a in answers]
+    for first, second in zip(counts[::2], counts[1::2], strict=True):
+        assert first["accepted"] + second["accepted"] == 4
+        assert first["duplicates"] + second["duplicates"] == 4
+    stored = _stored(db)
+    assert len(stored) == len(set(stored)) == len(batches) * 4
+    assert fresh(db).get(Attempt, ended.id).clicks == 12
