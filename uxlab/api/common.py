@@ -46,12 +46,17 @@ def database_unavailable(app, exc: Exception) -> ApiError:
                     headers={"Retry-After": str(RETRY_AFTER_S)})
 
 
-def http_error_response(exc: HTTPException):
-    """An HTTP error (routing's 404 and 405 too) as an :class:`ApiError` answer; a 405 keeps its
+def http_error(exc: HTTPException) -> ApiError:
+    """An HTTP error (routing's 404 and 405 too) as an :class:`ApiError`; a 405 keeps its
     ``Allow`` header, which lists the methods the URL takes."""
-    body, status, _ = ApiError(exc.code or 500, exc.name, exc.description or exc.name).response()
     allow = dict(exc.get_headers()).get("Allow")
-    return body, status, {"Allow": allow} if allow else {}
+    return ApiError(exc.code or 500, exc.name, exc.description or exc.name,
+                    headers={"Allow": allow} if allow else None)
+
+
+def http_error_response(exc: HTTPException):
+    """An HTTP error as an :class:`ApiError` answer (:func:`http_error`)."""
+    return http_error(exc).response()
 
 
 class ApiSessionInterface(SecureCookieSessionInterface):

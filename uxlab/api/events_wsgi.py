@@ -28,7 +28,14 @@ from werkzeug.exceptions import InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES, parse_options_header
 from werkzeug.wsgi import get_content_length, get_input_stream
 
-from uxlab.api.common import ApiError, parse_json, read_limited, refuse_oversized, require_json_type
+from uxlab.api.common import (
+    ApiError,
+    http_error,
+    parse_json,
+    read_limited,
+    refuse_oversized,
+    require_json_type,
+)
 from uxlab.api.event_batches import (
     answer_body,
     answer_headers,
@@ -82,5 +89,4 @@ class EventsEndpoint:
             if app.config["PROPAGATE_EXCEPTIONS"] or app.testing or app.debug:
                 raise
             app.logger.exception("Exception on POST %s", environ.get("PATH_INFO"))
-            error = InternalServerError()
-            return 500, ApiError(500, error.name, error.description).body(), {}
+            return 500, http_error(InternalServerError()).body(), {}

@@ -24,6 +24,7 @@ from werkzeug.http import parse_options_header
 from uxlab.api.common import (
     ApiError,
     body_over_limit,
+    http_error,
     parse_json,
     refuse_oversized,
     require_json_type,
@@ -43,7 +44,7 @@ from uxlab.ingest.writer import GroupWriter
 from uxlab.schema import open_database
 
 #: The methods the events path takes (as Flask lists them in a 405's ``Allow``).
-ALLOWED = "OPTIONS, POST"
+ALLOWED = ("OPTIONS", "POST")
 
 
 class ClientGone(Exception):
@@ -66,17 +67,15 @@ class IngestApp:
         if scope["type"] != "http":
             return  # no websockets here: the server refuses the handshake
         match = EVENTS_PATH.fullmatch(scope["path"])
-        extra: dict[str, str] = {}
         if match is None:
-            error = NotFound()
-            status, answer = error.code, ApiError(404, error.name, error.description).body()
+            error = http_error(NotFound())
+            status, answer, extra = error.status, error.body(), error.headers
         elif scope["method"] == "OPTIONS":
-            await self._send(send, scope, 200, b"", {"Allow": ALLOWED})
+            await self._send(send, scope, 200, b"", {"Allow": ", ".join(ALLOWED)})
             return
         elif scope["method"] != "POST":
-            error = MethodNotAllowed()
-            status, answer = error.code, ApiError(405, error.name, error.description).body()
-            extra = {"Allow": ALLOWED}
+            error = http_error(MethodNotAllowed(valid_methods=ALLOWED))
+            status, answer, extra = error.status, error.body(), error.headers
         else:
             try:
                 status, answer, extra = await self.answer(scope, receive, uuid.UUID(match[1]))
@@ -107,8 +106,7 @@ class IngestApp:
         if app.config.get("PROPAGATE_EXCEPTIONS") or app.testing or app.debug:
             raise exc
         app.logger.error("Exception on POST %s", scope["path"], exc_info=exc)
-        error = InternalServerError()
-        return 500, ApiError(500, error.name, error.description).body(), {}
+        return 500, http_error(InternalServerError()).body(), {}
 
     async def _send(self, send, scope, status: int, body: bytes, extra: dict[str, str]) -> None:
         headers = {**answer_headers(extra, scope.get("scheme") == "https"),
