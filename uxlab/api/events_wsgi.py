@@ -11,8 +11,8 @@ It runs the same rules as Flask's route, once: the body is read and parsed by
 :mod:`uxlab.api.common`'s functions, the participant's signed session is opened by the app's own
 session interface, the batch goes through :mod:`uxlab.api.event_batches`, and the answer
 has Flask's JSON body, status and headers (security headers from :mod:`uxlab.security_headers`,
-``Vary: Cookie``, ``Retry-After`` on a 503). tests/api/test_events_wsgi.py holds the two entries
-to the same answers.
+``Vary: Cookie``, ``Retry-After`` on a 503). tests/api/test_events_wsgi.py holds it, Flask's route
+and the ingestion server (:mod:`uxlab.ingest`) to the same answers.
 
 What it is not: a second router. Anything but a POST to exactly that path (another method, an
 id that is not a UUID, a trailing slash) goes to Flask, which answers as for every URL.
