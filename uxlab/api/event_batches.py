@@ -14,7 +14,8 @@ the ingestion server (:mod:`uxlab.ingest`). Each reads the request its own way, 
   answer and nothing is acknowledged that was not committed;
 - :func:`answer_body` and :func:`answer_headers` for the answer.
 
-:func:`cookie_participant` and :func:`body_limit` are the reading rules the entries share.
+:func:`require_json_body`, :func:`body_limit` and :func:`request_batch` are the reading rules
+the entries share (each reads the body its own way).
 """
 
 from __future__ import annotations
@@ -28,9 +29,16 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError
-from werkzeug.http import parse_cookie
+from werkzeug.http import parse_cookie, parse_options_header
 
-from uxlab.api.common import MAX_BODY_BYTES, ApiError, check_json_object, database_unavailable
+from uxlab.api.common import (
+    MAX_BODY_BYTES,
+    ApiError,
+    check_json_object,
+    database_unavailable,
+    parse_json,
+    require_json_type,
+)
 from uxlab.db import Database
 from uxlab.recording.auth import TokenCheck, check_token
 from uxlab.recording.ingest import (
@@ -210,6 +218,17 @@ def answer_headers(headers: dict[str, str], secure: bool) -> dict[str, str]:
 def answer_body(app: Flask, answer: dict[str, Any]) -> bytes:
     """An answer's JSON body, as Flask's ``jsonify`` writes it."""
     return (app.json.dumps(answer, separators=(",", ":")) + "\n").encode()
+
+
+def require_json_body(content_type: str | None) -> None:
+    """Refuse (415) a request whose ``Content-Type`` header is not JSON."""
+    require_json_type(parse_options_header(content_type or "")[0].lower())
+
+
+def request_batch(app: Flask, public_id: uuid.UUID, raw: bytes,
+                  cookie_header: str | None) -> PreparedBatch:
+    """A request's raw body and ``Cookie`` header, parsed and checked (:func:`prepare_batch`)."""
+    return prepare_batch(public_id, parse_json(raw), cookie_participant(app, cookie_header))
 
 
 def cookie_participant(app: Flask, cookie_header: str | None) -> object:

@@ -25,23 +25,16 @@ import uuid
 
 from flask import Flask
 from werkzeug.exceptions import InternalServerError
-from werkzeug.http import HTTP_STATUS_CODES, parse_options_header
+from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wsgi import get_content_length, get_input_stream
 
-from uxlab.api.common import (
-    ApiError,
-    http_error,
-    parse_json,
-    read_limited,
-    refuse_oversized,
-    require_json_type,
-)
+from uxlab.api.common import ApiError, http_error, read_limited, refuse_oversized
 from uxlab.api.event_batches import (
     answer_body,
     answer_headers,
     body_limit,
-    cookie_participant,
-    prepare_batch,
+    request_batch,
+    require_json_body,
     store_batch,
 )
 
@@ -74,14 +67,13 @@ class EventsEndpoint:
         """The status, JSON answer and extra headers of one events request."""
         app = self.app
         try:
-            require_json_type(parse_options_header(environ.get("CONTENT_TYPE", ""))[0].lower())
+            require_json_body(environ.get("CONTENT_TYPE"))
             limit, length = body_limit(app), get_content_length(environ)
             refuse_oversized(length, limit)
             # One byte past the limit may be read: that is how read_limited tells a body over it.
             raw = read_limited(get_input_stream(environ, max_content_length=limit + 1), length,
                                limit)
-            batch = prepare_batch(public_id, parse_json(raw),
-                                  cookie_participant(app, environ.get("HTTP_COOKIE")))
+            batch = request_batch(app, public_id, raw, environ.get("HTTP_COOKIE"))
             return 200, store_batch(app, app.extensions["uxlab.db"], batch), {}
         except ApiError as exc:
             return exc.status, exc.body(), exc.headers

@@ -19,22 +19,14 @@ from typing import Any
 
 from flask import Flask
 from werkzeug.exceptions import InternalServerError, MethodNotAllowed, NotFound
-from werkzeug.http import parse_options_header
 
-from uxlab.api.common import (
-    ApiError,
-    body_over_limit,
-    http_error,
-    parse_json,
-    refuse_oversized,
-    require_json_type,
-)
+from uxlab.api.common import ApiError, body_over_limit, http_error, refuse_oversized
 from uxlab.api.event_batches import (
     answer_body,
     answer_headers,
     body_limit,
-    cookie_participant,
-    prepare_batch,
+    request_batch,
+    require_json_body,
     store_batches,
 )
 from uxlab.api.events_wsgi import EVENTS_PATH
@@ -88,10 +80,9 @@ class IngestApp:
         """The status, JSON answer and extra headers of one events request."""
         headers = _headers(scope)
         try:
-            require_json_type(parse_options_header(headers.get("content-type", ""))[0].lower())
+            require_json_body(headers.get("content-type"))
             raw = await _read_body(receive, _content_length(headers), body_limit(self.app))
-            batch = prepare_batch(public_id, parse_json(raw),
-                                  cookie_participant(self.app, headers.get("cookie")))
+            batch = request_batch(self.app, public_id, raw, headers.get("cookie"))
             outcome = await self.writer.submit(batch)
         except ApiError as exc:
             outcome = exc
