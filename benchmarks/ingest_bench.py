@@ -138,12 +138,15 @@ def start_gunicorn(app_spec: str, port: int, env: dict, chdir: Path, log: Path,
     command = [str(GUNICORN), "--workers", str(workers), *worker_options,
                "--bind", f"127.0.0.1:{port}", "--backlog", "4096", "--chdir", str(chdir),
                "--log-level", "warning", app_spec]
-    process = subprocess.Popen(command, env={**os.environ, **env}, stdout=log.open("wb"),
-                               stderr=subprocess.STDOUT)
+    # Started in ``chdir`` too: from the repository's root, the workers imported uxlab from this
+    # checkout whatever PYTHONPATH and --chdir said (so ``--compare REF`` measured this code).
+    process = subprocess.Popen(command, env={**os.environ, **env}, cwd=chdir,
+                               stdout=log.open("wb"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 300  # importing the app took minutes on a loaded machine
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn for {app_spec} exited; see {log}")
+        if process.poll() is not None:  # the log's folder is removed on the way out: show it
+            tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:])
+            raise RuntimeError(f"gunicorn for {app_spec} exited; the end of {log}:\n{tail}")
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1).close()
             return process

@@ -130,6 +130,8 @@ class Databases:
     def __init__(self, backend: str, folder: Path):
         self.backend, self.folder = backend, folder
         self.cluster = None
+        #: CPU seconds of PostgreSQL processes ended by a restart.
+        self.retired_cpu = 0.0
         if backend == "postgresql":
             from tests.support.postgres import ThrowawayCluster, find_bin_dir
 
@@ -162,16 +164,21 @@ class Databases:
         return self.url_for(name)
 
     def cpu_seconds(self) -> float:
-        """CPU time of PostgreSQL's processes so far (0 for SQLite: it runs in the workers)."""
+        """CPU time of PostgreSQL's processes so far, restarts included (0 for SQLite: it runs
+        in the workers)."""
         if self.cluster is None:
             return 0.0
-        postmaster = int((self.cluster.data / "postmaster.pid").read_text().split()[0])
-        return process_tree_cpu(postmaster)
+        try:
+            postmaster = int((self.cluster.data / "postmaster.pid").read_text().split()[0])
+        except (OSError, IndexError, ValueError):
+            return self.retired_cpu  # between a stop and a start
+        return self.retired_cpu + process_tree_cpu(postmaster)
 
     def restart(self) -> None:
         """Restart PostgreSQL (``pg_ctl restart -m fast``: open transactions roll back)."""
         if self.cluster is None:
             raise SystemExit("--fault database needs --backend postgresql")
+        self.retired_cpu = self.cpu_seconds()
         self.cluster.restart()
 
     def close(self) -> None:
