@@ -225,7 +225,8 @@ class Origin:
 
     def __init__(self, host: str, port: int, counters: Counters, *, keep_alive: bool = True):
         self.host, self.port, self.counters, self.keep_alive = host, port, counters, keep_alive
-        self._idle: list[HttpConnection] = []
+        #: Connections waiting for this participant's next request.
+        self.idle: list[HttpConnection] = []
 
     async def send(self, data: bytes) -> Response:
         """Send ``data`` (a whole request, see :func:`request_bytes`) and return the answer.
@@ -235,8 +236,8 @@ class Origin:
         in ``stale_retries``). Cancelling (a timeout) aborts the connection: its answer would
         arrive in the middle of the next request's.
         """
-        while self._idle:
-            connection = self._idle.pop()
+        while self.idle:
+            connection = self.idle.pop()
             if connection.closed:
                 continue  # the server closed it while it was idle
             try:
@@ -260,13 +261,13 @@ class Origin:
             connection.abort()
             raise
         if self.keep_alive and response.keep_alive and not connection.closed:
-            self._idle.append(connection)
+            self.idle.append(connection)
         else:
             connection.close()
         return response
 
     def close(self) -> None:
         """Close the idle connections (at the end of a run)."""
-        for connection in self._idle:
+        for connection in self.idle:
             connection.close()
-        self._idle.clear()
+        self.idle.clear()
