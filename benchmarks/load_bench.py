@@ -352,7 +352,7 @@ def report(runs: list[Run], skipped: list[tuple[str, int, Run]], args) -> None:
               f"{r.client_cpu_ms:.2f} |")
     for label, count, last in skipped:
         print(f"| {label} | {count:,} | not run: p99 {last.p99_ms / 1000:,.1f} s at "
-              f"{last.participants:,} |" + " |" * 14)
+              f"{last.participants:,} |" + " |" * 13)
     print()
     labels = list(dict.fromkeys(r.label for r in runs))
     for label in labels:
