@@ -23,7 +23,7 @@ Targets, each a gunicorn with its own fresh database (``load_targets.py``): ``--
 checkout and from each ``--compare REF`` (``git archive``); and ``bare``, the baseline. For each
 participant count the targets run in turn (alternating order); a target whose p99 went over 10 s
 is not run at higher counts. Reported per run: offered and achieved requests/s, p50/p95/p99,
-errors (failed tries), batches never acknowledged, reconnects and stale-connection retries, the
+the client's own lag (how late it sent batches), errors (failed tries), batches never acknowledged, reconnects and stale-connection retries, the
 CPU of the server (gunicorn and PostgreSQL's backends) and of the client, and events stored vs
 acknowledged (exit status 1 unless every acknowledged event is stored, once). ``--fault server``
 or ``--fault database`` restarts the server or PostgreSQL in the middle of every run. Run::
@@ -92,6 +92,8 @@ class Run:
     p50_ms: float
     p95_ms: float
     p99_ms: float
+    #: p99 of how late the client sent a batch (see Tally.lags).
+    client_lag_p99_ms: float
     errors: int
     unacknowledged: int
     #: Connections opened beyond one per participant (keep-alive), or None (a connection each).
@@ -112,6 +114,9 @@ class Run:
 @dataclass
 class Tally:
     latencies: list[float] = field(default_factory=list)
+    #: How late the client itself sent each measured batch: the share of the latency that is
+    #: the client's (its event loop busy), not the server's.
+    lags: list[float] = field(default_factory=list)
     errors: int = 0
     first_error: str = ""
     unacknowledged: int = 0
@@ -211,7 +216,9 @@ async def participant_loop(target: Target, origin: Origin, batches: Batches, due
         await asyncio.sleep(max(0.0, due - time.perf_counter()))
         ids, data = batches.next()
         measured = due >= warm_up_end
-        tally.scheduled += measured
+        if measured:
+            tally.scheduled += 1
+            tally.lags.append(time.perf_counter() - due)
         task = asyncio.create_task(send_batch(target, origin, ids, data, due, tally, measured,
                                               rng))
         tasks.add(task)
@@ -286,7 +293,8 @@ def run_load(target: Target, participants: list[Participant], client: str,
         offered_rps=tally.scheduled / args.seconds,
         achieved_rps=len(latencies) / args.seconds,
         p50_ms=percentile(latencies, 0.50), p95_ms=percentile(latencies, 0.95),
-        p99_ms=percentile(latencies, 0.99), errors=tally.errors,
+        p99_ms=percentile(latencies, 0.99),
+        client_lag_p99_ms=percentile(sorted(tally.lags), 0.99), errors=tally.errors,
         unacknowledged=tally.unacknowledged,
         reconnects=max(0, counters.connections - len(participants)) if keep_alive else None,
         stale_retries=counters.stale_retries,
@@ -319,7 +327,8 @@ def summary(run: Run) -> str:
     reconnects = "–" if run.reconnects is None else f"{run.reconnects:,}"
     return (f"{run.label:28} {run.participants:6,} participants: offered {run.offered_rps:6.0f} "
             f"req/s, achieved {run.achieved_rps:6.0f}, p50 {run.p50_ms:7.1f} ms, "
-            f"p95 {run.p95_ms:7.1f}, p99 {run.p99_ms:7.1f}, errors {run.errors}, "
+            f"p95 {run.p95_ms:7.1f}, p99 {run.p99_ms:7.1f} (client lag {run.client_lag_p99_ms:.1f}), "
+            f"errors {run.errors}, "
             f"lost {run.unacknowledged}, reconnects {reconnects}, stale retries "
             f"{run.stale_retries}, server {run.server_cores:.2f} + database "
             f"{run.database_cores:.2f} cores, client {run.client_cores:.2f}; CPU per request "
@@ -339,20 +348,21 @@ def report(runs: list[Run], skipped: list[tuple[str, int, Run]], args) -> None:
           f"{'uvloop' if event_loop_factory() else 'asyncio'}, load average before: "
           f"{args.load_before}\n")
     print("| target | participants | offered req/s | achieved req/s | p50 (ms) | p95 (ms) | "
-          "p99 (ms) | errors | lost batches | reconnects | stale retries | server cores | "
+          "p99 (ms) | client lag p99 (ms) | errors | lost batches | reconnects | stale retries | server cores | "
           "database cores | client cores | server + database CPU per request (ms) | "
           "client CPU per request (ms) |")
-    print("| --- |" + " ---: |" * 15)
+    print("| --- |" + " ---: |" * 16)
     for r in runs:
         reconnects = "–" if r.reconnects is None else f"{r.reconnects:,}"
         print(f"| {r.label} | {r.participants:,} | {r.offered_rps:,.0f} | {r.achieved_rps:,.0f} | "
-              f"{r.p50_ms:,.1f} | {r.p95_ms:,.1f} | {r.p99_ms:,.1f} | {r.errors} | "
+              f"{r.p50_ms:,.1f} | {r.p95_ms:,.1f} | {r.p99_ms:,.1f} | "
+              f"{r.client_lag_p99_ms:,.1f} | {r.errors} | "
               f"{r.unacknowledged} | {reconnects} | {r.stale_retries} | {r.server_cores:.2f} | "
               f"{r.database_cores:.2f} | {r.client_cores:.2f} | {r.server_cpu_ms:.2f} | "
               f"{r.client_cpu_ms:.2f} |")
     for label, count, last in skipped:
         print(f"| {label} | {count:,} | not run: p99 {last.p99_ms / 1000:,.1f} s at "
-              f"{last.participants:,} |" + " |" * 13)
+              f"{last.participants:,} |" + " |" * 14)
     print()
     labels = list(dict.fromkeys(r.label for r in runs))
     for label in labels:
