@@ -20,7 +20,8 @@ client's CPU per request in the same run.
 
 Targets, each a gunicorn with its own fresh database (``load_targets.py``): ``--server flask``
 (the app), ``--server ingest`` (the ingestion server under uvicorn workers) or both, from this
-checkout and from each ``--compare REF`` (``git archive``); and ``bare``, the baseline. For each
+checkout and from each ``--compare REF`` (``git archive``); ``bare``, the baseline; and with
+``--stub`` a server that answers at once and stores nothing (the client's own limits). For each
 participant count the targets run in turn (alternating order); a target whose p99 went over 10 s
 is not run at higher counts. Reported per run: offered and achieved requests/s, p50/p95/p99,
 the client's own lag (how late it sent batches), errors (failed tries), batches never acknowledged, reconnects and stale-connection retries, the
@@ -71,6 +72,7 @@ from load_targets import (
     has_ingest_server,
     raise_open_files_limit,
     server_target,
+    stub_target,
 )
 
 INTERVAL_S = 5.0
@@ -394,6 +396,8 @@ def report(runs: list[Run], skipped: list[tuple[str, int, Run]], args) -> None:
 def check_stored(targets: list[Target]) -> bool:
     good = True
     for target in targets:
+        if not target.database_url:
+            continue  # the stub stores nothing
         stored, rows = stored_events(target.database_url)
         missing = target.acknowledged - stored
         strange = stored - target.sent
@@ -430,6 +434,8 @@ def parse_args(argv: list[str] | None):
     parser.add_argument("--compare", action="append", default=[], metavar="REF",
                         help="also run the code of git REF (e.g. main)")
     parser.add_argument("--no-bare", action="store_true", help="leave out the bare baseline")
+    parser.add_argument("--stub", action="store_true",
+                        help="add a stub server that answers at once: the client's own limits")
     parser.add_argument("--fault", choices=("server", "database"),
                         help="restart the server (gunicorn) or PostgreSQL during every run")
     parser.add_argument("--fault-at", type=float, default=None,
@@ -474,6 +480,8 @@ def start_targets(args, databases: Databases, participants: list[Participant],
     if not args.no_bare:
         targets.append(bare_target(databases.copy("bare"), folder, participants, free_port(),
                                    args))
+    if args.stub:
+        targets.append(stub_target(folder, participants, free_port()))
     return targets
 
 

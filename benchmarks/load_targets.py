@@ -7,7 +7,9 @@ participants. The servers:
 - ``ingest``: the ingestion server alone, ``uxlab.ingest.asgi:create_ingest_app()`` under
   ``-k uvicorn_worker.UvicornWorker`` (uvloop, httptools; the same configuration variables);
 - ``bare``: ``benchmarks/bare_ingest_app.py``, one Core INSERT per batch (the baseline), run
-  like ``flask``.
+  like ``flask``;
+- ``stub``: ``benchmarks/stub_server.py``, which answers at once and stores nothing: what the
+  client alone carries.
 
 Every server gets ``--keep-alive`` above the recorder's 5-second interval, so that a
 participant's connection outlives the pause between two batches (sync workers ignore it: they
@@ -28,7 +30,7 @@ from dataclasses import dataclass, field
 from io import BytesIO
 from pathlib import Path
 
-from ingest_bench import Participant, start_gunicorn, stop  # the sibling benchmark
+from ingest_bench import Participant, start_gunicorn, start_server, stop  # the sibling benchmark
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(PROJECT_ROOT))  # tests.support.postgres, for the throw-away cluster
@@ -99,6 +101,17 @@ def bare_target(database_url: str, folder: Path, participants: list[Participant]
                                           {"BARE_DATABASE_URL": database_url},
                                           PROJECT_ROOT / "benchmarks", folder / "bare.log",
                                           args.workers, gunicorn_options("flask", args))
+    target.process = target.start()
+    return target
+
+
+def stub_target(folder: Path, participants: list[Participant], port: int) -> Target:
+    """The stub server: no database (``database_url`` empty: nothing to check)."""
+    target = Target("stub", port, "", [("/stub/events", "")] * len(participants))
+    benchmarks = PROJECT_ROOT / "benchmarks"
+    target.start = lambda: start_server([sys.executable, str(benchmarks / "stub_server.py"),
+                                         str(port)], port, {}, benchmarks,
+                                        folder / "stub.log", "the stub server")
     target.process = target.start()
     return target
 
