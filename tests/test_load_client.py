@@ -6,7 +6,10 @@ whole whatever their packets."""
 from __future__ import annotations
 
 import asyncio
+import importlib
+import random
 from collections.abc import Awaitable, Callable
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +18,7 @@ from benchmarks.keepalive_client import (
     Counters,
     Origin,
     ProtocolError,
+    Response,
     request_bytes,
 )
 
@@ -222,3 +226,42 @@ def test_an_answer_this_client_cannot_read_is_a_protocol_error(answer, problem):
             return origin.idle
 
     assert run(scenario) == []  # the connection is not reused
+
+
+@pytest.fixture
+def load_bench(monkeypatch):
+    """benchmarks/load_bench.py, imported as the script imports its siblings."""
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parent.parent / "benchmarks"))
+    return importlib.import_module("load_bench")
+
+
+def test_the_benchmark_sends_a_refused_batch_again_as_the_recorder_does(load_bench, monkeypatch):
+    monkeypatch.setattr(load_bench, "backoff_s", lambda *_: 0.0)  # no waiting in a test
+    unavailable = b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 0\r\nContent-Length: 0\r\n\r\n"
+    invalid = b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\n\r\n"
+
+    async def scenario():
+        async with ScriptedServer([unavailable, OK, invalid]) as server:
+            target = load_bench.Target("scripted", server.port, "")
+            origin = Origin("127.0.0.1", server.port, Counters())
+            tally = load_bench.Tally()
+            rng = random.Random(1)
+            for ids, body in ((["a", "b"], b'{"events":["a","b"]}'), (["c"], b'{"events":["c"]}')):
+                await load_bench.send_batch(target, origin, ids, post(body), 0.0, tally, True, rng)
+            origin.close()
+        return server, target, tally
+
+    server, target, tally = run(scenario)
+    assert server.requests[0] == server.requests[1]  # the 503's batch again, the same ids
+    assert (target.sent, target.acknowledged) == ({"a", "b", "c"}, {"a", "b"})
+    # 503 and 400 are errors; the 400 is not sent again (the recorder drops it): one lost batch
+    assert (tally.tries, tally.errors, tally.unacknowledged, len(tally.latencies)) == (3, 2, 1, 1)
+
+
+def test_the_benchmark_waits_as_the_recorder_does(load_bench):
+    rng = random.Random(14)
+    told = Response(503, b"", True, retry_after=5.0)
+    assert all(5.0 <= load_bench.backoff_s(0, told, rng) <= 5.25 for _ in range(100))
+    waits = [load_bench.backoff_s(failures, None, rng) for failures in range(8) for _ in range(50)]
+    assert all(0 <= w <= min(30.0, 2.0 ** (i // 50)) for i, w in enumerate(waits))
+    assert max(waits) > 16  # full jitter up to the 30 s cap
