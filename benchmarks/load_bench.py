@@ -61,8 +61,9 @@ from keepalive_client import (
     event_loop_factory,
     request_bytes,
 )
-from load_targets import (
+from load_targets import (  # SECRET_KEY, process_tree_cpu: for ingest_server_bench.py too
     PROJECT_ROOT,
+    SECRET_KEY,  # noqa: F401
     Databases,
     Target,
     bare_target,
@@ -70,6 +71,7 @@ from load_targets import (
     cookies,
     extract_ref,
     has_ingest_server,
+    process_tree_cpu,  # noqa: F401
     raise_open_files_limit,
     server_target,
     stub_target,
@@ -130,9 +132,11 @@ class Tally:
 
 # --- batches -------------------------------------------------------------------------------------
 
-def make_batch(participant: Participant, tab: str, seq: int, t: int,
-               rng: random.Random) -> list[dict]:
-    """5–15 events of a participant at a task: clicks with a navigation now and then."""
+def make_batch(participant: Participant, tab: str, seq: int, rng: random.Random,
+               t: int | None = None) -> list[dict]:
+    """5–15 events of a participant at a task: clicks with a navigation now and then (``t``:
+    the first event's client time in ms, now by default)."""
+    t = int(time.time() * 1000) if t is None else t
     events = []
     for i in range(rng.randint(5, 15)):
         event = {"id": str(uuid.uuid4()), "seq": seq + i, "tab": tab, "t": t + 300 * i,
@@ -161,8 +165,7 @@ class Batches:
         self.made = iter([self.make() for _ in range(count)]) if prebuilt else iter(())
 
     def make(self) -> tuple[list[str], bytes]:
-        events = make_batch(self.participant, self.tab, self.seq, int(time.time() * 1000),
-                            self.rng)
+        events = make_batch(self.participant, self.tab, self.seq, self.rng)
         self.seq += len(events)
         body = json.dumps({"events": events}, separators=(",", ":")).encode()
         return ([e["id"] for e in events],
