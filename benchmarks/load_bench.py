@@ -341,6 +341,15 @@ def summary(run: Run) -> str:
             + (f" [{run.fault}]" if run.fault else ""))
 
 
+def row(r: Run) -> str:
+    reconnects = "–" if r.reconnects is None else f"{r.reconnects:,}"
+    return (f"| {r.label} | {r.participants:,} | {r.offered_rps:,.0f} | {r.achieved_rps:,.0f} | "
+            f"{r.p50_ms:,.1f} | {r.p95_ms:,.1f} | {r.p99_ms:,.1f} | {r.client_lag_p99_ms:,.1f} | "
+            f"{r.errors} | {r.unacknowledged} | {reconnects} | {r.stale_retries} | "
+            f"{r.server_cores:.2f} | {r.database_cores:.2f} | {r.client_cores:.2f} | "
+            f"{r.server_cpu_ms:.2f} | {r.client_cpu_ms:.2f} |")
+
+
 def report(runs: list[Run], skipped: list[tuple[str, int, Run]], args) -> None:
     flask = (f"{args.workers} {args.worker_class} workers"
              f"{f' × {args.threads} threads' if args.worker_class == 'gthread' else ''}")
@@ -357,17 +366,11 @@ def report(runs: list[Run], skipped: list[tuple[str, int, Run]], args) -> None:
           "database cores | client cores | server + database CPU per request (ms) | "
           "client CPU per request (ms) |")
     print("| --- |" + " ---: |" * 16)
-    for r in runs:
-        reconnects = "–" if r.reconnects is None else f"{r.reconnects:,}"
-        print(f"| {r.label} | {r.participants:,} | {r.offered_rps:,.0f} | {r.achieved_rps:,.0f} | "
-              f"{r.p50_ms:,.1f} | {r.p95_ms:,.1f} | {r.p99_ms:,.1f} | "
-              f"{r.client_lag_p99_ms:,.1f} | {r.errors} | "
-              f"{r.unacknowledged} | {reconnects} | {r.stale_retries} | {r.server_cores:.2f} | "
-              f"{r.database_cores:.2f} | {r.client_cores:.2f} | {r.server_cpu_ms:.2f} | "
-              f"{r.client_cpu_ms:.2f} |")
-    for label, count, last in skipped:
-        print(f"| {label} | {count:,} | not run: p99 {last.p99_ms / 1000:,.1f} s at "
-              f"{last.participants:,} |" + " |" * 14)
+    rows = [(r.participants, row(r)) for r in runs] + [
+        (count, f"| {label} | {count:,} | not run: p99 {last.p99_ms / 1000:,.1f} s at "
+                f"{last.participants:,} |" + " |" * 14) for label, count, last in skipped]
+    for _, line in sorted(rows, key=lambda each: each[0]):  # stable: run order within a count
+        print(line)
     print()
     labels = list(dict.fromkeys(r.label for r in runs))
     for label in labels:
@@ -516,6 +519,10 @@ def main(argv: list[str] | None = None) -> int:
                     print(summary(run), flush=True)
                     if collapsed(run):
                         stopped[(target.name, client)] = run
+                        if all((target.name, c) in stopped for c in args.client_kinds):
+                            # Its queue of requests nobody waits for any more would take
+                            # the next target's CPU.
+                            stop(target.process)
         for target in targets:
             stop(target.process)
         report(runs, skipped, args)
