@@ -60,7 +60,7 @@ from keepalive_client import (
     event_loop_factory,
     request_bytes,
 )
-from load_report import STOP_P99_MS, Run, collapsed, report, summary
+from load_report import STOP_P99_MS, Run, collapsed, report, row
 from load_targets import (  # SECRET_KEY, process_tree_cpu: for ingest_server_bench.py too
     PROJECT_ROOT,
     SECRET_KEY,  # noqa: F401
@@ -408,7 +408,7 @@ def main(argv: list[str] | None = None) -> int:
                         continue
                     run = run_load(target, participants[:count], client, databases, args)
                     runs.append(run)
-                    print(summary(run), flush=True)
+                    print(row(run), flush=True)
                     if collapsed(run):
                         stopped[(target.name, client)] = run
                         if all((target.name, c) in stopped for c in args.client_kinds):

@@ -48,22 +48,11 @@ def collapsed(run: Run) -> bool:
     return not run.p99_ms <= STOP_P99_MS
 
 
-def summary(run: Run) -> str:
-    reconnects = "–" if run.reconnects is None else f"{run.reconnects:,}"
-    return (f"{run.label:28} {run.participants:6,} participants: offered {run.offered_rps:6.0f} "
-            f"req/s, achieved {run.achieved_rps:6.0f}, p50 {run.p50_ms:7.1f} ms, "
-            f"p95 {run.p95_ms:7.1f}, p99 {run.p99_ms:7.1f} (client lag {run.client_lag_p99_ms:.1f}), "
-            f"errors {run.errors}, "
-            f"lost {run.unacknowledged}, reconnects {reconnects}, stale retries "
-            f"{run.stale_retries}, server {run.server_cores:.2f} + database "
-            f"{run.database_cores:.2f} cores, client {run.client_cores:.2f}; CPU per request "
-            f"{run.server_cpu_ms:.2f} ms server + database, {run.client_cpu_ms:.2f} ms client"
-            + (f" [{run.fault}]" if run.fault else ""))
-
-
 def row(r: Run) -> str:
+    """The run's line of the table (also printed as each run ends)."""
     reconnects = "–" if r.reconnects is None else f"{r.reconnects:,}"
-    return (f"| {r.label} | {r.participants:,} | {r.offered_rps:,.0f} | {r.achieved_rps:,.0f} | "
+    fault = f" ({r.fault})" if r.fault else ""
+    return (f"| {r.label}{fault} | {r.participants:,} | {r.offered_rps:,.0f} | {r.achieved_rps:,.0f} | "
             f"{r.p50_ms:,.1f} | {r.p95_ms:,.1f} | {r.p99_ms:,.1f} | {r.client_lag_p99_ms:,.1f} | "
             f"{r.errors} | {r.unacknowledged} | {reconnects} | {r.stale_retries} | "
             f"{r.server_cores:.2f} | {r.database_cores:.2f} | {r.client_cores:.2f} | "
