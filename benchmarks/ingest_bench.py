@@ -138,12 +138,22 @@ def start_gunicorn(app_spec: str, port: int, env: dict, chdir: Path, log: Path,
     command = [str(GUNICORN), "--workers", str(workers), *worker_options,
                "--bind", f"127.0.0.1:{port}", "--backlog", "4096", "--chdir", str(chdir),
                "--log-level", "warning", app_spec]
-    process = subprocess.Popen(command, env={**os.environ, **env}, stdout=log.open("wb"),
-                               stderr=subprocess.STDOUT)
+    return start_server(command, port, env, chdir, log, f"gunicorn for {app_spec}")
+
+
+def start_server(command: list[str], port: int, env: dict, chdir: Path, log: Path,
+                 what: str) -> subprocess.Popen:
+    """Start ``command`` in ``chdir`` and wait until it answers HTTP on ``port``."""
+    # In ``chdir`` too: gunicorn puts the folder it starts in first on sys.path, so from the
+    # repository's root its workers imported this checkout's uxlab whatever PYTHONPATH said
+    # (and ``--compare REF`` measured this code).
+    process = subprocess.Popen(command, env={**os.environ, **env}, cwd=chdir,
+                               stdout=log.open("wb"), stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 300  # importing the app took minutes on a loaded machine
     while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn for {app_spec} exited; see {log}")
+        if process.poll() is not None:  # the log's folder is removed on the way out: show it
+            tail = "\n".join(log.read_text(errors="replace").splitlines()[-15:])
+            raise RuntimeError(f"{what} exited; the end of {log}:\n{tail}")
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=1).close()
             return process
@@ -152,7 +162,7 @@ def start_gunicorn(app_spec: str, port: int, env: dict, chdir: Path, log: Path,
         except OSError:
             time.sleep(0.1)
     process.terminate()
-    raise RuntimeError(f"gunicorn for {app_spec} did not start; see {log}")
+    raise RuntimeError(f"{what} did not start; see {log}")
 
 
 def stop(process: subprocess.Popen | None) -> None:

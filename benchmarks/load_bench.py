@@ -4,197 +4,107 @@ N participants, each with its own session at a running task and the participant 
 page sets, post a batch of 5–15 recorder events every 5 s, each at a random phase. The client is
 open-loop: a batch is sent at its time whether or not earlier ones were answered, and its latency
 counts from that time (so a slow server is not hidden by a client that waits for it). A batch
-that fails (connection error, timeout, an answer other than 200) is sent again with the same
-event ids after 1, 2, 4 … s, as the recorder does.
+that fails (no answer, a 15 s timeout, 408, 429 or 5xx) is sent again with the same event ids
+after the recorder's backoff (full jitter, 1 s doubling to 30 s; ``Retry-After`` obeyed), up to
+8 tries.
 
-Targets, each a gunicorn on 127.0.0.1 with its own fresh database (the same participants):
+Like a browser tab, each participant keeps one HTTP/1.1 keep-alive connection
+(``keepalive_client.py``), opens a new one when the server has closed it, and sends a request
+again at once when a reused connection turns out closed before any answer byte (counted apart
+from errors). ``--connection close`` opens a connection per request instead (sync workers close
+every connection anyway). The batches' bodies (fresh event ids each) are built before the timed
+phase, so the client's CPU goes to sending; uvloop runs the client when it is installed.
+``--clients new,old`` also drives each target with the client this benchmark had before (a
+connection per request, each batch built at send time, asyncio's default loop) to compare the
+client's CPU per request in the same run.
 
-- ``uxlab``: this checkout's ``POST /api/v1/sessions/<id>/events``;
-- ``uxlab@REF`` (``--compare REF``, repeatable): the same endpoint from a git ref's code (``git
-  archive``), e.g. ``main``, to measure a change against today's code in the same run;
-- ``bare``: ``benchmarks/bare_ingest_app.py``, one Core ``INSERT … ON CONFLICT DO NOTHING`` per
-  batch and nothing else (the baseline).
+Targets, each a gunicorn with its own fresh database (``load_targets.py``): ``--server flask``
+(the app), ``--server ingest`` (the ingestion server under uvicorn workers) or both, from this
+checkout and from each ``--compare REF`` (``git archive``); ``bare``, the baseline; and with
+``--stub`` a server that answers at once and stores nothing (the client's own limits). For each
+participant count the targets run in turn (alternating order); a target whose p99 went over 10 s
+is not run at higher counts. Reported per run (``load_report.py``): offered and achieved
+requests/s, p50/p95/p99, the client's own lag (how late it sent batches), errors (failed tries),
+batches never acknowledged, reconnects and stale-connection retries, the CPU of the server
+(gunicorn and PostgreSQL's backends) and of the client, and events stored vs acknowledged (exit status 1 unless every acknowledged event is stored, once). ``--fault server``
+or ``--fault database`` restarts the server or PostgreSQL in the middle of every run. Run::
 
-For each participant count the targets run in turn (alternating order). Reported per run:
-offered and achieved requests/s, p50/p95/p99 latency, errors (failed tries), batches never
-acknowledged, the CPU of the server (gunicorn master and workers, and PostgreSQL's backends) and of
-the client in cores, and events stored vs acknowledged (every acknowledged event must be stored,
-once). The limit is the participant count at which p99 first crosses 200 ms. Run::
-
-    .venv/bin/python benchmarks/load_bench.py --backend sqlite --participants 1000,2000,3000,4000
-    .venv/bin/python benchmarks/load_bench.py --backend postgresql --participants 500,1000,1500
+    .venv/bin/python benchmarks/load_bench.py --backend sqlite --server flask,ingest
+    .venv/bin/python benchmarks/load_bench.py --backend postgresql --server flask,ingest
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
-import platform
 import random
 import resource
 import shutil
 import signal
-import subprocess
 import sys
-import tarfile
 import tempfile
 import time
 import uuid
 from dataclasses import dataclass, field
-from io import BytesIO
 from pathlib import Path
 
-from ingest_bench import (  # the sibling benchmark
-    Participant,
-    free_port,
-    prepare,
-    start_gunicorn,
-    stop,
+from ingest_bench import Participant, free_port, prepare, stop  # the sibling benchmark
+from keepalive_client import (
+    Counters,
+    Origin,
+    ProtocolError,
+    Response,
+    event_loop_factory,
+    request_bytes,
+)
+from load_report import STOP_P99_MS, Run, collapsed, report, row
+from load_targets import (  # SECRET_KEY, process_tree_cpu: for ingest_server_bench.py too
+    PROJECT_ROOT,
+    SECRET_KEY,  # noqa: F401
+    Databases,
+    Target,
+    bare_target,
+    check_ingest_worker,
+    cookies,
+    extract_ref,
+    has_ingest_server,
+    process_tree_cpu,  # noqa: F401
+    raise_open_files_limit,
+    server_target,
+    stub_target,
 )
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(PROJECT_ROOT))
-SECRET_KEY = "load-benchmark-secret"
 INTERVAL_S = 5.0
-P99_LIMIT_MS = 200.0
 RETRY_LIMIT = 8
 TIMEOUT_S = 15.0  # the recorder's (static/runner.js)
+CLIENTS = ("new", "old")
 
 
 @dataclass
-class Target:
-    name: str
-    port: int
-    database_url: str
-    #: (path, headers) per participant, in the order of ``Fixture.participants``.
-    requests: list[tuple[str, str]] = field(default_factory=list)
-    process: subprocess.Popen | None = None
-    acknowledged: set[str] = field(default_factory=set)
-    sent: set[str] = field(default_factory=set)
+class Tally:
+    latencies: list[float] = field(default_factory=list)
+    #: How late the client itself sent each measured batch: the share of the latency that is
+    #: the client's (its event loop busy), not the server's.
+    lags: list[float] = field(default_factory=list)
+    errors: int = 0
+    first_error: str = ""
+    unacknowledged: int = 0
+    scheduled: int = 0
+    #: Requests sent (retries included): the divisor of the CPU per request.
+    tries: int = 0
+    fault: str = ""
 
 
-@dataclass
-class Run:
-    target: str
-    participants: int
-    offered_rps: float
-    achieved_rps: float
-    p50_ms: float
-    p95_ms: float
-    p99_ms: float
-    errors: int
-    unacknowledged: int
-    server_cores: float
-    database_cores: float
-    client_cores: float
-    server_cpu_ms: float
-    client_cpu_ms: float
+# --- batches -------------------------------------------------------------------------------------
 
-
-# --- set-up --------------------------------------------------------------------------------------
-
-def cookies(participants: list[Participant]) -> list[str]:
-    """The signed session cookie the link page sets for each participant (a permanent session)."""
-    from flask import Flask
-
-    app = Flask(__name__)
-    app.secret_key = SECRET_KEY
-    serializer = app.session_interface.get_signing_serializer(app)
-    return [serializer.dumps({"_permanent": True, "participant_id": p.participant_id})
-            for p in participants]
-
-
-class Databases:
-    """Fresh databases of the same content, one per target: copies of a SQLite file, or
-    PostgreSQL databases made from a template in a throw-away cluster (fsync on)."""
-
-    def __init__(self, backend: str, folder: Path):
-        self.backend, self.folder = backend, folder
-        self.cluster = None
-        if backend == "postgresql":
-            from tests.support.postgres import ThrowawayCluster, find_bin_dir
-
-            bin_dir = find_bin_dir()
-            if bin_dir is None:
-                raise SystemExit("PostgreSQL is not installed (apt-get install postgresql)")
-            self.cluster = ThrowawayCluster(bin_dir, options="-c max_connections=300")
-            self.server_url = self.cluster.start()
-        self.template_url = self.url_for("template")
-
-    def url_for(self, name: str) -> str:
-        if self.backend == "sqlite":
-            return f"sqlite:///{self.folder / (name + '.sqlite')}"
-        from sqlalchemy import create_engine, text
-        from sqlalchemy.engine import make_url
-
-        admin = create_engine(self.server_url, isolation_level="AUTOCOMMIT")
-        with admin.connect() as connection:
-            template = "" if name == "template" else ' TEMPLATE "template_db"'
-            database = "template_db" if name == "template" else f"load_{name}"
-            connection.execute(text(f'CREATE DATABASE "{database}"{template}'))
-        admin.dispose()
-        return make_url(self.server_url).set(database=database).render_as_string(
-            hide_password=False)
-
-    def copy(self, name: str) -> str:
-        if self.backend == "sqlite":
-            shutil.copy(self.folder / "template.sqlite", self.folder / f"{name}.sqlite")
-            return f"sqlite:///{self.folder / (name + '.sqlite')}"
-        return self.url_for(name)
-
-    def cpu_seconds(self) -> float:
-        """CPU time of PostgreSQL's processes so far (0 for SQLite: it runs in the workers)."""
-        if self.cluster is None:
-            return 0.0
-        postmaster = int((self.cluster.data / "postmaster.pid").read_text().split()[0])
-        return process_tree_cpu(postmaster)
-
-    def close(self) -> None:
-        if self.cluster is not None:
-            self.cluster.stop()
-
-
-def process_tree_cpu(pid: int) -> float:
-    """User + system CPU seconds of ``pid`` and its live children (gunicorn's workers)."""
-    ticks = 0
-    try:
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        return 0.0
-    for each in [str(pid), *children]:
-        try:
-            fields = Path(f"/proc/{each}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue  # ended since
-        ticks += int(fields[11]) + int(fields[12])
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
-def extract_ref(ref: str, folder: Path) -> Path:
-    """Write the tree of git ``ref`` to ``folder`` (nothing in the repository changes)."""
-    archive = subprocess.run(["git", "-C", str(PROJECT_ROOT), "archive", ref],
-                             check=True, capture_output=True).stdout
-    folder.mkdir(parents=True)
-    with tarfile.open(fileobj=BytesIO(archive)) as tar:
-        tar.extractall(folder, filter="data")
-    return folder
-
-
-def start_server(app_spec: str, port: int, env: dict, chdir: Path, log: Path,
-                 args) -> subprocess.Popen:
-    options = ["--worker-class", args.worker_class]
-    if args.worker_class == "gthread":
-        options += ["--threads", str(args.threads)]
-    return start_gunicorn(app_spec, port, env, chdir, log, args.workers, tuple(options))
-
-
-# --- load ----------------------------------------------------------------------------------------
-
-def make_batch(participant: Participant, tab: str, seq: int, rng: random.Random) -> list[dict]:
-    """5–15 events of a participant at a task: clicks with a navigation now and then."""
-    t = int(time.time() * 1000)
+def make_batch(participant: Participant, tab: str, seq: int, rng: random.Random,
+               t: int | None = None) -> list[dict]:
+    """5–15 events of a participant at a task: clicks with a navigation now and then (``t``:
+    the first event's client time in ms, now by default)."""
+    t = int(time.time() * 1000) if t is None else t
     events = []
     for i in range(rng.randint(5, 15)):
         event = {"id": str(uuid.uuid4()), "seq": seq + i, "tab": tab, "t": t + 300 * i,
@@ -209,42 +119,55 @@ def make_batch(participant: Participant, tab: str, seq: int, rng: random.Random)
     return events
 
 
-async def post(port: int, path: str, headers: str, body: bytes) -> tuple[int, bytes]:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    try:
-        writer.write(f"POST {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-                     f"Content-Type: application/json\r\n{headers}"
-                     f"Content-Length: {len(body)}\r\n\r\n".encode() + body)
-        answer = await reader.read()  # Connection: close, so the answer ends at EOF
-    finally:
-        writer.close()
-    head, _, rest = answer.partition(b"\r\n\r\n")
-    return int(head.split(b" ", 2)[1]), rest
+class Batches:
+    """One participant's batches in order: each a request with fresh event ids.
+
+    ``prebuilt``: all are made now (before the timed phase); else each when it is due, as this
+    benchmark's old client did."""
+
+    def __init__(self, participant: Participant, path: str, headers: str, count: int,
+                 rng: random.Random, keep_alive: bool, prebuilt: bool):
+        self.participant, self.path, self.headers = participant, path, headers
+        self.rng, self.keep_alive = rng, keep_alive
+        self.tab, self.seq = uuid.uuid4().hex[:12], 0
+        self.made = iter([self.make() for _ in range(count)]) if prebuilt else iter(())
+
+    def make(self) -> tuple[list[str], bytes]:
+        events = make_batch(self.participant, self.tab, self.seq, self.rng)
+        self.seq += len(events)
+        body = json.dumps({"events": events}, separators=(",", ":")).encode()
+        return ([e["id"] for e in events],
+                request_bytes(self.path, self.headers, body, keep_alive=self.keep_alive))
+
+    def next(self) -> tuple[list[str], bytes]:
+        return next(self.made, None) or self.make()
 
 
-@dataclass
-class Tally:
-    latencies: list[float] = field(default_factory=list)
-    errors: int = 0
-    first_error: str = ""
-    unacknowledged: int = 0
-    scheduled: int = 0
-    #: Requests sent (retries included): the divisor of the CPU per request.
-    tries: int = 0
+# --- load ----------------------------------------------------------------------------------------
+
+def retryable(status: int) -> bool:
+    """The recorder's rule: no answer, 408, 429 and 5xx are sent again; other refusals are not."""
+    return status in (0, 408, 429) or status >= 500
 
 
-async def send_batch(target: Target, index: int, events: list[dict], due: float, tally: Tally,
-                     measured: bool) -> None:
-    path, headers = target.requests[index]
-    ids = [e["id"] for e in events]
+def backoff_s(failures: int, response: Response | None, rng: random.Random) -> float:
+    """The recorder's wait before the next try (static/runner.js ``backoff``)."""
+    if response is not None and response.retry_after is not None:
+        return min(response.retry_after, 600) + rng.random() * 0.25
+    return rng.random() * min(30.0, 2.0 ** min(failures, 15))
+
+
+async def send_batch(target: Target, origin: Origin, ids: list[str], data: bytes, due: float,
+                     tally: Tally, measured: bool, rng: random.Random) -> None:
     target.sent.update(ids)
-    body = json.dumps({"events": events}, separators=(",", ":")).encode()
-    for attempt in range(RETRY_LIMIT):
+    for failures in range(RETRY_LIMIT):
         tally.tries += 1
+        response = None
         try:
-            status, answer = await asyncio.wait_for(post(target.port, path, headers, body),
-                                                    TIMEOUT_S)
-        except (TimeoutError, OSError, IndexError, ValueError) as exc:
+            async with asyncio.timeout(TIMEOUT_S):
+                response = await origin.send(data)
+            status, answer = response.status, response.body
+        except (TimeoutError, OSError, ProtocolError) as exc:
             status, answer = 0, repr(exc).encode()
         if status == 200:
             target.acknowledged.update(ids)
@@ -253,37 +176,52 @@ async def send_batch(target: Target, index: int, events: list[dict], due: float,
             return
         tally.errors += 1
         tally.first_error = tally.first_error or f"{status} {answer[:200]!r}"
-        await asyncio.sleep(min(2 ** attempt, 16))  # the recorder's backoff, same event ids
+        if not retryable(status):
+            break
+        await asyncio.sleep(backoff_s(failures, response, rng))
     tally.unacknowledged += 1
 
 
-async def participant_loop(target: Target, index: int, participant: Participant, start: float,
+async def participant_loop(target: Target, origin: Origin, batches: Batches, due: float,
                            warm_up_end: float, end: float, tally: Tally, tasks: set,
                            rng: random.Random) -> None:
-    due = start + rng.uniform(0, INTERVAL_S)
-    tab, seq = uuid.uuid4().hex[:12], 0
     while due < end:
         await asyncio.sleep(max(0.0, due - time.perf_counter()))
-        events = make_batch(participant, tab, seq, rng)
-        seq += len(events)
+        ids, data = batches.next()
         measured = due >= warm_up_end
-        tally.scheduled += measured
-        task = asyncio.create_task(send_batch(target, index, events, due, tally, measured))
+        if measured:
+            tally.scheduled += 1
+            tally.lags.append(time.perf_counter() - due)
+        task = asyncio.create_task(send_batch(target, origin, ids, data, due, tally, measured,
+                                              rng))
         tasks.add(task)
         task.add_done_callback(tasks.discard)
         due += INTERVAL_S
 
 
-async def drive(target: Target, participants: list[Participant], warm_up: float,
-                seconds: float, seed: int) -> Tally:
-    rng = random.Random(seed)
+async def inject_fault(at: float, fault, tally: Tally, name: str) -> None:
+    await asyncio.sleep(max(0.0, at - time.perf_counter()))
+    began = time.perf_counter()
+    await asyncio.to_thread(fault)
+    tally.fault = f"{name} restarted, {time.perf_counter() - began:.1f} s"
+
+
+async def drive(target: Target, origins: list[Origin], batches: list[Batches],
+                phases: list[float], args, fault) -> Tally:
+    rng = random.Random(args.seed)
     tally, tasks = Tally(), set()
     start = time.perf_counter() + 0.5
-    loops = [participant_loop(target, i, p, start, start + warm_up, start + warm_up + seconds,
-                              tally, tasks, rng) for i, p in enumerate(participants)]
+    warm_up_end, end = start + args.warm_up, start + args.warm_up + args.seconds
+    loops = [participant_loop(target, origin, each, start + phase, warm_up_end, end, tally,
+                              tasks, rng)
+             for origin, each, phase in zip(origins, batches, phases, strict=True)]
+    if fault is not None:
+        loops.append(inject_fault(warm_up_end + args.fault_at, fault, tally, args.fault))
     await asyncio.gather(*loops)
     while tasks:  # the stragglers and their retries
         await asyncio.gather(*list(tasks))
+    for origin in origins:
+        origin.close()
     return tally
 
 
@@ -293,31 +231,50 @@ def percentile(sorted_values: list[float], q: float) -> float:
     return 1000 * sorted_values[min(len(sorted_values) - 1, int(len(sorted_values) * q))]
 
 
-def run_load(target: Target, participants: list[Participant], databases: Databases,
-             args) -> Run:
-    server_before, db_before = process_tree_cpu(target.process.pid), databases.cpu_seconds()
+def run_load(target: Target, participants: list[Participant], client: str,
+             databases: Databases, args) -> Run:
+    keep_alive = client == "new" and args.connection == "keep-alive"
+    rng = random.Random(args.seed)
+    phases = [rng.uniform(0, INTERVAL_S) for _ in participants]
+    per_participant = int((args.warm_up + args.seconds) / INTERVAL_S) + 2
+    batches = [Batches(p, path, headers, per_participant, random.Random(rng.random()),
+                       keep_alive, prebuilt=client == "new")
+               for p, (path, headers) in zip(participants, target.requests, strict=False)]
+    counters = Counters()
+    origins = [Origin("127.0.0.1", target.port, counters, keep_alive=keep_alive)
+               for _ in participants]
+    fault = {"server": target.restart, "database": databases.restart}.get(args.fault)
+    gc.collect()
+    gc.freeze()  # the batches made above live through the run: keep the collector off them
+    server_before, db_before = target.cpu_seconds(), databases.cpu_seconds()
     client_before = resource.getrusage(resource.RUSAGE_SELF)
     wall_start = time.perf_counter()
-    tally = asyncio.run(drive(target, participants, args.warm_up, args.seconds, args.seed))
+    with asyncio.Runner(loop_factory=event_loop_factory() if client == "new" else None) as runner:
+        tally = runner.run(drive(target, origins, batches, phases, args, fault))
     wall = time.perf_counter() - wall_start
     client_after = resource.getrusage(resource.RUSAGE_SELF)
-    server = process_tree_cpu(target.process.pid) - server_before
+    server = target.cpu_seconds() - server_before
     database = databases.cpu_seconds() - db_before
-    client = (client_after.ru_utime - client_before.ru_utime
-              + client_after.ru_stime - client_before.ru_stime)
+    gc.unfreeze()
+    client_cpu = (client_after.ru_utime - client_before.ru_utime
+                  + client_after.ru_stime - client_before.ru_stime)
     latencies = sorted(tally.latencies)
     if tally.first_error:
         print(f"  {target.name}: first error: {tally.first_error}", flush=True)
     return Run(
-        target=target.name, participants=len(participants),
+        target=target.name, client=client, participants=len(participants),
         offered_rps=tally.scheduled / args.seconds,
         achieved_rps=len(latencies) / args.seconds,
         p50_ms=percentile(latencies, 0.50), p95_ms=percentile(latencies, 0.95),
-        p99_ms=percentile(latencies, 0.99), errors=tally.errors,
+        p99_ms=percentile(latencies, 0.99),
+        client_lag_p99_ms=percentile(sorted(tally.lags), 0.99), errors=tally.errors,
         unacknowledged=tally.unacknowledged,
-        server_cores=server / wall, database_cores=database / wall, client_cores=client / wall,
+        reconnects=max(0, counters.connections - len(participants)) if keep_alive else None,
+        stale_retries=counters.stale_retries,
+        server_cores=server / wall, database_cores=database / wall,
+        client_cores=client_cpu / wall,
         server_cpu_ms=1000 * (server + database) / max(1, tally.tries),
-        client_cpu_ms=1000 * client / max(1, tally.tries))
+        client_cpu_ms=1000 * client_cpu / max(1, tally.tries), fault=tally.fault)
 
 
 def stored_events(url: str) -> tuple[set[str], int]:
@@ -332,46 +289,13 @@ def stored_events(url: str) -> tuple[set[str], int]:
     return set(ids), len(ids)
 
 
-# --- main ----------------------------------------------------------------------------------------
-
-def report(runs: list[Run], targets: list[Target], args) -> None:
-    print(f"\nLoad: {args.backend}, gunicorn {args.workers} {args.worker_class} workers"
-          f"{f' × {args.threads} threads' if args.worker_class == 'gthread' else ''}, "
-          f"a batch of 5–15 events every {INTERVAL_S:.0f} s per participant, "
-          f"{args.seconds:.0f} s measured after {args.warm_up:.0f} s")
-    print(f"Python {platform.python_version()}, {os.cpu_count()} CPUs, "
-          f"load average before: {args.load_before}\n")
-    print("| target | participants | offered req/s | achieved req/s | p50 (ms) | p95 (ms) | "
-          "p99 (ms) | errors | lost batches | server cores | database cores | client cores | "
-          "server + database CPU per request (ms) | client CPU per request (ms) |")
-    print("| --- |" + " ---: |" * 13)
-    for r in runs:
-        print(f"| {r.target} | {r.participants:,} | {r.offered_rps:,.0f} | {r.achieved_rps:,.0f} | "
-              f"{r.p50_ms:.1f} | {r.p95_ms:.1f} | {r.p99_ms:.1f} | {r.errors} | "
-              f"{r.unacknowledged} | {r.server_cores:.2f} | {r.database_cores:.2f} | "
-              f"{r.client_cores:.2f} | {r.server_cpu_ms:.2f} | {r.client_cpu_ms:.2f} |")
-    print()
-    for target in targets:
-        crossing = next((r.participants for r in runs
-                         if r.target == target.name and not r.p99_ms < P99_LIMIT_MS), None)
-        below = [r.participants for r in runs if r.target == target.name and r.p99_ms < P99_LIMIT_MS
-                 and (crossing is None or r.participants < crossing)]
-        print(f"{target.name}: p99 < {P99_LIMIT_MS:.0f} ms up to "
-              f"{max(below) if below else 'none'} participants; "
-              f"crosses at {crossing if crossing else 'none measured'}")
-    reference = {(r.target, r.participants): r for r in runs}
-    for target in targets[1:]:
-        pairs = [(reference[(targets[0].name, r.participants)], r) for r in runs
-                 if r.target == target.name and (targets[0].name, r.participants) in reference]
-        ratios = ", ".join(f"{a.participants}: p99 {a.p99_ms / b.p99_ms:.2f}, "
-                           f"server CPU {a.server_cpu_ms / b.server_cpu_ms:.2f}"
-                           for a, b in pairs if b.p99_ms and b.server_cpu_ms)
-        print(f"ratios {targets[0].name} / {target.name}: {ratios}")
-
+# --- report ---------------------------------------------------------------------------------------
 
 def check_stored(targets: list[Target]) -> bool:
     good = True
     for target in targets:
+        if not target.database_url:
+            continue  # the stub stores nothing
         stored, rows = stored_events(target.database_url)
         missing = target.acknowledged - stored
         strange = stored - target.sent
@@ -383,67 +307,117 @@ def check_stored(targets: list[Target]) -> bool:
     return good
 
 
-def main(argv: list[str] | None = None) -> int:
+# --- main ----------------------------------------------------------------------------------------
+
+def parse_args(argv: list[str] | None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backend", choices=("sqlite", "postgresql"), default="sqlite")
     parser.add_argument("--participants", default="1000,2000,3000,4000",
-                        help="comma-separated participant counts, run in this order")
+                        help="comma-separated participant counts, run in this order (a target "
+                             f"is not run again after its p99 went over {STOP_P99_MS / 1000:.0f} s)")
     parser.add_argument("--seconds", type=float, default=30.0, help="measured, per run")
     parser.add_argument("--warm-up", type=float, default=5.0)
+    parser.add_argument("--server", default="flask",
+                        help="flask, ingest or flask,ingest: the server(s) of this checkout "
+                             "and of each --compare REF")
     parser.add_argument("--workers", type=int, default=2)
-    parser.add_argument("--worker-class", default="sync", choices=("sync", "gthread"))
+    parser.add_argument("--worker-class", default="sync", choices=("sync", "gthread"),
+                        help="of the flask and bare servers")
     parser.add_argument("--threads", type=int, default=32, help="per gthread worker")
+    parser.add_argument("--connection", choices=("keep-alive", "close"), default="keep-alive",
+                        help="a kept connection per participant, or a new one per request")
+    parser.add_argument("--clients", default="new",
+                        help="new, or new,old to also drive every target with the old client "
+                             "(a connection per request, batches built at send time)")
     parser.add_argument("--compare", action="append", default=[], metavar="REF",
                         help="also run the code of git REF (e.g. main)")
     parser.add_argument("--no-bare", action="store_true", help="leave out the bare baseline")
+    parser.add_argument("--stub", action="store_true",
+                        help="add a stub server that answers at once: the client's own limits")
+    parser.add_argument("--fault", choices=("server", "database"),
+                        help="restart the server (gunicorn) or PostgreSQL during every run")
+    parser.add_argument("--fault-at", type=float, default=None,
+                        help="seconds into the measured phase (default: its middle)")
     parser.add_argument("--seed", type=int, default=14)
     args = parser.parse_args(argv)
-    counts = [int(n) for n in args.participants.split(",")]
+    args.counts = [int(n) for n in args.participants.split(",")]
+    args.servers = args.server.split(",")
+    args.client_kinds = args.clients.split(",")
+    for kind, given, allowed in (("--server", args.servers, ("flask", "ingest")),
+                                 ("--clients", args.client_kinds, CLIENTS)):
+        if not given or any(each not in allowed for each in given):
+            parser.error(f"{kind}: {','.join(given)!r} is not a comma-separated list of "
+                         f"{', '.join(allowed)}")
+    if args.fault == "database" and args.backend != "postgresql":
+        parser.error("--fault database needs --backend postgresql")
+    if args.fault_at is None:
+        args.fault_at = args.seconds / 2
+    return args
+
+
+def start_targets(args, databases: Databases, participants: list[Participant],
+                  folder: Path) -> list[Target]:
+    if "ingest" in args.servers:
+        check_ingest_worker()
+    signed = cookies(participants)
+    uxlab_requests = [(f"/api/v1/sessions/{p.public_id}/events", f"Cookie: session={c}\r\n")
+                      for p, c in zip(participants, signed, strict=True)]
+    sources = [("uxlab", PROJECT_ROOT)] + [
+        (f"uxlab@{ref}", extract_ref(ref, folder / f"ref-{i}"))
+        for i, ref in enumerate(args.compare)]
+    targets = []
+    for code, source in sources:
+        for server in args.servers:
+            name = f"{code}[{server}]"
+            if server == "ingest" and not has_ingest_server(source):
+                print(f"{name}: left out, that code has no ingestion server", flush=True)
+                continue
+            targets.append(server_target(
+                name, server, source, databases.copy(f"t{len(targets)}"), folder, uxlab_requests,
+                free_port(), args))
+    if not args.no_bare:
+        targets.append(bare_target(databases.copy("bare"), folder, participants, free_port(),
+                                   args))
+    if args.stub:
+        targets.append(stub_target(folder, participants, free_port()))
+    return targets
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
     args.load_before = ", ".join(f"{x:.2f}" for x in os.getloadavg())
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(1))  # stop the servers (finally) on kill
+    raise_open_files_limit()
 
     folder = Path(tempfile.mkdtemp(prefix="uxlab-load-bench-"))
     databases = Databases(args.backend, folder)
     targets: list[Target] = []
     try:
-        participants = prepare(databases.template_url, max(counts))
-        signed = cookies(participants)
-        uxlab_requests = [(f"/api/v1/sessions/{p.public_id}/events", f"Cookie: session={c}\r\n")
-                          for p, c in zip(participants, signed, strict=True)]
-        sources = [("uxlab", PROJECT_ROOT)] + [
-            (f"uxlab@{ref}", extract_ref(ref, folder / f"ref-{i}"))
-            for i, ref in enumerate(args.compare)]
-        for i, (name, source) in enumerate(sources):
-            target = Target(name, free_port(), databases.copy(f"t{i}"), uxlab_requests)
-            target.process = start_server(
-                "uxlab.app:create_app()", target.port,
-                {"UXLAB_DATABASE_URL": target.database_url, "UXLAB_SECRET_KEY": SECRET_KEY,
-                 "UXLAB_INSTANCE_PATH": str(folder / f"instance-{i}"),
-                 "PYTHONPATH": str(source)}, source, folder / f"{name}.log", args)
-            targets.append(target)
-        if not args.no_bare:
-            bare = Target("bare", free_port(), databases.copy("bare"),
-                          [(f"/bare/sessions/{p.session_id}/events", "") for p in participants])
-            bare.process = start_server("bare_ingest_app:app", bare.port,
-                                          {"BARE_DATABASE_URL": bare.database_url},
-                                          PROJECT_ROOT / "benchmarks", folder / "bare.log", args)
-            targets.append(bare)
-
+        participants = prepare(databases.template_url, max(args.counts))
+        targets = start_targets(args, databases, participants, folder)
         runs: list[Run] = []
-        for level, count in enumerate(counts):
-            for target in (targets if level % 2 == 0 else targets[::-1]):
-                run = run_load(target, participants[:count], databases, args)
-                runs.append(run)
-                print(f"{run.target:12} {count:6,} participants: offered {run.offered_rps:6.0f} "
-                      f"req/s, achieved {run.achieved_rps:6.0f}, p50 {run.p50_ms:7.1f} ms, "
-                      f"p95 {run.p95_ms:7.1f}, p99 {run.p99_ms:7.1f}, errors {run.errors}, "
-                      f"lost {run.unacknowledged}, server {run.server_cores:.2f} + database "
-                      f"{run.database_cores:.2f} cores, client {run.client_cores:.2f}; CPU per request "
-                      f"{run.server_cpu_ms:.2f} ms server + database, {run.client_cpu_ms:.2f} "
-                      "ms client", flush=True)
+        stopped: dict[tuple[str, str], Run] = {}
+        skipped: list[tuple[str, int, Run]] = []
+        for level, count in enumerate(args.counts):
+            flip = level % 2 == 1
+            for target in (targets[::-1] if flip else targets):
+                for client in (args.client_kinds[::-1] if flip else args.client_kinds):
+                    if (target.name, client) in stopped:
+                        last = stopped[(target.name, client)]
+                        skipped.append((last.label, count, last))
+                        continue
+                    run = run_load(target, participants[:count], client, databases, args)
+                    runs.append(run)
+                    print(row(run), flush=True)
+                    if collapsed(run):
+                        stopped[(target.name, client)] = run
+                        if all((target.name, c) in stopped for c in args.client_kinds):
+                            # Its queue of requests nobody waits for any more would take
+                            # the next target's CPU.
+                            stop(target.process)
         for target in targets:
             stop(target.process)
-        report(runs, targets, args)
+        report(runs, skipped, args, INTERVAL_S)
         print(f"load average after: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
         return 0 if check_stored(targets) else 1
     finally:
