@@ -4,17 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
 
 import click
 
 from uxlab.analysis.segment_filter import SegmentError
+from uxlab.cli.chart_worker import ChartWorker
 from uxlab.cli.common import db_session
 from uxlab.cli.filters import filter_options, filters_from_options
 from uxlab.reports.files import REPORT_FORMATS, ReportFile
-from uxlab.results.report import ReportUnavailable, study_report
-from uxlab.studies.service import current_study
 
 #: Exit status when the data (a study's rows, an analysis file) cannot give a report.
 DATA_ERROR_EXIT_CODE = 2
@@ -66,6 +66,18 @@ def report_command(slug: str | None, analysis_path: Path | None, fmt: str, outpu
 
 
 def _study_report(slug: str, fmt: str, title: str | None, filters) -> ReportFile:
+    # The HTML's charts are drawn by a second process, forked before the imports below (scipy,
+    # the analysis) so that it loads matplotlib while this one loads them and reads.
+    worker = ChartWorker.start() if fmt == "html" else None
+    with worker or nullcontext():
+        return _read_and_render(slug, fmt, title, filters, worker)
+
+
+def _read_and_render(slug: str, fmt: str, title: str | None, filters,
+                     worker: ChartWorker | None) -> ReportFile:
+    from uxlab.results.report import ReportUnavailable, study_report
+    from uxlab.studies.service import current_study
+
     with db_session(write=False) as session:
         study = current_study(session, slug)
         if study is None:
@@ -77,7 +89,8 @@ def _study_report(slug: str, fmt: str, title: str | None, filters) -> ReportFile
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="'--variant'") from exc
         try:
-            return study_report(session, study, filters, fmt, title=title)
+            return study_report(session, study, filters, fmt, title=title,
+                                draw_charts=worker.draw if worker else None)
         except ReportUnavailable as exc:
             click.echo(f"Error: no report of study {slug!r} under "
                        f"{'; '.join(filters.describe())}: {exc}", err=True)

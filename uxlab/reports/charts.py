@@ -9,8 +9,7 @@ interval (see :mod:`uxlab.reports.charts_common`).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from uxlab.reports.chart_set import ReportCharts
 from uxlab.reports.charts_clicks import click_charts, click_map
 from uxlab.reports.charts_common import Chart
 from uxlab.reports.charts_problems import discovery_chart, problem_chart
@@ -19,23 +18,9 @@ from uxlab.reports.charts_tasks import completion_chart, seq_chart, time_chart
 from uxlab.reports.context import ReportContext
 from uxlab.reports.style import render
 
-__all__ = ["Chart", "ReportCharts", "report_charts", "render", "completion_chart", "time_chart",
-           "seq_chart", "sus_chart", "nps_chart", "problem_chart", "discovery_chart",
+__all__ = ["Chart", "ReportCharts", "report_charts", "svg_charts", "render", "completion_chart",
+           "time_chart", "seq_chart", "sus_chart", "nps_chart", "problem_chart", "discovery_chart",
            "click_charts", "click_map"]
-
-
-@dataclass(frozen=True)
-class ReportCharts:
-    """The charts of one report, by the section they belong to."""
-
-    tasks: tuple[Chart, ...] = ()
-    task_clicks: dict[str, tuple[Chart, ...]] = field(default_factory=dict)
-    questionnaires: tuple[Chart, ...] = ()
-    problems: tuple[Chart, ...] = ()
-
-    def all(self) -> list[Chart]:
-        clicks = [chart for charts in self.task_clicks.values() for chart in charts]
-        return [*self.tasks, *clicks, *self.questionnaires, *self.problems]
 
 
 def report_charts(analysis: dict, context: ReportContext) -> ReportCharts:
@@ -51,3 +36,8 @@ def report_charts(analysis: dict, context: ReportContext) -> ReportCharts:
         problems=present(problem_chart(context, analysis.get("confidence", 0.95)),
                          discovery_chart(context)),
     )
+
+
+def svg_charts(analysis: dict, context: ReportContext) -> ReportCharts:
+    """Build every chart of a report and render it as the HTML report's inline SVG."""
+    return report_charts(analysis, context).map(Chart.svg_chart)

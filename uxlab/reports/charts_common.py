@@ -15,6 +15,7 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from uxlab.reports import style
+from uxlab.reports.chart_set import SvgChart
 from uxlab.reports.context import ReportContext
 
 
@@ -39,6 +40,11 @@ class Chart:
         """Inline SVG text with ``<title>``/``<desc>`` and ids made unique by ``prefix``."""
         return style.accessible_svg(style.render(self.figure, "svg"), prefix or self.key,
                                     self.title, self.alt)
+
+    def svg_chart(self) -> SvgChart:
+        """The chart rendered as :meth:`svg` (ids prefixed with its key), as plain data."""
+        return SvgChart(self.key, self.title, self.alt, self.svg(prefix=self.key), self.section,
+                        self.estimates, self.intervals, self.without_interval)
 
     def png(self, dpi: int = style.DPI_PNG) -> bytes:
         """PNG bytes."""
