@@ -19,7 +19,10 @@ as the command without a worker.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
+import os
+import signal
 import threading
 from multiprocessing.connection import Connection
 from types import TracebackType
@@ -34,23 +37,34 @@ if TYPE_CHECKING:
 JOIN_SECONDS = 5.0
 
 
+def forking_pays() -> bool:
+    """Whether a chart worker may and should be forked: ``fork`` exists, no other thread runs
+    in this process (see the module's notes) and it may run on more than one core."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    cores = len(affinity(0)) if affinity else os.cpu_count() or 1
+    return (cores > 1 and threading.active_count() == 1
+            and "fork" in multiprocessing.get_all_start_methods())
+
+
 class ChartWorker:
     """A forked child process that draws one report's charts as SVG."""
 
-    def __init__(self, process: multiprocessing.process.BaseProcess, connection: Connection):
+    def __init__(self, process: multiprocessing.process.BaseProcess,
+                 connection: Connection) -> None:
         self._process = process
         self._connection = connection
+        self._asked = False
 
     @classmethod
     def start(cls) -> ChartWorker | None:
         """Fork the worker; ``None`` where it cannot or must not be (see the module's notes)."""
-        if threading.active_count() != 1 or "fork" not in multiprocessing.get_all_start_methods():
+        if not forking_pays():
             return None
         context = multiprocessing.get_context("fork")
         try:
             connection, child_end = context.Pipe()
-            process = context.Process(target=_serve, args=(child_end,), name="uxlab-charts",
-                                      daemon=True)
+            # Not a daemon: a daemon may not start the helper. It ends when its pipe closes.
+            process = context.Process(target=_serve, args=(child_end,), name="uxlab-charts")
             process.start()
         except OSError:
             return None
@@ -59,6 +73,7 @@ class ChartWorker:
 
     def draw(self, analysis: dict, context: ReportContext) -> ReportCharts:
         """The report's charts as SVG, drawn by the worker (in this process if it cannot)."""
+        self._asked = True
         try:
             self._connection.send((analysis, context))
             charts = self._connection.recv()
@@ -71,9 +86,11 @@ class ChartWorker:
         return svg_charts(analysis, context)
 
     def close(self) -> None:
-        """End the worker: it leaves when its end of the pipe closes."""
+        """End the worker: it leaves when its end of the pipe closes, or at once when it was
+        never asked for charts (the command failed first: no study, a bad filter)."""
         self._connection.close()
-        self._process.join(JOIN_SECONDS)
+        if self._asked:
+            self._process.join(JOIN_SECONDS)
         if self._process.is_alive():
             self._process.terminate()
             self._process.join()
@@ -87,29 +104,129 @@ class ChartWorker:
 
 
 def _serve(connection: Connection) -> None:
-    """The child: get ready to draw, draw one report's charts, send them back, end."""
+    """The child: get ready, draw one report's charts with a helper, send them back, end."""
+    # A short life with a bounded amount of work: the cyclic garbage collector would only
+    # rescan matplotlib's objects (the helper, forked from here, inherits this too). Ctrl-C is
+    # the command's to handle: it ends the worker when it stops.
+    gc.disable()
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
-        from uxlab.reports.charts import svg_charts as draw
-
         _warm_up()
+        helper = _Helper.start()
     except Exception:  # the parent draws in process and meets the problem itself
-        draw = None
-    try:
-        analysis, context = connection.recv()
-    except (EOFError, OSError):  # the command ended (or failed) before it had charts to draw
         return
     try:
-        charts = draw(analysis, context) if draw else None
-    except Exception:  # the parent draws them itself and reports the error as it would
-        charts = None
+        try:
+            analysis, context = connection.recv()
+        except (EOFError, OSError):  # the command ended (or failed) before it had charts
+            return
+        try:
+            charts = _draw(analysis, context, helper)
+        except Exception:  # the parent draws them itself and reports the error as it would
+            charts = None
+        try:
+            connection.send(charts)
+        except (OSError, ValueError):
+            pass
+    finally:
+        helper.close()
+
+
+def _draw(analysis: dict, context: ReportContext, helper: _Helper) -> ReportCharts:
+    """Draw the charts with the helper, each taking the next job not yet taken."""
+    from uxlab.reports.charts import Chart, assemble_charts, chart_jobs, draw_jobs
+
+    helper.send(analysis, context)
+    jobs = chart_jobs(analysis, context)
+    drawn = draw_jobs(jobs, helper.next_jobs(len(jobs)), Chart.svg_chart)
+    drawn.update(helper.drawn())
+    missing = [number for number in range(len(jobs)) if number not in drawn]  # helper failed
+    drawn.update(draw_jobs(jobs, missing, Chart.svg_chart))
+    return assemble_charts(jobs, drawn)
+
+
+class _Helper:
+    """A second drawing process, forked from the ready worker (matplotlib already loaded).
+
+    The worker and its helper take jobs from one shared counter, so the costly charts do not
+    all fall to one of them.
+    """
+
+    def __init__(self, process, connection: Connection, counter) -> None:
+        self.process, self.connection, self.counter = process, connection, counter
+
+    @classmethod
+    def start(cls) -> _Helper:
+        context = multiprocessing.get_context("fork")
+        counter = context.Value("i", 0)
+        connection, helper_end = context.Pipe()
+        helper = cls(None, connection, counter)
+        helper.process = context.Process(target=_help, args=(helper_end, counter),
+                                         name="uxlab-charts-helper", daemon=True)
+        helper.process.start()
+        helper_end.close()
+        return helper
+
+    def send(self, analysis: dict, context: ReportContext) -> None:
+        try:
+            self.connection.send((analysis, context))
+        except (OSError, ValueError):
+            pass
+
+    def next_jobs(self, count: int):
+        return _taken(self.counter, count)
+
+    def drawn(self) -> dict[int, tuple]:
+        try:
+            drawn = self.connection.recv()
+        except (EOFError, OSError):
+            return {}
+        return drawn if isinstance(drawn, dict) else {}
+
+    def close(self) -> None:
+        self.connection.close()
+        self.process.join(JOIN_SECONDS)
+        if self.process.is_alive():
+            self.process.terminate()
+            self.process.join()
+
+
+def _help(connection: Connection, counter) -> None:
+    """The helper: draw the jobs it takes, send them (by number) to the worker."""
+    from uxlab.reports.charts import Chart, chart_jobs, draw_jobs
+
     try:
-        connection.send(charts)
+        analysis, context = connection.recv()
+    except (EOFError, OSError):
+        return
+    drawn: dict[int, tuple] = {}
+    try:
+        jobs = chart_jobs(analysis, context)
+        for number in _taken(counter, len(jobs)):
+            drawn.update(draw_jobs(jobs, [number], Chart.svg_chart))
+    except Exception:  # the worker draws what is missing
+        pass
+    try:
+        connection.send(drawn)
     except (OSError, ValueError):
         pass
 
 
+def _taken(counter, count: int):
+    """The job numbers this process takes from the shared ``counter``, until none is left."""
+    while True:
+        with counter.get_lock():
+            number = counter.value
+            counter.value += 1
+        if number >= count:
+            return
+        yield number
+
+
 def _warm_up() -> None:
-    """Draw and render a small chart: loads the fonts and the code paths the report's charts use."""
+    """Draw and render a small chart: loads matplotlib, the chart modules, the fonts and the code
+    paths the report's charts use."""
+    import uxlab.reports.charts  # noqa: F401
     from uxlab.reports import style
 
     with style.styled():

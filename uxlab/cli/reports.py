@@ -15,6 +15,8 @@ from uxlab.cli.chart_worker import ChartWorker
 from uxlab.cli.common import db_session
 from uxlab.cli.filters import filter_options, filters_from_options
 from uxlab.reports.files import REPORT_FORMATS, ReportFile
+from uxlab.results.report import ReportUnavailable, study_report
+from uxlab.studies.service import current_study
 
 #: Exit status when the data (a study's rows, an analysis file) cannot give a report.
 DATA_ERROR_EXIT_CODE = 2
@@ -66,19 +68,11 @@ def report_command(slug: str | None, analysis_path: Path | None, fmt: str, outpu
 
 
 def _study_report(slug: str, fmt: str, title: str | None, filters) -> ReportFile:
-    # The HTML's charts are drawn by a second process, forked before the imports below (scipy,
-    # the analysis) so that it loads matplotlib while this one loads them and reads.
+    # The HTML's charts are drawn by a second process, forked now that this module's imports
+    # (scipy, the analysis, which the charts need too) are loaded, so that it loads matplotlib
+    # while this one reads and analyses.
     worker = ChartWorker.start() if fmt == "html" else None
-    with worker or nullcontext():
-        return _read_and_render(slug, fmt, title, filters, worker)
-
-
-def _read_and_render(slug: str, fmt: str, title: str | None, filters,
-                     worker: ChartWorker | None) -> ReportFile:
-    from uxlab.results.report import ReportUnavailable, study_report
-    from uxlab.studies.service import current_study
-
-    with db_session(write=False) as session:
+    with worker or nullcontext(), db_session(write=False) as session:
         study = current_study(session, slug)
         if study is None:
             raise click.ClickException(f"no study {slug!r} (see `uxlab study list`)")
