@@ -35,6 +35,9 @@ if TYPE_CHECKING:
 
 #: How long closing waits for the child to end before stopping it.
 JOIN_SECONDS = 5.0
+#: How long the worker, its own share drawn, waits for the helper's: the helper then has at most
+#: one chart left to draw.
+HELPER_WAIT_SECONDS = 60.0
 
 
 def forking_pays() -> bool:
@@ -177,7 +180,11 @@ class _Helper:
         return _taken(self.counter, count)
 
     def drawn(self) -> dict[int, tuple]:
+        """What the helper drew, by job number; nothing if it failed or hangs (the worker then
+        draws those jobs itself)."""
         try:
+            if not self.connection.poll(HELPER_WAIT_SECONDS):
+                return {}
             drawn = self.connection.recv()
         except (EOFError, OSError):
             return {}

@@ -13,22 +13,32 @@ from dataclasses import dataclass, field
 from typing import Any
 
 
-@dataclass(frozen=True)
-class SvgChart:
-    """A chart as the HTML report shows it: accessible inline SVG and what the chart draws.
+@dataclass(frozen=True, kw_only=True)
+class ChartFacts:
+    """What a chart shows and counts, whatever form it is in.
 
-    ``svg`` already has its ids prefixed with ``key`` and its ``<title>``/``<desc>`` (see
-    :meth:`uxlab.reports.charts_common.Chart.svg`); the counts are those of the drawn chart.
+    ``estimates`` counts the point estimates drawn, ``intervals`` their interval bars and
+    ``without_interval`` the estimates the analysis gave no interval for (labelled on the chart).
     """
 
     key: str
     title: str
     alt: str
-    svg: str = field(repr=False)
     section: str = "tasks"
     estimates: int = 0
     intervals: int = 0
     without_interval: int = 0
+
+
+@dataclass(frozen=True, kw_only=True)
+class SvgChart(ChartFacts):
+    """A chart as a page embeds it: accessible inline SVG, as plain data (no matplotlib).
+
+    ``svg`` already has its ids prefixed and its ``<title>``/``<desc>`` (see
+    :meth:`uxlab.reports.charts_common.Chart.svg_chart`).
+    """
+
+    svg: str = field(repr=False)
 
 
 @dataclass(frozen=True)
