@@ -141,7 +141,7 @@ def _draw(analysis: dict, context: ReportContext, helper: _Helper) -> ReportChar
 
     helper.send(analysis, context)
     jobs = chart_jobs(analysis, context)
-    drawn = draw_jobs(jobs, helper.next_jobs(len(jobs)), Chart.svg_chart)
+    drawn = _draw_shared(jobs, helper.counter)
     drawn.update(helper.drawn())
     missing = [number for number in range(len(jobs)) if number not in drawn]  # helper failed
     drawn.update(draw_jobs(jobs, missing, Chart.svg_chart))
@@ -176,9 +176,6 @@ class _Helper:
         except (OSError, ValueError):
             pass
 
-    def next_jobs(self, count: int):
-        return _taken(self.counter, count)
-
     def drawn(self) -> dict[int, tuple]:
         """What the helper drew, by job number; nothing if it failed or hangs (the worker then
         draws those jobs itself)."""
@@ -200,34 +197,35 @@ class _Helper:
 
 def _help(connection: Connection, counter) -> None:
     """The helper: draw the jobs it takes, send them (by number) to the worker."""
-    from uxlab.reports.charts import Chart, chart_jobs, draw_jobs
+    from uxlab.reports.charts import chart_jobs
 
     try:
         analysis, context = connection.recv()
     except (EOFError, OSError):
         return
-    drawn: dict[int, tuple] = {}
     try:
-        jobs = chart_jobs(analysis, context)
-        for number in _taken(counter, len(jobs)):
-            drawn.update(draw_jobs(jobs, [number], Chart.svg_chart))
+        drawn = _draw_shared(chart_jobs(analysis, context), counter)
     except Exception:  # the worker draws what is missing
-        pass
+        drawn = {}
     try:
         connection.send(drawn)
     except (OSError, ValueError):
         pass
 
 
-def _taken(counter, count: int):
-    """The job numbers this process takes from the shared ``counter``, until none is left."""
+def _draw_shared(jobs: list, counter) -> dict[int, tuple]:
+    """Draw jobs one at a time, each the next not yet taken (the shared ``counter``), until
+    none is left: job number → its charts as SVG."""
+    from uxlab.reports.charts import Chart, draw_jobs
+
+    drawn: dict[int, tuple] = {}
     while True:
         with counter.get_lock():
             number = counter.value
             counter.value += 1
-        if number >= count:
-            return
-        yield number
+        if number >= len(jobs):
+            return drawn
+        drawn.update(draw_jobs(jobs, [number], Chart.svg_chart))
 
 
 def _warm_up() -> None:
