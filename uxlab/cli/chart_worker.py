@@ -1,20 +1,23 @@
-"""``uxlab report``'s second process: it draws the HTML report's charts.
+"""``uxlab report``'s other processes: they draw the HTML report's charts.
 
 The command spends its time on one core importing (scipy, SQLAlchemy, matplotlib), reading and
-analysing, then drawing; the machine has more than one. So, before the command's heavy imports,
-:meth:`ChartWorker.start` forks a child that imports matplotlib and the chart modules and draws a
-throw-away chart (loading the fonts) while the command imports scipy, reads the database and
-analyses. The command then sends the analysis document and the report context
-(:meth:`ChartWorker.draw`) and gets back each chart rendered as SVG
-(:class:`~uxlab.reports.chart_set.SvgChart`); it assembles the page without ever importing
-matplotlib. The page is the one :func:`uxlab.reports.html.render_html_report` makes in process.
+analysing, then drawing; the machine has more than one. So, once the command's own modules are
+loaded (the charts need scipy and the analysis too, and inherit them), :meth:`ChartWorker.start`
+forks a worker that imports matplotlib and the chart modules and draws a throw-away chart
+(fonts, code paths) while the command reads the database and analyses; the warm worker then
+forks a helper. The command sends the analysis document and the report context
+(:meth:`ChartWorker.draw`); the worker and the helper draw the report's charts, each taking the
+next chart job not yet taken (:func:`uxlab.reports.charts.chart_jobs`, a shared counter), and the
+command gets back each chart rendered as SVG (:class:`~uxlab.reports.chart_set.SvgChart`). It
+assembles the page without ever importing matplotlib; the page is the one
+:func:`uxlab.reports.html.render_html_report` makes in process.
 
 For the command line only, never the web app: forking a process that runs other threads (a web
 server's) can leave the child holding a lock no thread will release, so :meth:`ChartWorker.start`
-gives ``None`` where other threads run or ``fork`` does not exist, and the charts are then drawn
-in process. Whatever goes wrong in the child (it died, the input could not be sent, drawing
-failed) also falls back to drawing in process, which gives the same page or raises the same error
-as the command without a worker.
+gives ``None`` where other threads run, ``fork`` does not exist or only one core is there to
+use, and the charts are then drawn in process. Whatever goes wrong in the child (it died, the
+input could not be sent, drawing failed) also falls back to drawing in process, which gives the
+same page or raises the same error as the command without a worker.
 """
 
 from __future__ import annotations
