@@ -137,7 +137,9 @@ def simulated_database(path: Path, participants: int) -> dict[str, str]:
     return environment
 
 
-UXLAB = [sys.executable, "-c", "from uxlab.cli import main; main()"]
+#: ``-P``: no current folder on ``sys.path``, so ``--before``'s PYTHONPATH decides which uxlab runs
+#: (run from a checkout, the current folder's uxlab came first and both timed the same code).
+UXLAB = [sys.executable, "-P", "-c", "from uxlab.cli import main; main()"]
 #: The bare-matplotlib baseline as a program of its own (see bare_charts.py).
 BASELINE_PROGRAM = str(Path(__file__).with_name("bare_charts.py"))
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -76,6 +78,28 @@ def test_variant_a_gives_a_report_of_variant_a_alone(simulated_demo, tmp_path):
 
     html = cli("report", "checkout-redesign", "--variant", "A").stdout  # HTML, to stdout
     assert "variants A only" in html and "B · Redesign" not in html
+
+
+#: ``uxlab report`` as its own program, printing the matplotlib modules its process loaded.
+REPORT_PROGRAM = """
+import sys
+from uxlab.cli import main
+main(["report", "checkout-redesign", "-o", sys.argv[1]], standalone_mode=False)
+print(sorted(name for name in sys.modules if name.split(".")[0] == "matplotlib"))
+"""
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # the database is not the point
+def test_the_html_command_draws_its_charts_in_another_process(simulated_demo, tmp_path):
+    # The command's own process assembles the page; matplotlib is loaded only by its chart
+    # worker (a fallback to drawing in process would load it here).
+    path = tmp_path / "r.html"
+    result = subprocess.run([sys.executable, "-c", REPORT_PROGRAM, str(path)], check=True,
+                            capture_output=True, text=True)
+    assert result.stdout.splitlines()[-1] == "[]"
+    html = path.read_text(encoding="utf-8")
+    assert html.count('class="chart-svg"') > 5  # tasks, questionnaires, click maps
+    assert 'id="completion-estimate-1"' in html and 'id="clicks-' in html
 
 
 def test_filters_are_those_of_export(simulated_demo):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 import sys
+from contextlib import nullcontext
 from datetime import datetime
 from pathlib import Path
 
 import click
 
 from uxlab.analysis.segment_filter import SegmentError
+from uxlab.cli.chart_worker import ChartWorker
 from uxlab.cli.common import db_session
 from uxlab.cli.filters import filter_options, filters_from_options
 from uxlab.reports.files import REPORT_FORMATS, ReportFile
@@ -66,7 +68,11 @@ def report_command(slug: str | None, analysis_path: Path | None, fmt: str, outpu
 
 
 def _study_report(slug: str, fmt: str, title: str | None, filters) -> ReportFile:
-    with db_session(write=False) as session:
+    # The HTML's charts are drawn by a second process, forked now that this module's imports
+    # (scipy, the analysis, which the charts need too) are loaded, so that it loads matplotlib
+    # while this one reads and analyses.
+    worker = ChartWorker.start() if fmt == "html" else None
+    with worker or nullcontext(), db_session(write=False) as session:
         study = current_study(session, slug)
         if study is None:
             raise click.ClickException(f"no study {slug!r} (see `uxlab study list`)")
@@ -77,7 +83,8 @@ def _study_report(slug: str, fmt: str, title: str | None, filters) -> ReportFile
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="'--variant'") from exc
         try:
-            return study_report(session, study, filters, fmt, title=title)
+            return study_report(session, study, filters, fmt, title=title,
+                                draw_charts=worker.draw if worker else None)
         except ReportUnavailable as exc:
             click.echo(f"Error: no report of study {slug!r} under "
                        f"{'; '.join(filters.describe())}: {exc}", err=True)

@@ -7,9 +7,13 @@ builder only decide how it looks, so the two formats carry the same words, numbe
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from uxlab.reports.charts_common import Chart
 from uxlab.reports.findings import Finding
+
+if TYPE_CHECKING:  # the HTML report is assembled without matplotlib (see chart_set)
+    from uxlab.reports.chart_set import SvgChart
+    from uxlab.reports.charts_common import Chart
 
 
 @dataclass(frozen=True)
@@ -73,9 +77,10 @@ class FindingList:
 
 @dataclass(frozen=True)
 class Figure:
-    """A chart with its caption (the chart's title) and text alternative."""
+    """A chart with its caption (the chart's title) and text alternative: a drawn
+    :class:`Chart` (the PDF) or one rendered as :class:`SvgChart` (the HTML)."""
 
-    chart: Chart
+    chart: Chart | SvgChart
 
 
 Block = Paragraph | Heading | Facts | Items | Table | FindingList | Figure

@@ -9,36 +9,33 @@ interval for is drawn with a visible "no interval" label and counted apart.
 from __future__ import annotations
 
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from uxlab.reports import style
+from uxlab.reports.chart_set import ChartFacts, SvgChart
 from uxlab.reports.context import ReportContext
 
 
-@dataclass(frozen=True, eq=False)
-class Chart:
-    """A built chart: the figure, a title, a text alternative and what it draws.
+@dataclass(frozen=True, eq=False, kw_only=True)
+class Chart(ChartFacts):
+    """A built chart: the figure, a title, a text alternative and what it draws (see
+    :class:`~uxlab.reports.chart_set.ChartFacts`)."""
 
-    ``estimates`` counts the point estimates drawn, ``intervals`` their interval bars and
-    ``without_interval`` the estimates the analysis gave no interval for (labelled on the chart).
-    """
-
-    key: str
-    title: str
-    alt: str
     figure: Figure = field(repr=False)
-    section: str = "tasks"
-    estimates: int = 0
-    intervals: int = 0
-    without_interval: int = 0
 
     def svg(self, prefix: str | None = None) -> str:
         """Inline SVG text with ``<title>``/``<desc>`` and ids made unique by ``prefix``."""
         return style.accessible_svg(style.render(self.figure, "svg"), prefix or self.key,
                                     self.title, self.alt)
+
+    def svg_chart(self, prefix: str | None = None) -> SvgChart:
+        """The chart rendered as :meth:`svg` (ids prefixed with ``prefix``, by default its key),
+        as plain data."""
+        return SvgChart(svg=self.svg(prefix), **{facts.name: getattr(self, facts.name)
+                                                  for facts in fields(ChartFacts)})
 
     def png(self, dpi: int = style.DPI_PNG) -> bytes:
         """PNG bytes."""
@@ -60,8 +57,9 @@ class Tally:
 
     def chart(self, key: str, title: str, alt: str, figure: Figure, section: str) -> Chart:
         freeze_layout(figure)
-        return Chart(key, title, alt, figure, section, self.estimates, self.intervals,
-                     self.without_interval)
+        return Chart(key=key, title=title, alt=alt, figure=figure, section=section,
+                     estimates=self.estimates, intervals=self.intervals,
+                     without_interval=self.without_interval)
 
 
 def freeze_layout(figure: Figure) -> None:

@@ -15,35 +15,11 @@ from matplotlib.ticker import MaxNLocator, PercentFormatter
 from uxlab.reports import formatting as fmt
 from uxlab.reports import style
 from uxlab.reports.charts_common import Chart, Tally, new_figure, point_interval, wrap
-from uxlab.reports.context import ProblemRecord, ReportContext
+from uxlab.reports.context import ReportContext
+from uxlab.reports.problem_ranking import problem_interval, problem_share, ranked_problems
 from uxlab.stats.discovery import discovery_probability, estimate_p, participants_needed
-from uxlab.stats.proportions import completion_interval
 
 MAX_PROBLEMS_CHARTED = 25
-
-
-def ranked_problems(problems) -> list[ProblemRecord]:
-    """Problems by priority: any catastrophe (4) first, then severity × frequency, severity,
-    title (the order of the problem list, :mod:`uxlab.observations.problem_list`)."""
-    return sorted(problems, key=lambda p: (p.severity != 4, -p.severity * (problem_share(p) or 0),
-                                           -p.severity, p.title))
-
-
-def problem_share(problem: ProblemRecord) -> float | None:
-    """The share of observed participants who met the problem."""
-    if problem.frequency is not None:
-        return problem.frequency
-    observed = problem.observed_participants
-    return problem.participants / observed if observed else None
-
-
-def problem_interval(problem: ProblemRecord, confidence: float) -> tuple[float, float] | None:
-    """Adjusted-Wald interval of a problem's frequency, when the participants observed are known."""
-    observed = problem.observed_participants
-    if not observed or problem.participants > observed:
-        return None
-    estimate = completion_interval(problem.participants, observed, confidence)
-    return estimate.low, estimate.high
 
 
 def problem_chart(context: ReportContext, confidence: float = 0.95) -> Chart | None:

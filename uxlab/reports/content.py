@@ -20,14 +20,14 @@ from uxlab.reports.blocks import (
     Section,
     Table,
 )
-from uxlab.reports.charts import ReportCharts, report_charts
-from uxlab.reports.charts_problems import problem_interval, problem_share, ranked_problems
+from uxlab.reports.chart_set import ReportCharts
 from uxlab.reports.content_navigation import usability_metric_section
 from uxlab.reports.content_notes import note_blocks, problem_grid_blocks
 from uxlab.reports.content_results import METRIC_NAMES, questionnaire_blocks, task_blocks
 from uxlab.reports.context import ReportContext
 from uxlab.reports.findings import KIND_LABELS, executive_summary, key_findings
 from uxlab.reports.methods import METHODS, REFERENCES, test_reason
+from uxlab.reports.problem_ranking import problem_interval, problem_share, ranked_problems
 from uxlab.reports.style import SEVERITY_LABELS
 from uxlab.reports.title_page import day as _date
 from uxlab.reports.title_page import moment as _datetime
@@ -39,7 +39,10 @@ MAX_EXCLUSIONS_LISTED = 200
 def build_report(analysis: dict, context: ReportContext,
                  charts: ReportCharts | None = None) -> Report:
     """The whole report as sections of blocks (charts are built unless given)."""
-    charts = charts if charts is not None else report_charts(analysis, context)
+    if charts is None:
+        from uxlab.reports.charts import report_charts
+
+        charts = report_charts(analysis, context)
     sections = [_title_page(analysis, context), _summary(analysis, context),
                 _tasks_overview(analysis, context, charts)]
     tasks = {t["task"]: t for t in analysis.get("tasks", [])}

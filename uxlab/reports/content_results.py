@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from uxlab.reports import formatting as fmt
 from uxlab.reports.blocks import Block, Figure, Heading, Items, Paragraph, Table
-from uxlab.reports.charts_common import Chart
 from uxlab.reports.content_navigation import navigation_blocks
 from uxlab.reports.context import ReportContext
+
+if TYPE_CHECKING:
+    from uxlab.reports.chart_set import SvgChart
+    from uxlab.reports.charts_common import Chart
 
 METRIC_NAMES = {"completion": "Completion", "time": "Time", "errors": "Errors",
                 "clicks": "Clicks", "seq": "SEQ", "sus": "SUS", "umux_lite": "UMUX-Lite",
@@ -20,7 +25,7 @@ _BENCHMARK_METRICS = (("completion", "Completion"), ("time", "Time"), ("seq", "S
 
 
 def task_blocks(task: dict, analysis: dict, context: ReportContext,
-                clicks: tuple[Chart, ...]) -> list[Block]:
+                clicks: tuple[Chart | SvgChart, ...]) -> list[Block]:
     """The blocks of one task's section: results table, benchmarks, comparisons, click maps."""
     level = fmt.confidence_label(analysis["confidence"])
     title = context.task_title(task["task"])
@@ -148,7 +153,7 @@ def comparison_sentences(comparisons: list[dict]) -> Items:
 
 
 def questionnaire_blocks(analysis: dict, context: ReportContext,
-                         charts: dict[str, Chart]) -> list[Block]:
+                         charts: dict[str, Chart | SvgChart]) -> list[Block]:
     """SUS, UMUX-Lite, NPS (and CSAT, CES when asked): tables, charts, comparisons."""
     level = fmt.confidence_label(analysis["confidence"])
     questionnaires = analysis.get("questionnaires", {})

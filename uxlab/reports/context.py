@@ -156,15 +156,20 @@ class Versions:
 
     @classmethod
     def current(cls) -> Versions:
-        """The versions running now."""
-        import matplotlib
+        """The versions running now.
+
+        matplotlib's is read from its installed metadata, not by importing it: a report's text
+        is assembled where matplotlib need not be loaded (the charts may be drawn elsewhere).
+        """
+        from importlib.metadata import version
+
         import numpy
         import scipy
 
         import uxlab
 
         return cls(uxlab=uxlab.__version__, scipy=scipy.__version__, numpy=numpy.__version__,
-                   python=platform.python_version(), matplotlib=matplotlib.__version__)
+                   python=platform.python_version(), matplotlib=version("matplotlib"))
 
 
 def _frozen_mapping(values) -> Mapping:
@@ -300,6 +305,13 @@ class ReportContext:
         """The paths of ``task``, one entry per variant that has any."""
         return [entry for entry in self.paths if entry.task == task]
 
+    def __reduce__(self):
+        # For pickling (``uxlab report`` sends the context to its chart process): the mapping
+        # proxies cannot be pickled, so the fields travel as plain values and are frozen again.
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        return _context_from_fields, ({name: dict(value) if isinstance(value, MappingProxyType)
+                                       else value for name, value in values.items()},)
+
     def to_dict(self) -> dict:
         """The context as strict-JSON-ready data (dates as ISO 8601 strings)."""
         data = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -328,6 +340,10 @@ class ReportContext:
         data["first_attempt"] = isoformat_or_none(self.first_attempt)
         data["last_attempt"] = isoformat_or_none(self.last_attempt)
         return data
+
+
+def _context_from_fields(values: dict) -> ReportContext:
+    return ReportContext(**values)
 
 
 def _as(kind, value):

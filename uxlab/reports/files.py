@@ -10,8 +10,12 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from uxlab.reports.context import ReportContext
+
+if TYPE_CHECKING:
+    from uxlab.reports.html import ChartDrawer
 
 #: The formats a report comes in.
 REPORT_FORMATS = ("html", "pdf", "json")
@@ -35,18 +39,21 @@ def check_format(fmt: str) -> None:
                          f"{', '.join(REPORT_FORMATS)}")
 
 
-def report_file(analysis: dict, context: ReportContext, fmt: str, name: str = "") -> ReportFile:
+def report_file(analysis: dict, context: ReportContext, fmt: str, name: str = "",
+                draw_charts: ChartDrawer | None = None) -> ReportFile:
     """Render the report of ``analysis`` as ``fmt`` (``html``, ``pdf`` or ``json``).
 
     ``name`` becomes the start of the file name (``NAME-report.FMT``; the study's slug when
     empty), reduced to letters, digits, ``-``, ``_`` and ``.`` so it is safe in a
     Content-Disposition header and on any file system. Raises ValueError for another format.
+    ``draw_charts`` draws the HTML report's charts (see
+    :func:`uxlab.reports.html.render_html_report`); the PDF draws its own.
     """
     check_format(fmt)
     if fmt == "html":
         from uxlab.reports.html import render_html_report
 
-        content = render_html_report(analysis, context).encode("utf-8")
+        content = render_html_report(analysis, context, draw_charts).encode("utf-8")
     elif fmt == "pdf":
         from uxlab.reports.pdf import render_pdf_report
 

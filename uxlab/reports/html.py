@@ -6,17 +6,23 @@ environment (no Flask), so the CLI, the web app and tests produce the same file.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-from uxlab.reports.charts import report_charts
+from uxlab.reports.chart_set import ReportCharts
 from uxlab.reports.content import build_report
 from uxlab.reports.context import ReportContext
 
+#: Draws a report's charts as :class:`~uxlab.reports.chart_set.SvgChart` (in this process, or in
+#: another: ``uxlab report``'s chart worker).
+ChartDrawer = Callable[[dict, ReportContext], ReportCharts]
 
-def render_html_report(analysis: dict, context: ReportContext | None = None) -> str:
+
+def render_html_report(analysis: dict, context: ReportContext | None = None,
+                       draw_charts: ChartDrawer | None = None) -> str:
     """Render the report of an analysis document as one self-contained HTML page.
 
     Parameters
@@ -25,6 +31,9 @@ def render_html_report(analysis: dict, context: ReportContext | None = None) -> 
         The analysis document (docs/analysis-json.md).
     context : ReportContext, optional
         Study, names, problems, clicks and versions; defaults render from the document alone.
+    draw_charts : callable, optional
+        Builds the charts as SVG; :func:`svg_charts` (in this process) by default. Any other
+        must give what :func:`svg_charts` gives for the same input.
 
     Returns
     -------
@@ -35,12 +44,19 @@ def render_html_report(analysis: dict, context: ReportContext | None = None) -> 
         CSS starts each major section on a new page.
     """
     context = context or ReportContext()
-    charts = report_charts(analysis, context)
+    charts = (draw_charts or svg_charts)(analysis, context)
     report = build_report(analysis, context, charts)
-    svgs = {chart.key: Markup(chart.svg(prefix=chart.key)) for chart in charts.all()}
+    svgs = {chart.key: Markup(chart.svg) for chart in charts.all()}
     template = _environment().get_template("reports/report.html")
     return template.render(report=report, svgs=svgs,
                            uxlab_version=context.versions.uxlab or "unknown")
+
+
+def svg_charts(analysis: dict, context: ReportContext) -> ReportCharts:
+    """Draw the report's charts in this process and render them as inline SVG."""
+    from uxlab.reports.charts import svg_charts as draw  # matplotlib: only when drawing here
+
+    return draw(analysis, context)
 
 
 @lru_cache(maxsize=1)

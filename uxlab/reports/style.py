@@ -21,9 +21,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from html import escape
+from typing import TYPE_CHECKING
 
-import matplotlib
-from matplotlib.figure import Figure
+if TYPE_CHECKING:  # matplotlib is imported where a figure is made: the constants need none of it
+    from matplotlib.figure import Figure
 
 # Okabe–Ito, darkest first, so the first variants' thin interval lines keep their contrast on
 # white paper when printed in grey; the light ones (orange, sky blue, yellow) come last.
@@ -128,12 +129,16 @@ def variant_style(index: int) -> VariantStyle:
 @contextmanager
 def styled() -> Iterator[None]:
     """Apply the report style while building and rendering a figure (serialised, see above)."""
+    import matplotlib
+
     with _RENDER_LOCK, matplotlib.rc_context(RC):
         yield
 
 
 def new_figure(height: float, width: float = WIDTH_IN, **kwargs) -> Figure:
     """A figure in the report style; call inside :func:`styled`."""
+    from matplotlib.figure import Figure
+
     return Figure(figsize=(width, height), layout="constrained", **kwargs)
 
 

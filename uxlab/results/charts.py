@@ -7,8 +7,9 @@ interval. Charts without data are left out.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import replace
 
+from uxlab.reports.chart_set import SvgChart
 from uxlab.reports.charts import completion_chart, nps_chart, seq_chart, sus_chart, time_chart
 from uxlab.results.context import report_context
 from uxlab.results.page import ResultsPage
@@ -18,18 +19,7 @@ PAGE_CHARTS = (("tasks", completion_chart), ("tasks", time_chart), ("tasks", seq
                ("questionnaires", sus_chart), ("questionnaires", nps_chart))
 
 
-@dataclass(frozen=True)
-class PageChart:
-    """A chart ready to embed: inline SVG (with its own title and description) and alt text."""
-
-    key: str
-    section: str
-    title: str
-    alt: str
-    svg: str
-
-
-def page_charts(page: ResultsPage) -> tuple[PageChart, ...]:
+def page_charts(page: ResultsPage) -> tuple[SvgChart, ...]:
     """Draw the charts of ``page`` (none without an analysis)."""
     if page.analysis is None:
         return ()
@@ -38,6 +28,5 @@ def page_charts(page: ResultsPage) -> tuple[PageChart, ...]:
     for section, draw in PAGE_CHARTS:
         chart = draw(page.analysis, context)
         if chart is not None:
-            charts.append(PageChart(key=chart.key, section=section, title=chart.title,
-                                    alt=chart.alt, svg=chart.svg(f"results-{chart.key}")))
+            charts.append(replace(chart.svg_chart(f"results-{chart.key}"), section=section))
     return tuple(charts)

@@ -7,16 +7,16 @@ page and an exported report show the same maps.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
 from uxlab.analysis.dataset import Filters
 from uxlab.models import Study
+from uxlab.reports.chart_set import SvgChart
 from uxlab.reports.charts_clicks import click_charts
 from uxlab.reports.charts_navigation import first_click_charts
 from uxlab.reports.context import ReportContext
-from uxlab.results.charts import PageChart
 from uxlab.results.navigation import task_clicks
 
 
@@ -26,8 +26,8 @@ class TaskClickMaps:
 
     task: str
     title: str
-    first_clicks: tuple[PageChart, ...]
-    pages: tuple[PageChart, ...]
+    first_clicks: tuple[SvgChart, ...]
+    pages: tuple[SvgChart, ...]
 
 
 def click_map_sections(session: Session, study: Study, filters: Filters
@@ -49,6 +49,5 @@ def click_map_sections(session: Session, study: Study, filters: Filters
     return tuple(sections)
 
 
-def _page_chart(chart) -> PageChart:
-    return PageChart(key=chart.key, section="clicks", title=chart.title, alt=chart.alt,
-                     svg=chart.svg(f"clickmap-{chart.key}"))
+def _page_chart(chart) -> SvgChart:
+    return replace(chart.svg_chart(f"clickmap-{chart.key}"), section="clicks")

@@ -10,6 +10,7 @@ same filters.
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
 
@@ -20,16 +21,22 @@ from uxlab.reports.files import ReportFile, check_format, report_file
 from uxlab.results.context import report_context
 from uxlab.results.page import build_results
 
+if TYPE_CHECKING:
+    from uxlab.reports.html import ChartDrawer
+
 
 class ReportUnavailable(Exception):
     """The study has nothing to report under these filters (the message says why)."""
 
 
 def study_report(session: Session, study: Study, filters: Filters | None = None,
-                 fmt: str = "html", title: str | None = None) -> ReportFile:
+                 fmt: str = "html", title: str | None = None,
+                 draw_charts: ChartDrawer | None = None) -> ReportFile:
     """Render the report of ``study`` under ``filters`` as ``fmt`` (html, pdf or json).
 
-    ``title`` replaces the study's title on the report (not in the database).
+    ``title`` replaces the study's title on the report (not in the database). ``draw_charts``
+    draws the HTML report's charts (by default in this process; ``uxlab report`` hands them to a
+    second process, :mod:`uxlab.cli.chart_worker`).
 
     Raises ValueError for a filter the study does not fit (e.g. an unknown variant) or an
     unknown format, and :class:`ReportUnavailable` when no attempts match the filters or the
@@ -45,4 +52,4 @@ def study_report(session: Session, study: Study, filters: Filters | None = None,
         context = dataclasses.replace(
             context, study=dataclasses.replace(context.study, title=title))
     name = "-".join((study.slug, f"v{study.version}", *page.filters.variants))
-    return report_file(page.analysis, context, fmt, name=name)
+    return report_file(page.analysis, context, fmt, name=name, draw_charts=draw_charts)
