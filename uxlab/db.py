@@ -23,18 +23,26 @@ import sqlite3
 import threading
 import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+
+try:
+    import fcntl
+except ImportError:  # Windows: writers take turns by SQLite's busy handler alone
+    fcntl = None
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 #: How often the WAL is checkpointed (PASSIVE: never waits for, or holds up, readers or writers).
-WAL_CHECKPOINT_INTERVAL_S = 1.0
+#: Often, so that the RESTART below finds little left to copy while writers wait for it: at
+#: 4,000 live participants the WAL grows by some 30 MB a second (docs/performance.md).
+WAL_CHECKPOINT_INTERVAL_S = 0.2
 #: A WAL file larger than this is checkpointed with RESTART (waits for writers, then the next
-#: writer starts the WAL from its beginning) and truncated to ``journal_size_limit``.
+#: writer starts the WAL from its beginning) and truncated to ``journal_size_limit``; in the
+#: writers' turn (:class:`WriterTurn`), so the writers that take turns wait in its queue.
 WAL_RESTART_BYTES = 16 * 1024 * 1024
 #: How long a RESTART checkpoint waits for the writers before it gives up until the next turn.
 WAL_RESTART_WAIT_MS = 2_000
@@ -74,6 +82,54 @@ def _configure_sqlite(engine: Engine, checkpointer: WalCheckpointer | None) -> N
         connection.exec_driver_sql(f"BEGIN {mode}")
 
 
+class WriterTurn:
+    """The turn of a SQLite file's writers, across threads and processes: a context manager.
+
+    SQLite lets one writer in at a time, and one that finds the lock taken sleeps in its busy
+    handler (1, 2, 5, 10 … up to 100 ms at a time) however soon the lock is free again; under
+    sustained ingestion those sleeps, not the CPU, set the latency (docs/performance.md). An
+    exclusive ``flock`` on a file beside the database queues the writers that take it instead:
+    the kernel wakes the next one the moment the lock is released. Without ``fcntl`` (Windows)
+    it does nothing and SQLite's busy handler alone decides.
+    """
+
+    def __init__(self, database_path: str):
+        self.path = database_path + "-writers.lock"
+        self._threads = threading.Lock()
+        self._file = None
+        self._pid: int | None = None
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        if fcntl is None:
+            yield
+            return
+        with self._threads:  # flock is per open file: the threads of a process share this one
+            file = self._open()
+            if file is None:  # a folder that cannot be written: SQLite will say so, as a 503
+                yield
+                return
+            fcntl.flock(file, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(file, fcntl.LOCK_UN)
+
+    def _open(self):
+        if self._pid != os.getpid():  # a forked child opens its own, or shares the parent's lock
+            try:
+                self._file, self._pid = open(self.path, "a"), os.getpid()  # noqa: SIM115
+            except OSError:
+                return None
+        return self._file
+
+    def close(self) -> None:
+        with self._threads:
+            if self._file is not None and self._pid == os.getpid():
+                self._file.close()
+            self._file, self._pid = None, None
+
+
 class WalCheckpointer:
     """Checkpoints a SQLite file's WAL every ``interval`` seconds from a daemon thread.
 
@@ -81,9 +137,13 @@ class WalCheckpointer:
     its own) and uses a connection of its own. :meth:`checkpoint` is one turn, callable directly.
     """
 
-    def __init__(self, path: str, interval: float = WAL_CHECKPOINT_INTERVAL_S):
+    def __init__(self, path: str, interval: float = WAL_CHECKPOINT_INTERVAL_S,
+                 turn: WriterTurn | None = None):
         self.path = path
         self.interval = interval
+        #: Taken around a RESTART: the writers that queue by it wait in that queue, not in
+        #: SQLite's busy handler, and start the moment the checkpoint is done.
+        self.turn = turn
         self._lock = threading.Lock()
         self._pid: int | None = None
         self._stopping = threading.Event()
@@ -113,12 +173,12 @@ class WalCheckpointer:
             return  # no WAL yet
         with sqlite3.connect(self.path, timeout=WAL_RESTART_WAIT_MS / 1000,
                              isolation_level=None) as connection:
+            connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
             if wal_bytes > WAL_RESTART_BYTES:
-                connection.execute(f"PRAGMA journal_size_limit = {WAL_RESTART_BYTES}")
-                connection.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
-                connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
-            else:
-                connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                with self.turn() if self.turn is not None else nullcontext():
+                    connection.execute(f"PRAGMA journal_size_limit = {WAL_RESTART_BYTES}")
+                    connection.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
+                    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
         connection.close()
 
 
@@ -152,8 +212,10 @@ class Database:
         parsed = make_url(url)
         file = parsed.database if parsed.get_backend_name() == "sqlite" else None
         #: The WAL's periodic checkpoint (SQLite files only).
-        self.checkpointer = WalCheckpointer(str(Path(file).resolve())) \
-            if file and file != ":memory:" and not file.startswith("file:") else None
+        on_disk = file and file != ":memory:" and not file.startswith("file:")
+        self._writer_turn = WriterTurn(str(Path(file).resolve())) if on_disk else None
+        self.checkpointer = WalCheckpointer(str(Path(file).resolve()), turn=self._writer_turn) \
+            if on_disk else None
         self.engine = make_engine(url, self.checkpointer, pool_size)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         writer = self.engine.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite \
@@ -180,7 +242,14 @@ class Database:
                 session.rollback()
                 raise
 
+    def writer_turn(self):
+        """A context manager: this SQLite file's writers' turn across processes (:class:`WriterTurn`),
+        taken by the ingestion server around each group's write transaction; a no-op elsewhere."""
+        return self._writer_turn() if self._writer_turn is not None else nullcontext()
+
     def dispose(self) -> None:
         if self.checkpointer is not None:
             self.checkpointer.stop()
+        if self._writer_turn is not None:
+            self._writer_turn.close()
         self.engine.dispose()

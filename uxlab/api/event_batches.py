@@ -166,7 +166,7 @@ def _store_group(app: Flask, db: Database, batches: list[PreparedBatch]) -> list
             with connection.begin():
                 outcomes, writes = _decide(app, connection, batches)
             if writes:
-                with connection.begin():
+                with db.writer_turn(), connection.begin():
                     _write(connection, batches, outcomes, writes)
         else:
             # PostgreSQL locks rows, not the database: one transaction, one BEGIN and COMMIT.

@@ -1,0 +1,116 @@
+"""The ingestion writers' turn on a SQLite file, and the writer's linger that makes groups."""
+
+from __future__ import annotations
+
+import asyncio
+import multiprocessing
+import threading
+import time
+
+import pytest
+
+from uxlab.db import Database, WriterTurn
+from uxlab.ingest.writer import GroupWriter
+
+
+def _hold_turn(path: str, taken, release) -> None:
+    turn = WriterTurn(path)
+    with turn():
+        taken.set()
+        release.wait(30)
+    turn.close()
+
+
+def test_the_turn_excludes_another_process_until_released(tmp_path):
+    path = str(tmp_path / "study.sqlite")
+    context = multiprocessing.get_context("fork")
+    taken, release = context.Event(), context.Event()
+    holder = context.Process(target=_hold_turn, args=(path, taken, release))
+    holder.start()
+    try:
+        assert taken.wait(30)
+        order: list[str] = []
+        waiter = threading.Thread(target=lambda: _take_and_note(path, order))
+        waiter.start()
+        waiter.join(0.3)
+        assert waiter.is_alive() and order == []  # still queued behind the other process
+        order.append("released")
+        release.set()
+        waiter.join(30)
+        assert order == ["released", "taken"]
+    finally:
+        release.set()
+        holder.join(30)
+
+
+def _take_and_note(path: str, order: list[str]) -> None:
+    turn = WriterTurn(path)
+    with turn():
+        order.append("taken")
+    turn.close()
+
+
+def test_the_threads_of_one_process_take_turns_too(tmp_path):
+    turn = WriterTurn(str(tmp_path / "study.sqlite"))
+    inside, most = [0], [0]
+
+    def write() -> None:
+        for _ in range(200):
+            with turn():
+                inside[0] += 1
+                most[0] = max(most[0], inside[0])
+                time.sleep(0)  # let the other threads run while this one holds the turn
+                inside[0] -= 1
+
+    threads = [threading.Thread(target=write) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    turn.close()
+    assert most == [1]
+
+
+def test_a_database_without_a_file_has_no_turn_to_wait_for():
+    database = Database("sqlite://")
+    try:
+        with database.writer_turn():
+            with database.writer_turn():  # not a lock at all: nothing to wait for
+                pass
+    finally:
+        database.dispose()
+
+
+@pytest.mark.parametrize("linger", [0.0, 0.05])
+def test_batches_arriving_while_the_writer_lingers_join_its_group(linger):
+    groups: list[list[int]] = []
+    first_taken = threading.Event()
+
+    def store(batches: list[int]) -> list[int]:
+        groups.append(batches)
+        first_taken.set()
+        return batches
+
+    writer = GroupWriter(store, linger=linger)
+
+    async def send() -> list[int]:
+        first = writer.submit(1)
+        await asyncio.sleep(0.01)  # inside the linger, or after a group of one was taken
+        if not linger:
+            await asyncio.get_running_loop().run_in_executor(None, first_taken.wait, 5)
+        rest = [writer.submit(n) for n in (2, 3)]
+        return list(await asyncio.gather(first, *rest))
+
+    try:
+        assert asyncio.run(send()) == [1, 2, 3]
+    finally:
+        writer.stop()
+    assert groups == ([[1, 2, 3]] if linger else [[1], [2, 3]])
+
+
+
+def test_a_lock_file_that_cannot_be_made_leaves_the_error_to_sqlite(tmp_path):
+    turn = WriterTurn(str(tmp_path / "no-such-folder" / "study.sqlite"))
+    with turn():
+        pass  # no lock file, no error here: the database's own statements report the fault
+    turn.close()
