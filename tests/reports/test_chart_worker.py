@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
+import time
+from pathlib import Path
 
 import pytest
 
@@ -43,6 +47,60 @@ def test_a_worker_that_died_falls_back_to_drawing_in_process(two_variants, worke
 def test_a_worker_never_asked_ends_when_closed(worker):
     worker.close()
     assert not worker._process.is_alive()
+
+
+def _helper_pid(worker: ChartWorker) -> int:
+    """The pid of the worker's helper, once the warm worker has forked it."""
+    children = Path(f"/proc/{worker._process.pid}/task/{worker._process.pid}/children")
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        pids = children.read_text().split()
+        if pids:
+            return int(pids[0])
+        time.sleep(0.05)
+    raise AssertionError("the worker started no helper")
+
+
+def _ends(pid: int, seconds: float = 30) -> bool:
+    """Whether process ``pid`` ends (or is a zombie) within ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except FileNotFoundError:
+            return True
+        if state in ("Z", "X"):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+needs_proc = pytest.mark.skipif(not Path("/proc/self/task").exists(),
+                                reason="reads the processes' children from Linux's /proc")
+
+
+@needs_proc
+def test_a_worker_killed_after_forking_its_helper_neither_hangs_the_command_nor_leaves_it(
+        two_variants, worker):
+    analysis, context = two_variants
+    helper = _helper_pid(worker)
+    os.kill(worker._process.pid, signal.SIGKILL)
+    pages = []
+    drawing = threading.Thread(
+        target=lambda: pages.append(render_html_report(analysis, context, worker.draw)))
+    drawing.start()
+    drawing.join(120)
+    assert not drawing.is_alive(), "the command waits for a dead worker"
+    assert pages == [render_html_report(analysis, context)]
+    assert _ends(helper), "the helper outlived its worker"
+
+
+@needs_proc
+def test_a_warm_worker_never_asked_ends_with_its_helper_when_closed(worker):
+    helper = _helper_pid(worker)
+    worker.close()
+    assert not worker._process.is_alive()
+    assert _ends(helper), "the helper outlived its worker"
 
 
 def test_no_worker_where_another_thread_runs():

@@ -25,9 +25,10 @@ from __future__ import annotations
 import gc
 import multiprocessing
 import os
+import pickle
 import signal
 import threading
-from multiprocessing.connection import Connection
+from multiprocessing.connection import Connection, wait
 from types import TracebackType
 from typing import TYPE_CHECKING
 
@@ -70,7 +71,8 @@ class ChartWorker:
         try:
             connection, child_end = context.Pipe()
             # Not a daemon: a daemon may not start the helper. It ends when its pipe closes.
-            process = context.Process(target=_serve, args=(child_end,), name="uxlab-charts")
+            process = context.Process(target=_serve, args=(child_end, connection),
+                                      name="uxlab-charts")
             process.start()
         except OSError:
             return None
@@ -82,8 +84,11 @@ class ChartWorker:
         self._asked = True
         try:
             self._connection.send((analysis, context))
-            charts = self._connection.recv()
-        except (OSError, EOFError, TypeError, AttributeError, ValueError):
+            # The worker's end of the pipe is open in no other process, so its death ends the
+            # wait (an end of file) as its answer does; its sentinel as well, to be sure.
+            wait([self._connection, self._process.sentinel])
+            charts = self._connection.recv() if self._connection.poll() else None
+        except (OSError, EOFError, pickle.PickleError, TypeError, AttributeError, ValueError):
             charts = None  # could not send (pickling) or the child is gone
         if isinstance(charts, ReportCharts):
             return charts
@@ -95,11 +100,7 @@ class ChartWorker:
         """End the worker: it leaves when its end of the pipe closes, or at once when it was
         never asked for charts (the command failed first: no study, a bad filter)."""
         self._connection.close()
-        if self._asked:
-            self._process.join(JOIN_SECONDS)
-        if self._process.is_alive():
-            self._process.terminate()
-            self._process.join()
+        _end(self._process, JOIN_SECONDS if self._asked else 0)
 
     def __enter__(self) -> ChartWorker:
         return self
@@ -109,16 +110,32 @@ class ChartWorker:
         self.close()
 
 
-def _serve(connection: Connection) -> None:
+def _end(process, seconds: float) -> None:
+    """Wait up to ``seconds`` for ``process`` to end, then stop it (SIGTERM) and wait."""
+    process.join(seconds)
+    if process.is_alive():
+        process.terminate()
+        process.join()
+
+
+def _stop_on_sigterm(_signal, _frame) -> None:
+    raise SystemExit(1)  # so that ``finally`` blocks run: the worker then ends its helper
+
+
+def _serve(connection: Connection, command_end: Connection) -> None:
     """The child: get ready, draw one report's charts with a helper, send them back, end."""
+    # The command's end of the pipe, inherited by the fork: closed, so that the command alone
+    # holds it and sees an end of file if this process dies.
+    command_end.close()
     # A short life with a bounded amount of work: the cyclic garbage collector would only
     # rescan matplotlib's objects (the helper, forked from here, inherits this too). Ctrl-C is
     # the command's to handle: it ends the worker when it stops.
     gc.disable()
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stop_on_sigterm)
     try:
         _warm_up()
-        helper = _Helper.start()
+        helper = _Helper.start(inherited=connection)
     except Exception:  # the parent draws in process and meets the problem itself
         return
     try:
@@ -162,12 +179,15 @@ class _Helper:
         self.process, self.connection, self.counter = process, connection, counter
 
     @classmethod
-    def start(cls) -> _Helper:
+    def start(cls, inherited: Connection) -> _Helper:
+        """Fork the helper; ``inherited`` is the worker's end of the command's pipe, which the
+        helper closes (only the worker may hold it, see :meth:`ChartWorker.draw`)."""
         context = multiprocessing.get_context("fork")
         counter = context.Value("i", 0)
         connection, helper_end = context.Pipe()
         helper = cls(None, connection, counter)
-        helper.process = context.Process(target=_help, args=(helper_end, counter),
+        helper.process = context.Process(target=_help,
+                                         args=(helper_end, counter, (connection, inherited)),
                                          name="uxlab-charts-helper", daemon=True)
         helper.process.start()
         helper_end.close()
@@ -192,15 +212,15 @@ class _Helper:
 
     def close(self) -> None:
         self.connection.close()
-        self.process.join(JOIN_SECONDS)
-        if self.process.is_alive():
-            self.process.terminate()
-            self.process.join()
+        _end(self.process, JOIN_SECONDS)
 
 
-def _help(connection: Connection, counter) -> None:
+def _help(connection: Connection, counter, not_ours: tuple[Connection, ...]) -> None:
     """The helper: draw the jobs it takes, send them (by number) to the worker."""
     from uxlab.reports.charts import chart_jobs
+
+    for inherited in not_ours:  # the worker's pipe ends: its death must reach its readers
+        inherited.close()
 
     try:
         analysis, context = connection.recv()
