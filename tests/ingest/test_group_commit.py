@@ -101,18 +101,18 @@ def test_the_last_batch_of_an_ended_attempt_derives_its_metrics_in_the_group(
     assert ended.clicks == 1 and ended.path == ["index.html", "shoes.html"]
 
 
-def test_a_group_whose_transaction_fails_is_stored_batch_by_batch(app, database, db, study,
-                                                                  sitting, monkeypatch):
-    """A fault of the group (here: its first try) costs no batch its answer, and a batch that
-    fails on its own answers 503 with nothing stored; nothing acknowledged is missing."""
+def test_a_group_failing_for_one_batch_is_stored_batch_by_batch(app, database, db, study,
+                                                                sitting, monkeypatch):
+    """A fault of the group caused by one batch (here: its foreign key) costs the other batches
+    nothing: each is tried alone, the good one stored, the bad one answered with its error."""
     other = make_sitting(db, study)
     insert = event_batches.insert_batches
     tries = []
 
     def failing(connection, batches):
         tries.append(len(batches))
-        if len(batches) > 1 or batches[0][0].session_id == other.id:
-            raise OperationalError("INSERT", {}, Exception("database is locked"))
+        if any(target.session_id == other.id for target, _ in batches):
+            raise IntegrityError("INSERT", {}, Exception("FOREIGN KEY constraint failed"))
         return insert(connection, batches)
 
     monkeypatch.setattr(event_batches, "insert_batches", failing)
@@ -121,9 +121,29 @@ def test_a_group_whose_transaction_fails_is_stored_batch_by_batch(app, database,
                                              _batch(other, [theirs.click()])])
     assert tries == [2, 1, 1]
     assert outcomes[0] == {"accepted": 2, "duplicates": 0}
-    assert outcomes[1].status == 503 and outcomes[1].headers == {"Retry-After": "5"}
+    assert isinstance(outcomes[1], IntegrityError)
     assert len(_stored(db, session_id=sitting.id)) == 2
     assert _stored(db, session_id=other.id) == []
+
+
+def test_a_group_the_database_refuses_is_answered_503_at_once(app, database, db, study,
+                                                              sitting, monkeypatch):
+    """A database that cannot be written or reached fails the group: every batch gets its 503
+    with Retry-After at once (nothing stored), instead of meeting the same fault one by one."""
+    other = make_sitting(db, study)
+    tries = []
+
+    def locked(connection, batches):
+        tries.append(len(batches))
+        raise OperationalError("INSERT", {}, Exception("database is locked"))
+
+    monkeypatch.setattr(event_batches, "insert_batches", locked)
+    mine, theirs = EventMaker(), EventMaker(tab="o")
+    outcomes = store_batches(app, database, [_batch(sitting, [mine.click()]),
+                                             _batch(other, [theirs.click()])])
+    assert tries == [2]
+    assert [(o.status, o.headers) for o in outcomes] == [(503, {"Retry-After": "5"})] * 2
+    assert _stored(db, session_id=sitting.id) == [] and _stored(db, session_id=other.id) == []
 
 
 def test_an_unexpected_error_of_one_batch_is_that_batchs_alone(app, database, db, study,

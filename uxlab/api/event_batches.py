@@ -29,6 +29,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import InternalServerError
 from werkzeug.http import parse_cookie, parse_options_header
 
 from uxlab.api.common import (
@@ -36,6 +37,7 @@ from uxlab.api.common import (
     ApiError,
     check_json_object,
     database_unavailable,
+    http_error,
     parse_json,
     require_json_type,
 )
@@ -187,11 +189,18 @@ def store_batches(app: Flask, db: Database, batches: list[PreparedBatch]) -> lis
     """Store ``batches`` in one transaction; return each one's outcome, after the commit.
 
     Refused batches (:func:`_refusal`, unknown sessions) write nothing and do not affect the
-    others. If the group's transaction fails, each batch is tried again in a transaction of its
-    own: a batch is acknowledged only once its own rows are committed.
+    others. If the group's transaction fails because the database cannot be written or reached,
+    every batch gets the 503; if it fails otherwise (one batch's fault), each batch is tried
+    again in a transaction of its own. A batch is acknowledged only once its own rows are
+    committed.
     """
     try:
         return _store_group(app, db, batches)
+    except OperationalError as exc:
+        # The database cannot be written or reached: each batch alone would only meet the same
+        # fault again, one after another (a busy timeout each). Every batch gets the 503 now,
+        # and the recorders send them again with the same ids.
+        return [_failure(app, exc)] * len(batches)
     except Exception as exc:  # noqa: BLE001  # each batch is then answered on its own
         if len(batches) == 1:
             return [_failure(app, exc)]
@@ -243,3 +252,12 @@ def body_limit(app: Flask) -> int:
     """The largest events body taken: :data:`MAX_BODY_BYTES`, or the app's smaller
     ``MAX_CONTENT_LENGTH``."""
     return min(MAX_BODY_BYTES, app.config.get("MAX_CONTENT_LENGTH") or MAX_BODY_BYTES)
+
+
+def internal_error(app: Flask, path: str, exc: Exception) -> tuple[int, dict[str, Any], dict]:
+    """The answer to an events request that failed unexpectedly: Flask's (the error raised
+    where Flask would propagate it, else logged and answered as the API's JSON 500)."""
+    if app.config.get("PROPAGATE_EXCEPTIONS") or app.testing or app.debug:
+        raise exc
+    app.logger.error("Exception on POST %s", path, exc_info=exc)
+    return 500, http_error(InternalServerError()).body(), {}

@@ -24,15 +24,15 @@ import re
 import uuid
 
 from flask import Flask
-from werkzeug.exceptions import InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 from werkzeug.wsgi import get_content_length, get_input_stream
 
-from uxlab.api.common import ApiError, http_error, read_limited, refuse_oversized
+from uxlab.api.common import ApiError, read_limited, refuse_oversized
 from uxlab.api.event_batches import (
     answer_body,
     answer_headers,
     body_limit,
+    internal_error,
     request_batch,
     require_json_body,
     store_batch,
@@ -77,8 +77,5 @@ class EventsEndpoint:
             return 200, store_batch(app, app.extensions["uxlab.db"], batch), {}
         except ApiError as exc:
             return exc.status, exc.body(), exc.headers
-        except Exception:
-            if app.config["PROPAGATE_EXCEPTIONS"] or app.testing or app.debug:
-                raise
-            app.logger.exception("Exception on POST %s", environ.get("PATH_INFO"))
-            return 500, http_error(InternalServerError()).body(), {}
+        except Exception as exc:  # noqa: BLE001  # answered as Flask answers it
+            return internal_error(app, environ.get("PATH_INFO", ""), exc)

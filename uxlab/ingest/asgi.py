@@ -2,7 +2,7 @@
 
 Run by gunicorn with uvicorn's worker (uvloop, httptools)::
 
-    gunicorn -k uvicorn_worker.UvicornWorker --workers 2 --keep-alive 15 \\
+    gunicorn -k uvicorn_worker.UvicornWorker --workers 2 --keep-alive 75 \\
         'uxlab.ingest.asgi:create_ingest_app()'
 
 Each request is read, parsed and checked on the event loop with the events endpoint's own
@@ -19,13 +19,14 @@ import uuid
 from typing import Any
 
 from flask import Flask
-from werkzeug.exceptions import InternalServerError, MethodNotAllowed, NotFound
+from werkzeug.exceptions import MethodNotAllowed, NotFound
 
 from uxlab.api.common import ApiError, body_over_limit, http_error, refuse_oversized
 from uxlab.api.event_batches import (
     answer_body,
     answer_headers,
     body_limit,
+    internal_error,
     request_batch,
     require_json_body,
     store_batches,
@@ -85,20 +86,15 @@ class IngestApp:
             raw = await _read_body(receive, _content_length(headers), body_limit(self.app))
             batch = request_batch(self.app, public_id, raw, headers.get("cookie"))
             outcome = await self.writer.submit(batch)
-        except ApiError as exc:
+        except ClientGone:
+            raise
+        except Exception as exc:  # noqa: BLE001  # an ApiError, or answered as Flask would
             outcome = exc
         if isinstance(outcome, ApiError):
             return outcome.status, outcome.body(), outcome.headers
         if isinstance(outcome, Exception):
-            return self._internal_error(scope, outcome)
+            return internal_error(self.app, scope["path"], outcome)
         return 200, outcome, {}
-
-    def _internal_error(self, scope, exc: Exception) -> tuple[int, dict[str, Any], dict]:
-        app = self.app
-        if app.config.get("PROPAGATE_EXCEPTIONS") or app.testing or app.debug:
-            raise exc
-        app.logger.error("Exception on POST %s", scope["path"], exc_info=exc)
-        return 500, http_error(InternalServerError()).body(), {}
 
     async def _send(self, send, scope, status: int, body: bytes, extra: dict[str, str]) -> None:
         headers = {**answer_headers(extra, scope.get("scheme") == "https"),

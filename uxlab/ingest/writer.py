@@ -60,7 +60,7 @@ class GroupWriter:
 
     def start(self) -> None:
         with self._lock:
-            if self._thread is None:
+            if self._thread is None or not self._thread.is_alive():
                 self._thread = threading.Thread(target=self._run, name="uxlab-ingest-writer",
                                                 daemon=True)
                 self._thread.start()

@@ -240,7 +240,10 @@ def insert_batches(connection: Connection,
         dialect = connection.dialect
         return [connection.exec_driver_sql(_SQLITE_INSERT, _sqlite_parameters(dialect, rows))
                 .rowcount if rows else 0 for _, rows in batches]
-    every_row = [row for _, rows in batches for row in rows]
+    # In key order: two groups holding the same resent events then take their rows' locks in
+    # the same order instead of deadlocking.
+    every_row = sorted((row for _, rows in batches for row in rows),
+                       key=lambda row: (row["session_id"], row["event_uuid"]))
     if not every_row:
         return [0] * len(batches)
     new = {tuple(key) for key in connection.exec_driver_sql(
