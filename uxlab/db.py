@@ -8,12 +8,13 @@ statement writes waits its turn at that statement just as well, and takes the lo
 event ingestion uses such "append" sessions (see :attr:`Database.append_sessions`). PostgreSQL
 gets ``pool_pre_ping``.
 
-A :class:`Database` on a SQLite file checkpoints its WAL from a thread of its own, once a second
+A :class:`Database` on a SQLite file checkpoints its WAL from a thread of its own, every 0.2 s
 (:class:`WalCheckpointer`), instead of SQLite's automatic checkpoint, which runs inside whichever
 request's commit crosses 1,000 pages and makes that request wait. The periodic checkpoint also
 bounds the WAL under sustained writes: when the file has grown past ``WAL_RESTART_BYTES`` it
 waits for the writers to finish and starts the WAL over, and ``journal_size_limit`` then truncates
-the file.
+the file. Event ingestion's writers take turns by a file lock beside the database
+(:class:`WriterTurn`, ``<database>-writers.lock``), and that restart takes its turn among them.
 """
 
 from __future__ import annotations
@@ -244,7 +245,8 @@ class Database:
 
     def writer_turn(self):
         """A context manager: this SQLite file's writers' turn across processes (:class:`WriterTurn`),
-        taken by the ingestion server around each group's write transaction; a no-op elsewhere."""
+        taken around every write transaction of event ingestion (the ingestion server's groups
+        and the web app's events endpoint); a no-op elsewhere."""
         return self._writer_turn() if self._writer_turn is not None else nullcontext()
 
     def dispose(self) -> None:
