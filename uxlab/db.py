@@ -118,10 +118,11 @@ class WriterTurn:
 
     def _open(self):
         if self._pid != os.getpid():  # a forked child opens its own, or shares the parent's lock
+            self._pid = os.getpid()
             try:
-                self._file, self._pid = open(self.path, "a"), os.getpid()  # noqa: SIM115
+                self._file = open(self.path, "a")  # noqa: SIM115  # held for the process's life
             except OSError:
-                return None
+                self._file = None  # not tried again at every write: SQLite's busy handler decides
         return self._file
 
     def close(self) -> None:

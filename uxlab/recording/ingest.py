@@ -61,11 +61,10 @@ _SQLITE_INSERT = (f"INSERT INTO {EVENTS.name} ({', '.join(_ROW_COLUMNS)}) VALUES
 # rowcount for an executemany). Its text never changes: SQLAlchemy's multi-row VALUES
 # (insertmanyvalues) is new SQL for every row count, which psycopg parsed again each time
 # (two thirds of a group's CPU). The column types are the model's.
-_UNNEST_COLUMNS = _ROW_COLUMNS
 _POSTGRESQL_INSERT = (
-    f"INSERT INTO {EVENTS.name} ({', '.join(_UNNEST_COLUMNS)}) SELECT * FROM unnest("
+    f"INSERT INTO {EVENTS.name} ({', '.join(_ROW_COLUMNS)}) SELECT * FROM unnest("
     + ", ".join(f"%b::{EVENTS.c[name].type.compile(dialect=postgresql.dialect())}[]"
-                for name in _UNNEST_COLUMNS)
+                for name in _ROW_COLUMNS)
     + ") ON CONFLICT (session_id, event_uuid) DO NOTHING RETURNING session_id, event_uuid")
 
 
@@ -83,13 +82,13 @@ def _sqlite_parameters(dialect, rows: list[dict[str, Any]]) -> list[tuple]:
 
 
 def _postgresql_columns(rows: list[dict[str, Any]]) -> tuple[list, ...]:
-    """The rows as one list per column of :data:`_UNNEST_COLUMNS`, typed for psycopg's arrays
+    """The rows as one list per column of :data:`_ROW_COLUMNS`, typed for psycopg's arrays
     (a list takes the type of its first value: coordinates are floats, payloads JSONB)."""
-    columns = tuple([row[name] for row in rows] for name in _UNNEST_COLUMNS)
+    columns = tuple([row[name] for row in rows] for name in _ROW_COLUMNS)
     for name in ("x", "y"):
-        values = columns[_UNNEST_COLUMNS.index(name)]
+        values = columns[_ROW_COLUMNS.index(name)]
         values[:] = [None if value is None else float(value) for value in values]
-    payloads = columns[_UNNEST_COLUMNS.index("payload")]
+    payloads = columns[_ROW_COLUMNS.index("payload")]
     payloads[:] = [Jsonb(payload) for payload in payloads]
     return columns
 

@@ -22,7 +22,7 @@ from uxlab.reports.charts_tasks import completion_chart, seq_chart, time_chart
 from uxlab.reports.context import ReportContext
 from uxlab.reports.style import render
 
-__all__ = ["Chart", "ReportCharts", "report_charts", "svg_charts", "render", "completion_chart",
+__all__ = ["Chart", "ReportCharts", "report_charts", "render", "completion_chart",
            "time_chart", "seq_chart", "sus_chart", "nps_chart", "problem_chart", "discovery_chart",
            "click_charts", "click_map", "chart_jobs", "draw_jobs", "assemble_charts"]
 
@@ -77,13 +77,9 @@ def assemble_charts(jobs: list[ChartJob], drawn: Mapping[int, tuple]) -> ReportC
                         problems=tuple(sections["problems"]))
 
 
-def report_charts(analysis: dict, context: ReportContext) -> ReportCharts:
-    """Build every chart of a report (charts without data are left out)."""
+def report_charts(analysis: dict, context: ReportContext,
+                  convert: Callable[[Chart], Any] | None = None) -> ReportCharts:
+    """Build every chart of a report (charts without data are left out), each through
+    ``convert`` if given (``Chart.svg_chart``: the HTML report's inline SVG)."""
     jobs = chart_jobs(analysis, context)
-    return assemble_charts(jobs, draw_jobs(jobs, range(len(jobs))))
-
-
-def svg_charts(analysis: dict, context: ReportContext) -> ReportCharts:
-    """Build every chart of a report and render it as the HTML report's inline SVG."""
-    jobs = chart_jobs(analysis, context)
-    return assemble_charts(jobs, draw_jobs(jobs, range(len(jobs)), Chart.svg_chart))
+    return assemble_charts(jobs, draw_jobs(jobs, range(len(jobs)), convert))

@@ -54,9 +54,9 @@ def render_html_report(analysis: dict, context: ReportContext | None = None,
 
 def svg_charts(analysis: dict, context: ReportContext) -> ReportCharts:
     """Draw the report's charts in this process and render them as inline SVG."""
-    from uxlab.reports.charts import svg_charts as draw  # matplotlib: only when drawing here
+    from uxlab.reports.charts import Chart, report_charts  # matplotlib: only when drawing here
 
-    return draw(analysis, context)
+    return report_charts(analysis, context, Chart.svg_chart)
 
 
 @lru_cache(maxsize=1)
