@@ -12,9 +12,10 @@ A :class:`Database` on a SQLite file checkpoints its WAL from a thread of its ow
 (:class:`WalCheckpointer`), instead of SQLite's automatic checkpoint, which runs inside whichever
 request's commit crosses 1,000 pages and makes that request wait. The periodic checkpoint also
 bounds the WAL under sustained writes: when the file has grown past ``WAL_RESTART_BYTES`` it
-waits for the writers to finish and starts the WAL over, and ``journal_size_limit`` then truncates
-the file. Event ingestion's writers take turns by a file lock beside the database
-(:class:`WriterTurn`, ``<database>-writers.lock``), and that restart takes its turn among them.
+checkpoints once more in the writers' turn, so that nothing is written while it copies the last
+frames; the next writer then finds the whole WAL in the database and starts it over from its
+beginning, and ``journal_size_limit`` truncates the file. Event ingestion's writers take turns by
+a file lock beside the database (:class:`WriterTurn`, ``<database>-writers.lock``).
 """
 
 from __future__ import annotations
@@ -38,15 +39,17 @@ from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 #: How often the WAL is checkpointed (PASSIVE: never waits for, or holds up, readers or writers).
-#: Often, so that the RESTART below finds little left to copy while writers wait for it: at
-#: 4,000 live participants the WAL grows by some 30 MB a second (docs/performance.md).
+#: Often, so that the checkpoint in the writers' turn below finds little left to copy while
+#: writers wait for it: at 4,000 live participants the WAL grows by some 30 MB a second
+#: (docs/performance.md).
 WAL_CHECKPOINT_INTERVAL_S = 0.2
-#: A WAL file larger than this is checkpointed with RESTART (waits for writers, then the next
-#: writer starts the WAL from its beginning) and truncated to ``journal_size_limit``; in the
-#: writers' turn (:class:`WriterTurn`), so the writers that take turns wait in its queue.
+#: A WAL file larger than this is checkpointed again in the writers' turn (:class:`WriterTurn`),
+#: so that it is copied whole and the next writer starts it from its beginning; that writer
+#: truncates the file to ``journal_size_limit`` (this size).
 WAL_RESTART_BYTES = 16 * 1024 * 1024
-#: How long a RESTART checkpoint waits for the writers before it gives up until the next turn.
-WAL_RESTART_WAIT_MS = 2_000
+#: How long the checkpoint's connection waits for a lock (the checkpoint lock, held by another
+#: process's checkpoint) before it gives up until the next turn.
+WAL_CHECKPOINT_WAIT_MS = 2_000
 
 _engines: weakref.WeakSet[Engine] = weakref.WeakSet()
 
@@ -168,19 +171,25 @@ class WalCheckpointer:
                 pass  # busy, or the disk is full or read-only: the requests report that; retry
 
     def checkpoint(self) -> None:
-        """One turn: PASSIVE, or RESTART (then truncate) when the WAL has grown too large."""
+        """One turn: PASSIVE; and when the WAL has grown past ``WAL_RESTART_BYTES``, PASSIVE
+        again in the writers' turn, so that the WAL starts over at the next write.
+
+        Not RESTART or TRUNCATE there: those also wait, in SQLite's busy handler (sleeping 1,
+        2, 5 … ms), for every reader still using the WAL, and TRUNCATE then shortens the file,
+        all while the writers queue; at 4,000 participants that held them about 40 ms a time
+        (medians: RESTART 15–22 ms, TRUNCATE 20–25 ms). A reader that still uses the WAL only puts the start-over
+        off to a later write or turn.
+        """
         try:
             wal_bytes = os.path.getsize(self.path + "-wal")
         except OSError:
             return  # no WAL yet
-        with sqlite3.connect(self.path, timeout=WAL_RESTART_WAIT_MS / 1000,
+        with sqlite3.connect(self.path, timeout=WAL_CHECKPOINT_WAIT_MS / 1000,
                              isolation_level=None) as connection:
             connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
             if wal_bytes > WAL_RESTART_BYTES:
                 with self.turn() if self.turn is not None else nullcontext():
-                    connection.execute(f"PRAGMA journal_size_limit = {WAL_RESTART_BYTES}")
-                    connection.execute("PRAGMA wal_checkpoint(RESTART)").fetchone()
-                    connection.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+                    connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
         connection.close()
 
 

@@ -185,7 +185,7 @@ def test_a_database_fault_is_503_with_retry_after_from_each(app, database, entri
     def unavailable(*args, **kwargs):
         raise OperationalError("INSERT", {}, Exception("disk I/O error"))
 
-    monkeypatch.setattr("uxlab.api.event_batches.insert_batches", unavailable)
+    monkeypatch.setattr("uxlab.api.event_batches.run_inserts", unavailable)
     make = EventMaker()
     answers = _answers(entries, f"/api/v1/sessions/{sitting.public_id}/events",
                        lambda: {"events": [make.click()]},

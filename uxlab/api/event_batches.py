@@ -45,12 +45,14 @@ from uxlab.db import Database
 from uxlab.recording.auth import TokenCheck, check_token
 from uxlab.recording.ingest import (
     IngestTarget,
+    PreparedInserts,
     all_stored,
     claimed_attempts,
     find_targets,
-    insert_batches,
+    prepare_inserts,
     recent_attempts,
     rederive_ended,
+    run_inserts,
 )
 from uxlab.recording.validation import EventError, event_rows
 from uxlab.security_headers import page_policy, security_headers
@@ -145,11 +147,18 @@ def _own_claims(target: IngestTarget, batch: PreparedBatch) -> IngestTarget:
                         target.attempt_ids & claimed, target.late_attempt_ids & claimed)
 
 
+def _prepare(connection: Connection, batches: list[PreparedBatch],
+             writes: dict[int, IngestTarget]) -> PreparedInserts:
+    """The rows of the batches of ``writes``, in batch order, converted for the driver."""
+    return prepare_inserts(connection, [(writes[i], batches[i].rows) for i in sorted(writes)])
+
+
 def _write(connection: Connection, batches: list[PreparedBatch], outcomes: list[Outcome | None],
-           writes: dict[int, IngestTarget]) -> None:
-    """Insert the batches of ``writes`` and re-derive their ended attempts; fill ``outcomes``."""
+           writes: dict[int, IngestTarget], prepared: PreparedInserts) -> None:
+    """Insert the batches of ``writes`` (``prepared``) and re-derive their ended attempts; fill
+    their ``outcomes``."""
     order = sorted(writes)
-    accepted = insert_batches(connection, [(writes[i], batches[i].rows) for i in order])
+    accepted = run_inserts(connection, prepared)
     changed: set[int] = set()
     for i, count in zip(order, accepted, strict=True):
         rows = batches[i].rows
@@ -163,19 +172,24 @@ def _store_group(app: Flask, db: Database, batches: list[PreparedBatch]) -> list
     with db.engine.connect() as connection:
         if db.is_sqlite:
             # Which sessions and attempts the batches are for never changes, so it is read
-            # without the write lock, which the write transaction then takes at its first INSERT
-            # (the connection begins DEFERRED): writers hold SQLite's one lock for less time.
+            # without the write lock; and the rows are converted for the driver before the
+            # writers' turn. The write transaction then takes SQLite's lock at its first INSERT
+            # (the connection begins DEFERRED): writers hold the lock, and their turn, only to
+            # send the rows and commit (at 4,000 participants, 8 ms a group instead of 13:
+            # docs/performance.md).
             with connection.begin():
                 outcomes, writes = _decide(app, connection, batches)
             if writes:
+                prepared = _prepare(connection, batches, writes)
                 with db.writer_turn(), connection.begin():
-                    _write(connection, batches, outcomes, writes)
+                    _write(connection, batches, outcomes, writes, prepared)
         else:
             # PostgreSQL locks rows, not the database: one transaction, one BEGIN and COMMIT.
             with connection.begin():
                 outcomes, writes = _decide(app, connection, batches)
                 if writes:
-                    _write(connection, batches, outcomes, writes)
+                    _write(connection, batches, outcomes, writes,
+                           _prepare(connection, batches, writes))
     return outcomes  # type: ignore[return-value]  # every batch has its outcome now
 
 

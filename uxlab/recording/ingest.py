@@ -9,8 +9,9 @@ path uses its parts, on a Core connection and for several batches at once (group
 :mod:`uxlab.api.event_batches`): :func:`~uxlab.recording.validation.event_rows` (plain Python,
 before the database is touched), :func:`find_targets` (one query for the batches' sessions and
 which of their attempts are their own; these never change, so it may run in a read transaction
-of its own), :func:`insert_batches` (the INSERTs first, so that on SQLite the write lock is held
-only from there to the commit) and :func:`rederive_ended` (then which of those attempts have
+of its own), :func:`prepare_inserts` (the rows converted for the driver, before any lock),
+:func:`run_inserts` (the INSERTs first, so that on SQLite the write lock is held only from there
+to the commit) and :func:`rederive_ended` (then which of those attempts have
 ended, read under the write lock or their row locks).
 """
 
@@ -222,39 +223,74 @@ def _fill_rows(target: IngestTarget, rows: list[dict[str, Any]], received_at: da
         row["late"] = row["attempt_id"] in late
 
 
-def insert_batches(connection: Connection,
-                   batches: Sequence[tuple[IngestTarget, list[dict[str, Any]]]]) -> list[int]:
-    """Insert checked rows (from ``event_rows``) of each ``(target, rows)`` batch; return how
-    many of each batch were new.
+@dataclass(frozen=True)
+class PreparedInserts:
+    """A group's batches, their rows completed and converted for the driver
+    (:func:`prepare_inserts`): what :func:`run_inserts` sends."""
+
+    dialect: str
+    #: The ``(target, rows)`` batches, in the order given.
+    batches: Sequence[tuple[IngestTarget, list[dict[str, Any]]]]
+    #: SQLite: each batch's parameter tuples. PostgreSQL: one list per column of every row, or
+    #: None if there is no row.
+    parameters: Any
+
+
+def prepare_inserts(connection: Connection,
+                    batches: Sequence[tuple[IngestTarget, list[dict[str, Any]]]]
+                    ) -> PreparedInserts:
+    """Complete the checked rows (from ``event_rows``) of each ``(target, rows)`` batch and
+    convert them for the driver, touching no table: on SQLite, before the writers' turn, so that
+    the write lock is held only to send them.
 
     An attempt the session does not own is dropped from its events; an event of an attempt that
-    ended over :data:`LATE_AFTER` ago is stored with ``late`` set. The INSERT is the transaction's
-    first statement on SQLite (its connection begins DEFERRED), so it takes the write lock only
-    now. An event in two batches of the group counts as new in the first only.
+    ended over :data:`LATE_AFTER` ago is stored with ``late`` set.
     """
     received_at = utcnow()
     for target, rows in batches:
         _fill_rows(target, rows, received_at)
-    if _dialect(connection) == "sqlite":
-        dialect = connection.dialect
-        return [connection.exec_driver_sql(_SQLITE_INSERT, _sqlite_parameters(dialect, rows))
-                .rowcount if rows else 0 for _, rows in batches]
+    dialect = _dialect(connection)
+    if dialect == "sqlite":
+        return PreparedInserts(dialect, batches, [_sqlite_parameters(connection.dialect, rows)
+                                                  for _, rows in batches])
+    every_row = [row for _, rows in batches for row in rows]
+    return PreparedInserts(dialect, batches,
+                           _postgresql_columns(every_row) if every_row else None)
+
+
+def run_inserts(connection: Connection, prepared: PreparedInserts) -> list[int]:
+    """Insert the batches of ``prepared``; return how many of each batch's events were new.
+
+    On SQLite each batch's INSERT runs as driver SQL, the first statement of its transaction
+    (the connection begins DEFERRED), so the write lock is taken only now. On PostgreSQL the
+    whole group is one statement. An event in two batches of the group counts as new in the
+    first only.
+    """
+    if prepared.dialect == "sqlite":
+        return [connection.exec_driver_sql(_SQLITE_INSERT, parameters).rowcount
+                if parameters else 0 for parameters in prepared.parameters]
+    if prepared.parameters is None:
+        return [0] * len(prepared.batches)
     # In the order sent: the rows' ids follow it, and the live console's streams read in id
     # order. (Two groups holding the same resent events in another order may deadlock;
     # PostgreSQL then fails one, whose batches get the 503 and are sent again.)
-    every_row = [row for _, rows in batches for row in rows]
-    if not every_row:
-        return [0] * len(batches)
-    new = {tuple(key) for key in connection.exec_driver_sql(
-        _POSTGRESQL_INSERT, _postgresql_columns(every_row))}
-    accepted = [0] * len(batches)
-    for i, (_, rows) in enumerate(batches):
+    new = {tuple(key) for key in connection.exec_driver_sql(_POSTGRESQL_INSERT,
+                                                            prepared.parameters)}
+    accepted = [0] * len(prepared.batches)
+    for i, (_, rows) in enumerate(prepared.batches):
         for row in rows:
             key = (row["session_id"], row["event_uuid"])
             if key in new:
                 new.discard(key)  # counted once, in the first batch holding it
                 accepted[i] += 1
     return accepted
+
+
+def insert_batches(connection: Connection,
+                   batches: Sequence[tuple[IngestTarget, list[dict[str, Any]]]]) -> list[int]:
+    """Insert the checked rows of each ``(target, rows)`` batch (:func:`prepare_inserts`, then
+    :func:`run_inserts`); return how many of each batch were new."""
+    return run_inserts(connection, prepare_inserts(connection, batches))
 
 
 def recent_attempts(target: IngestTarget, rows: Iterable[dict[str, Any]]) -> set[int]:
