@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from psycopg.types.json import Jsonb
-from sqlalchemy import Connection, bindparam, func, select
+from sqlalchemy import Connection, any_, bindparam, func, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
 
@@ -106,7 +106,7 @@ def _target_query(sessions_match, attempts_match):
     )
 
 
-# Each query in two forms: for one value (nearly every batch: one session, one attempt),
+# On SQLite each query in two forms: for one value (nearly every batch: one session, one attempt),
 # ``= ?``; else an expanding ``IN``, whose SQL is rendered again at every execution (a tenth of
 # a request's CPU when it was run per request; a group of batches shares it).
 _ONE_SESSION = SESSIONS.c.public_id == bindparam("public_id")
@@ -127,7 +127,16 @@ _STORED_OF_BATCH = select(func.count()).select_from(EVENTS).where(
 # take turns (one write lock, held from the INSERT to the commit).
 _ENDED = {one: select(ATTEMPTS.c.id, ATTEMPTS.c.ended_at).where(
     _ONE_ATTEMPT if one else _SOME_ATTEMPTS).order_by(ATTEMPTS.c.id) for one in (True, False)}
-_LOCKED_ENDED = {one: query.with_for_update(key_share=True) for one, query in _ENDED.items()}
+# PostgreSQL: one form for any number of values, ``= ANY(array)``, whose SQL never changes, so
+# that psycopg prepares it on the server (from its fifth run) and PostgreSQL stops parsing and
+# planning the group's lookups again each time (5.8 ms of a group's 31 at 4,000 participants).
+_ANY_SESSIONS = SESSIONS.c.public_id == any_(
+    bindparam("public_ids", type_=postgresql.ARRAY(SESSIONS.c.public_id.type)))
+_ANY_ATTEMPTS = ATTEMPTS.c.id == any_(
+    bindparam("attempt_ids", type_=postgresql.ARRAY(ATTEMPTS.c.id.type)))
+_POSTGRESQL_TARGETS = _target_query(_ANY_SESSIONS, _ANY_ATTEMPTS)
+_POSTGRESQL_LOCKED_ENDED = (select(ATTEMPTS.c.id, ATTEMPTS.c.ended_at).where(_ANY_ATTEMPTS)
+                            .order_by(ATTEMPTS.c.id).with_for_update(key_share=True))
 
 
 def _parameters(name: str, values: Iterable[Any]) -> tuple[bool, dict[str, Any]]:
@@ -180,10 +189,16 @@ def find_targets(connection: Connection, claims: Mapping[uuid.UUID, set[int]],
     attempt's ownership and an end that long past never change, so the caller may run it in a
     read transaction before the write one.
     """
-    one_session, session_parameters = _parameters("public_id", claims)
-    one_attempt, attempt_parameters = _parameters("attempt_id", set().union(*claims.values()))
-    rows = connection.execute(_TARGETS[one_session, one_attempt],
-                              {**session_parameters, **attempt_parameters}).all()
+    attempt_ids = set().union(*claims.values())
+    if _dialect(connection) == "postgresql":
+        query, parameters = _POSTGRESQL_TARGETS, {"public_ids": sorted(claims),
+                                                  "attempt_ids": sorted(attempt_ids)}
+    else:
+        one_session, session_parameters = _parameters("public_id", claims)
+        one_attempt, attempt_parameters = _parameters("attempt_id", attempt_ids)
+        query = _TARGETS[one_session, one_attempt]
+        parameters = {**session_parameters, **attempt_parameters}
+    rows = connection.execute(query, parameters).all()
     late_before = (now or utcnow()) - LATE_AFTER
     found: dict[uuid.UUID, list] = {}
     for row in rows:
@@ -310,9 +325,12 @@ def rederive_ended(connection: Connection, attempt_ids: set[int],
     """
     if not attempt_ids:
         return
-    queries = _LOCKED_ENDED if _dialect(connection) == "postgresql" else _ENDED
-    one, parameters = _parameters("attempt_id", attempt_ids)
-    ended = [attempt_id for attempt_id, ended_at in connection.execute(queries[one], parameters)
+    if _dialect(connection) == "postgresql":
+        query, parameters = _POSTGRESQL_LOCKED_ENDED, {"attempt_ids": sorted(attempt_ids)}
+    else:
+        one, parameters = _parameters("attempt_id", attempt_ids)
+        query = _ENDED[one]
+    ended = [attempt_id for attempt_id, ended_at in connection.execute(query, parameters)
              if ended_at is not None]
     if not ended:
         return
