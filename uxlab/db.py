@@ -13,9 +13,11 @@ A :class:`Database` on a SQLite file checkpoints its WAL from a thread of its ow
 request's commit crosses 1,000 pages and makes that request wait. The periodic checkpoint also
 bounds the WAL under sustained writes: when the file has grown past ``WAL_RESTART_BYTES`` it
 checkpoints once more in the writers' turn, so that nothing is written while it copies the last
-frames; the next writer then finds the whole WAL in the database and starts it over from its
-beginning, and ``journal_size_limit`` truncates the file. Event ingestion's writers take turns by
-a file lock beside the database (:class:`WriterTurn`, ``<database>-writers.lock``).
+frames; the next writer then finds the whole WAL in the database and, unless a reader is still
+using the WAL, starts it over from its beginning, and ``journal_size_limit`` truncates the file.
+A WAL that missed its start-overs that way is restarted in the turn waiting (briefly) for the
+readers. Event ingestion's writers take turns by a file lock beside the database
+(:class:`WriterTurn`, ``<database>-writers.lock``).
 """
 
 from __future__ import annotations
@@ -47,9 +49,12 @@ WAL_CHECKPOINT_INTERVAL_S = 0.2
 #: so that it is copied whole and the next writer starts it from its beginning; that writer
 #: truncates the file to ``journal_size_limit`` (this size).
 WAL_RESTART_BYTES = 16 * 1024 * 1024
-#: How long the checkpoint's connection waits for a lock (the checkpoint lock, held by another
-#: process's checkpoint) before it gives up until the next turn.
-WAL_CHECKPOINT_WAIT_MS = 2_000
+#: A WAL file this many times ``WAL_RESTART_BYTES`` has missed its start-overs (a reader was
+#: using the WAL each time a writer could have started it over): the turn's checkpoint is then a
+#: RESTART, which waits for those readers, up to ``WAL_RESTART_WAIT_MS``.
+WAL_FORCED_RESTART_FACTOR = 4
+#: How long that RESTART waits for readers to leave the WAL before it gives up until the next turn.
+WAL_RESTART_WAIT_MS = 100
 
 _engines: weakref.WeakSet[Engine] = weakref.WeakSet()
 
@@ -146,8 +151,8 @@ class WalCheckpointer:
                  turn: WriterTurn | None = None):
         self.path = path
         self.interval = interval
-        #: Taken around a RESTART: the writers that queue by it wait in that queue, not in
-        #: SQLite's busy handler, and start the moment the checkpoint is done.
+        #: Taken around the checkpoint that lets the WAL start over: the writers that queue by
+        #: it wait in that queue, not in SQLite's busy handler, and go on the moment it is done.
         self.turn = turn
         self._lock = threading.Lock()
         self._pid: int | None = None
@@ -174,22 +179,28 @@ class WalCheckpointer:
         """One turn: PASSIVE; and when the WAL has grown past ``WAL_RESTART_BYTES``, PASSIVE
         again in the writers' turn, so that the WAL starts over at the next write.
 
-        Not RESTART or TRUNCATE there: those also wait, in SQLite's busy handler (sleeping 1,
-        2, 5 … ms), for every reader still using the WAL, and TRUNCATE then shortens the file,
-        all while the writers queue; at 4,000 participants that held them about 40 ms a time
-        (medians: RESTART 15–22 ms, TRUNCATE 20–25 ms). A reader that still uses the WAL only puts the start-over
-        off to a later write or turn.
+        Not RESTART or TRUNCATE there as a rule: those also wait, in SQLite's busy handler
+        (sleeping 1, 2, 5 … ms), for every reader still using the WAL, and TRUNCATE then
+        shortens the file, all while the writers queue; at 4,000 participants that held them
+        about 40 ms a time (medians: RESTART 15–22 ms, TRUNCATE 20–25 ms). A reader still using
+        the WAL when the next writer comes (a page view, the other process's lookup) puts the
+        start-over off to a later turn; once the file has passed ``WAL_FORCED_RESTART_FACTOR``
+        times the bound, the turn's checkpoint is a RESTART, which waits for the readers (up
+        to ``WAL_RESTART_WAIT_MS``), so that the WAL cannot grow without end.
         """
         try:
             wal_bytes = os.path.getsize(self.path + "-wal")
         except OSError:
             return  # no WAL yet
-        with sqlite3.connect(self.path, timeout=WAL_CHECKPOINT_WAIT_MS / 1000,
+        # PASSIVE never calls the busy handler; the timeout is the forced RESTART's wait.
+        with sqlite3.connect(self.path, timeout=WAL_RESTART_WAIT_MS / 1000,
                              isolation_level=None) as connection:
             connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
             if wal_bytes > WAL_RESTART_BYTES:
+                forced = wal_bytes > WAL_FORCED_RESTART_FACTOR * WAL_RESTART_BYTES
                 with self.turn() if self.turn is not None else nullcontext():
-                    connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                    connection.execute(
+                        f"PRAGMA wal_checkpoint({'RESTART' if forced else 'PASSIVE'})").fetchone()
         connection.close()
 
 

@@ -92,44 +92,54 @@ def _big_batch(make: EventMaker) -> dict:
                        for _ in range(50)]}
 
 
-def _wal_frames(path: str) -> tuple[int, int]:
-    """(frames in the WAL, frames of it already copied to the database), read by a PASSIVE
-    checkpoint of a connection of its own (which copies nothing new when nothing is left)."""
+def _reader_on_the_wal(path: str):
+    """A connection in a read transaction begun while the WAL holds frames not yet copied: it
+    uses the WAL (a read mark), so no writer can start the WAL over until it ends."""
     import sqlite3
 
-    with sqlite3.connect(path, isolation_level=None) as connection:
-        _busy, frames, copied = connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
-    connection.close()
-    return frames, copied
+    reader = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    reader.execute("BEGIN")
+    reader.execute("SELECT count(*) FROM events").fetchone()
+    return reader
+
+
+def _fill_the_wal(as_participant, sitting, make, posts: int) -> None:
+    for _ in range(posts):  # no checkpoint meanwhile: the WAL holds every page written
+        assert _post(as_participant, sitting, _big_batch(make)).status_code == 200
+
+
+def _bounded(monkeypatch, database, bound: int):
+    monkeypatch.setattr(uxlab_db, "WAL_RESTART_BYTES", bound)
+    database.engine.dispose()  # the writers' connections take the bound as journal_size_limit
+    database.checkpointer.stop()  # the test takes the thread's turns itself, deterministically
+    return database.checkpointer
 
 
 def test_the_wal_stays_bounded_under_sustained_ingestion(
         database, db, as_participant, sitting, monkeypatch):
-    """Writers that never stop (here: one that gets in between the checkpoint's two steps)
-    still find the WAL copied whole after a turn that found it past the bound: the next write
-    starts it over and truncates the file to the bound."""
+    """A writer that gets in between the checkpoint's two steps, while a page view keeps it from
+    starting the WAL over, appends to the WAL; the checkpoint in the writers' turn copies that
+    too, so the next write starts the WAL over and truncates the file to the bound."""
     bound = 256 * 1024
-    monkeypatch.setattr(uxlab_db, "WAL_RESTART_BYTES", bound)
-    database.engine.dispose()  # the writers' connections take the bound as journal_size_limit
-    checkpointer = database.checkpointer
-    checkpointer.stop()  # the test takes the thread's turns itself, deterministically
+    checkpointer = _bounded(monkeypatch, database, bound)
     wal = checkpointer.path + "-wal"
     make = EventMaker()
-    for _ in range(12):  # no checkpoint: the WAL holds every page written
-        assert _post(as_participant, sitting, _big_batch(make)).status_code == 200
-    assert os.path.getsize(wal) > 2 * bound
-
+    _fill_the_wal(as_participant, sitting, make, 12)
+    assert 2 * bound < os.path.getsize(wal) < uxlab_db.WAL_FORCED_RESTART_FACTOR * bound
+    reader = _reader_on_the_wal(checkpointer.path)
     writers_turn = checkpointer.turn
 
     def turn_after_a_write():
-        # A writer gets in after the PASSIVE outside the turn and before the turn is taken.
+        # After the PASSIVE outside the turn, before the turn: a write, then the page view ends.
         assert _post(as_participant, sitting, _big_batch(make)).status_code == 200
+        reader.execute("ROLLBACK")
         return writers_turn()
 
     monkeypatch.setattr(checkpointer, "turn", turn_after_a_write)
-    checkpointer.checkpoint()
-    frames, copied = _wal_frames(checkpointer.path)
-    assert frames == copied  # the write that came in between was copied too, in the turn
+    try:
+        checkpointer.checkpoint()
+    finally:
+        reader.close()
     assert _post(as_participant, sitting, _big_batch(make)).status_code == 200
     assert os.path.getsize(wal) <= bound
     assert _stored(db) == 14 * 50
@@ -141,16 +151,48 @@ def test_the_checkpoint_in_the_writers_turn_does_not_wait_for_readers(
     every writer) until it ends: the turn's checkpoint copies what it can and lets go."""
     import time
 
-    monkeypatch.setattr(uxlab_db, "WAL_RESTART_BYTES", 1)
-    checkpointer = database.checkpointer
-    checkpointer.stop()
+    checkpointer = _bounded(monkeypatch, database, 64 * 1024)
+    monkeypatch.setattr(uxlab_db, "WAL_RESTART_WAIT_MS", 2_000)
     make = EventMaker()
-    assert _post(as_participant, sitting, _big_batch(make)).status_code == 200
-    with database.engine.connect() as reader, reader.begin():
-        reader.exec_driver_sql("SELECT count(*) FROM events").scalar()  # holds its snapshot
+    _fill_the_wal(as_participant, sitting, make, 2)
+    assert 64 * 1024 < os.path.getsize(checkpointer.path + "-wal") < 4 * 64 * 1024
+    reader = _reader_on_the_wal(checkpointer.path)
+    try:
         assert _post(as_participant, sitting, _big_batch(make)).status_code == 200
         started = time.monotonic()
         checkpointer.checkpoint()
         waited = time.monotonic() - started
-    assert waited < uxlab_db.WAL_CHECKPOINT_WAIT_MS / 1000 / 4, waited
-    assert _stored(db) == 100
+    finally:
+        reader.close()
+    assert waited < 0.5, waited
+    assert _stored(db) == 150
+
+
+def test_a_wal_that_missed_its_start_overs_is_restarted_waiting_for_readers(
+        database, db, as_participant, sitting, monkeypatch):
+    """Readers on the WAL each time a writer could have started it over (a busy researcher's
+    pages) would let it grow without end; past the forced-restart size the turn's checkpoint
+    waits for them (a bounded while) and the next write starts the WAL over."""
+    import time
+
+    bound = 128 * 1024
+    checkpointer = _bounded(monkeypatch, database, bound)
+    monkeypatch.setattr(uxlab_db, "WAL_RESTART_WAIT_MS", 2_000)
+    wal = checkpointer.path + "-wal"
+    make = EventMaker()
+    _fill_the_wal(as_participant, sitting, make, 12)
+    assert os.path.getsize(wal) > uxlab_db.WAL_FORCED_RESTART_FACTOR * bound
+    reader = _reader_on_the_wal(checkpointer.path)
+    ends = threading.Timer(0.2, reader.execute, ["ROLLBACK"])
+    ends.start()
+    try:
+        started = time.monotonic()
+        checkpointer.checkpoint()
+        waited = time.monotonic() - started
+        assert _post(as_participant, sitting, _big_batch(make)).status_code == 200
+    finally:
+        ends.join()
+        reader.close()
+    assert waited >= 0.15, waited  # it waited for the page view to end
+    assert os.path.getsize(wal) <= bound
+    assert _stored(db) == 13 * 50
