@@ -31,13 +31,13 @@ from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
 
 try:
     import fcntl
 except ImportError:  # Windows: writers take turns by SQLite's busy handler alone
     fcntl = None
-from sqlalchemy.engine import make_url
-from sqlalchemy.orm import Session, sessionmaker
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 #: How often the WAL is checkpointed (PASSIVE: never waits for, or holds up, readers or writers).
@@ -147,8 +147,8 @@ class WalCheckpointer:
     its own) and uses a connection of its own. :meth:`checkpoint` is one turn, callable directly.
     """
 
-    def __init__(self, path: str, interval: float = WAL_CHECKPOINT_INTERVAL_S,
-                 turn: WriterTurn | None = None):
+    def __init__(self, path: str, turn: WriterTurn,
+                 interval: float = WAL_CHECKPOINT_INTERVAL_S):
         self.path = path
         self.interval = interval
         #: Taken around the checkpoint that lets the WAL start over: the writers that queue by
@@ -198,7 +198,7 @@ class WalCheckpointer:
             connection.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
             if wal_bytes > WAL_RESTART_BYTES:
                 forced = wal_bytes > WAL_FORCED_RESTART_FACTOR * WAL_RESTART_BYTES
-                with self.turn() if self.turn is not None else nullcontext():
+                with self.turn():
                     connection.execute(
                         f"PRAGMA wal_checkpoint({'RESTART' if forced else 'PASSIVE'})").fetchone()
         connection.close()
@@ -235,9 +235,9 @@ class Database:
         file = parsed.database if parsed.get_backend_name() == "sqlite" else None
         #: The WAL's periodic checkpoint (SQLite files only).
         on_disk = file and file != ":memory:" and not file.startswith("file:")
-        self._writer_turn = WriterTurn(str(Path(file).resolve())) if on_disk else None
-        self.checkpointer = WalCheckpointer(str(Path(file).resolve()), turn=self._writer_turn) \
-            if on_disk else None
+        path = str(Path(file).resolve()) if on_disk else None
+        self._writer_turn = WriterTurn(path) if path else None
+        self.checkpointer = WalCheckpointer(path, self._writer_turn) if path else None
         self.engine = make_engine(url, self.checkpointer, pool_size)
         self.is_sqlite = self.engine.dialect.name == "sqlite"
         writer = self.engine.execution_options(sqlite_begin="IMMEDIATE") if self.is_sqlite \

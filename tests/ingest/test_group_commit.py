@@ -164,7 +164,6 @@ def test_an_unexpected_error_of_one_batch_is_that_batchs_alone(app, database, db
     assert outcomes[1] == {"accepted": 1, "duplicates": 0}
 
 
-
 def test_on_sqlite_the_rows_are_converted_before_the_writers_turn(app, database, db, sitting,
                                                                   monkeypatch):
     """The writers' turn (and SQLite's write lock) is held only to send the rows and commit:
@@ -192,6 +191,7 @@ def test_on_sqlite_the_rows_are_converted_before_the_writers_turn(app, database,
     assert outcomes == [{"accepted": 2, "duplicates": 0}]
     assert steps == ["prepare", "turn", "insert"]
     assert len(_stored(db, session_id=sitting.id)) == 2
+
 
 # --- through the ASGI app, concurrently -----------------------------------------------------------
 

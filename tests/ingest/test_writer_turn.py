@@ -108,7 +108,6 @@ def test_batches_arriving_while_the_writer_lingers_join_its_group(linger):
     assert groups == ([[1, 2, 3]] if linger else [[1], [2, 3]])
 
 
-
 def test_a_lock_file_that_cannot_be_made_leaves_the_error_to_sqlite(tmp_path):
     turn = WriterTurn(str(tmp_path / "no-such-folder" / "study.sqlite"))
     with turn():

@@ -125,8 +125,11 @@ _STORED_OF_BATCH = select(func.count()).select_from(EVENTS).where(
 # turns, each seeing the other's committed rows when it derives the metrics. FOR NO KEY UPDATE
 # leaves foreign-key checks (FOR KEY SHARE) unblocked. SQLite needs nothing: its writers already
 # take turns (one write lock, held from the INSERT to the commit).
-_ENDED = {one: select(ATTEMPTS.c.id, ATTEMPTS.c.ended_at).where(
-    _ONE_ATTEMPT if one else _SOME_ATTEMPTS).order_by(ATTEMPTS.c.id) for one in (True, False)}
+def _ended_query(attempts_match):
+    return select(ATTEMPTS.c.id, ATTEMPTS.c.ended_at).where(attempts_match).order_by(ATTEMPTS.c.id)
+
+
+_ENDED = {one: _ended_query(_ONE_ATTEMPT if one else _SOME_ATTEMPTS) for one in (True, False)}
 # PostgreSQL: one form for any number of values, ``= ANY(array)``, whose SQL never changes, so
 # that psycopg prepares it on the server (from its fifth run) and PostgreSQL stops parsing and
 # planning the group's lookups again each time (5.8 ms of a group's 31 at 4,000 participants).
@@ -135,8 +138,7 @@ _ANY_SESSIONS = SESSIONS.c.public_id == any_(
 _ANY_ATTEMPTS = ATTEMPTS.c.id == any_(
     bindparam("attempt_ids", type_=postgresql.ARRAY(ATTEMPTS.c.id.type)))
 _POSTGRESQL_TARGETS = _target_query(_ANY_SESSIONS, _ANY_ATTEMPTS)
-_POSTGRESQL_LOCKED_ENDED = (select(ATTEMPTS.c.id, ATTEMPTS.c.ended_at).where(_ANY_ATTEMPTS)
-                            .order_by(ATTEMPTS.c.id).with_for_update(key_share=True))
+_POSTGRESQL_LOCKED_ENDED = _ended_query(_ANY_ATTEMPTS).with_for_update(key_share=True)
 
 
 def _parameters(name: str, values: Iterable[Any]) -> tuple[bool, dict[str, Any]]:
