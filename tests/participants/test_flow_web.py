@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, select
 
 from tests.conftest import fresh
 from tests.participants.bot import Bot, event
 from uxlab.models import Attempt, Participant, QuestionnaireResponse
 from uxlab.participants.links import create_participants
+from uxlab.participants.prototypes import insert_recorder
 
 
 def _count(db, model, *where):
@@ -225,7 +227,8 @@ def test_prototypes_are_served_with_the_recorder(client):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert html.count('data-uxlab-recorder') == 1
-    assert html.index("data-uxlab-recorder") < html.lower().rindex("</body>")
+    # First in the page, so that it hears clicks on a page still arriving.
+    assert html.index("data-uxlab-recorder") < html.lower().index("<title>")
     # Inline, so no second request has to succeed before the page records.
     recorder = (Path(client.application.static_folder) / "recorder.js").read_text(encoding="utf-8")
     assert f"<script data-uxlab-recorder>{recorder}</script>" in html
@@ -234,6 +237,20 @@ def test_prototypes_are_served_with_the_recorder(client):
     assert client.get("/prototypes/../setup.cfg").status_code == 404
     with client.get("/prototypes/checkout-redesign/shared/style.css") as asset:
         assert asset.status_code == 200 and asset.mimetype == "text/css"
+
+
+@pytest.mark.parametrize("page, expected", [
+    ("<!doctype html>\n<html lang=en>\n<head>\n<title>T</title>", "<!doctype html>\n<html lang=en>\n<head>\nR<title>T</title>"),
+    ("<!-- a > b --><!DOCTYPE html><html data-x='a>b'><body><p>", "<!-- a > b --><!DOCTYPE html><html data-x='a>b'>R<body><p>"),
+    ('<html class="a b" hidden><HEAD id=h>', '<html class="a b" hidden><HEAD id=h>R'),
+    ("<html><header>Shop</header>", "<html>R<header>Shop</header>"),  # no head tag: not <header>
+    ("<p>a fragment", "R<p>a fragment"),
+    ("", "R"),
+])
+def test_the_recorder_goes_before_the_first_element(page, expected):
+    """After the doctype and the <html> and <head> tags, never inside a tag, whatever their
+    attributes hold."""
+    assert insert_recorder(page, "R") == expected
 
 
 def test_openapi_documents_the_finish_call(client):

@@ -24,14 +24,27 @@ def recorder_tag(static_folder: str | Path) -> str:
     return f"<script data-uxlab-recorder>{code}</script>"
 
 
-def inject_recorder(html: str) -> str:
-    """Insert the recorder before ``</body>`` (or at the end when there is none)."""
-    tag = recorder_tag(current_app.static_folder)
-    closings = list(re.finditer(r"</body\s*>", html, re.IGNORECASE))
-    if not closings:
-        return html + tag
-    at = closings[-1].start()
+# What may come before the recorder: space, comments, the doctype, and the <html> and <head>
+# start tags (attributes quoted or not). It stops at anything else, never inside a tag.
+_ATTRIBUTES = r"""(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?)*\s*/?>"""
+_PREAMBLE = re.compile(rf"\A\ufeff?(?:\s+|<!--.*?-->|<!doctype[^>]*>|<html{_ATTRIBUTES}|<head{_ATTRIBUTES})*",
+                       re.IGNORECASE | re.DOTALL)
+
+
+def insert_recorder(html: str, tag: str) -> str:
+    """``tag`` placed before the page's first element, after its doctype and ``<head>`` tag.
+
+    Early, so that it listens before anything can be clicked: on a slow network a long page
+    shows its top, and takes clicks, while its end is still arriving. A script there runs
+    before the ``<title>`` is parsed, so the recorder reads the title later (``recorder.js``).
+    """
+    at = _PREAMBLE.match(html).end()
     return html[:at] + tag + html[at:]
+
+
+def inject_recorder(html: str) -> str:
+    """The page with uxlab's recorder inline (:func:`insert_recorder`)."""
+    return insert_recorder(html, recorder_tag(current_app.static_folder))
 
 
 _DECLARED_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.I)

@@ -1,7 +1,7 @@
-/* uxlab recorder (docs/recording.md): in a prototype page inside the runner's frame, posts
-   clicks, page loads and visibility changes to the runner (window.parent), never to the server,
-   and never input values or key presses (nor what a GET form put into the next page's URL). Local prototypes get it injected; external ones include
-   it with data-uxlab-origin="https://UXLAB-HOST". */
+/* uxlab recorder (docs/recording.md): in a prototype page in the runner's frame, posts clicks,
+   page loads and visibility changes to the runner (window.parent), never to the server; never
+   input values, key presses, or what a GET form put into a URL. Local prototypes get it inline,
+   first in the page; external ones include it with data-uxlab-origin="https://UXLAB-HOST". */
 (() => {
 "use strict";
 if (window.parent === window || window.__uxlabRecorder) return;
@@ -24,20 +24,22 @@ const UNSTABLE = /\d{3}|^(css|sc|jsx|svelte|emotion|styled)-|^(is|has)-|^(active
 
 let root = null;    // the local prototype's root, from the runner's init
 let rules = null;   // {ruleId: selector} from the runner's watch; null until it arrives
-let pending = [];   // [event, element] held until the runner has answered
+let pending = [];   // [event, element] held until the runner answers and the page is parsed
 let leaving = false, labelControl = null;
 
 const post = (message) => {
   try { window.parent.postMessage(message, parentOrigin); } catch (e) { /* parent gone */ }
 };
 const emit = (event, el) => {
-  if (rules === null && !leaving) return pending.length < 500 && pending.push([event, el]);
+  if ((rules === null || document.readyState === "loading") && !leaving) return pending.length < 500 && pending.push([event, el]);
   if (event.type === "click") {
     const ids = Object.keys(rules || {}).filter((id) => {
       try { return el.closest(rules[id]); } catch (e) { return false; }
     });
     if (ids.length) event.data.matched = ids;
   }
+  // Read late: the recorder runs before the <title> is parsed.
+  if (event.type === "navigate") event.data.title = clean(document.title);
   if (root && event.url.startsWith(root)) event.url = event.url.slice(root.length);
   post({uxlab: 1, kind: "event", event});
 };
@@ -108,7 +110,7 @@ const onSubmit = (e) => {
     if (c.name && (c.localName === "textarea" || (c.localName === "input" &&
       !/^(hidden|submit|button|image|reset|checkbox|radio|range|color)$/.test(c.type)))) names.add(c.name);
   }
-  try { sessionStorage.setItem("uxlab-typed", JSON.stringify([...names])); } catch (err) { /* full */ }
+  try { sessionStorage.setItem("uxlab-typed", JSON.stringify([...names])); } catch (err) { /**/ }
 };
 const pageUrl = () => {
   const names = typedNames(), url = new URL(location.href);
@@ -137,7 +139,7 @@ const onClick = (e) => {
     y: keyboard ? null : Math.round(e.pageY), target: selectorOf(el), url: pageUrl(), data}, el);
 };
 const navigate = () => emit({type: "navigate", t: Date.now(), url: pageUrl(),
-  data: {title: clean(document.title), vw: innerWidth, vh: innerHeight}}, null);
+  data: {vw: innerWidth, vh: innerHeight}}, null);
 const guard = (fn) => (...args) => {
   try { fn(...args); } catch (e) { /* the recorder must never break the page */ }
 };
@@ -160,6 +162,7 @@ document.addEventListener("visibilitychange", guard(() => {
   // Leaving the page hides it too: that is a navigation, not the participant looking away.
   if (!leaving) emit({type: "visibility", t: Date.now(), url: pageUrl(), data: {state: document.visibilityState}}, null);
 }));
+document.addEventListener("DOMContentLoaded", guard(flushPending));
 addEventListener("pagehide", guard(() => { leaving = true; flushPending(); }));
 addEventListener("popstate", guard(navigate));
 const pushState = history.pushState;
