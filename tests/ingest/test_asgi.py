@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 
 import pytest
 from sqlalchemy import func, select
@@ -81,10 +82,14 @@ def test_the_lifespan_starts_and_stops_the_writer(app, database):
         sent.append(message["type"])
         if message["type"] == "lifespan.startup.complete":
             assert server.writer.running
+            writers = [t for t in threading.enumerate() if t.name == "uxlab-ingest-writer"]
+            # SQLite's writers queue for its one write lock; PostgreSQL's overlap.
+            assert len(writers) == (1 if database.is_sqlite else 2)
 
     asyncio.run(server({"type": "lifespan"}, receive, send))
     assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
     assert not server.writer.running
+    assert not [t for t in threading.enumerate() if t.name == "uxlab-ingest-writer"]
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # SQLite's own fault

@@ -1,4 +1,5 @@
-"""The ingestion writers' turn on a SQLite file, and the writer's linger that makes groups."""
+"""The ingestion writers' turn on a SQLite file, and the group writer: its linger that makes
+groups, its threads."""
 
 from __future__ import annotations
 
@@ -106,6 +107,61 @@ def test_batches_arriving_while_the_writer_lingers_join_its_group(linger):
     finally:
         writer.stop()
     assert groups == ([[1, 2, 3]] if linger else [[1], [2, 3]])
+
+
+def test_a_second_writer_thread_stores_while_the_first_waits():
+    """With two threads, a group waiting on its commit does not hold up the next group."""
+    first_in, release = threading.Event(), threading.Event()
+    stored: list[int] = []
+
+    def store(batches: list[int]) -> list[int]:
+        if 1 in batches:
+            first_in.set()
+            release.wait(10)  # as a COMMIT waiting for the disk
+        stored.extend(batches)
+        return batches
+
+    writer = GroupWriter(store, linger=0.0, threads=2)
+
+    async def send() -> tuple[list[int], bool]:
+        first = writer.submit(1)
+        await asyncio.get_running_loop().run_in_executor(None, first_in.wait, 5)
+        second = await asyncio.wait_for(writer.submit(2), 5)
+        waiting = not first.done()
+        release.set()
+        return [await first, second], waiting
+
+    try:
+        assert asyncio.run(send()) == ([1, 2], True)
+    finally:
+        release.set()
+        writer.stop()
+    assert stored == [2, 1]
+
+
+def test_stopping_stores_every_queued_batch_then_ends_every_thread():
+    stored: list[int] = []
+    lock = threading.Lock()
+
+    def store(batches: list[int]) -> list[int]:
+        time.sleep(0.01)
+        with lock:
+            stored.extend(batches)
+        return batches
+
+    writer = GroupWriter(store, linger=0.0, threads=2)
+
+    async def send() -> None:
+        for n in range(50):
+            writer.submit(n)
+        await asyncio.sleep(0)
+        assert writer.running
+        writer.stop()  # from the loop: the answers' futures are left for nobody
+
+    asyncio.run(send())
+    assert sorted(stored) == list(range(50))
+    assert not writer.running
+    assert not [t for t in threading.enumerate() if t.name == "uxlab-ingest-writer"]
 
 
 def test_a_lock_file_that_cannot_be_made_leaves_the_error_to_sqlite(tmp_path):

@@ -34,7 +34,7 @@ from uxlab.api.event_batches import (
 from uxlab.api.events_wsgi import EVENTS_PATH
 from uxlab.app import configured_app
 from uxlab.db import Database
-from uxlab.ingest.writer import GroupWriter
+from uxlab.ingest.writer import POSTGRESQL_WRITERS, GroupWriter
 from uxlab.schema import open_database
 
 #: The methods the events path takes (as Flask lists them in a 405's ``Allow``).
@@ -52,7 +52,8 @@ class IngestApp:
         #: The configuration, secret key and session interface, as the web app has them.
         self.app = app
         self.db = db
-        self.writer = GroupWriter(lambda batches: store_batches(app, db, batches))
+        self.writer = GroupWriter(lambda batches: store_batches(app, db, batches),
+                                  threads=1 if db.is_sqlite else POSTGRESQL_WRITERS)
 
     async def __call__(self, scope, receive, send) -> None:
         if scope["type"] == "lifespan":
