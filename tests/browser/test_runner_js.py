@@ -31,7 +31,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 STATIC = PROJECT_ROOT / "uxlab" / "static"
 TOKEN = "ingest-token-for-tests"
 ATTEMPT = 12
-STALL, STALL_S = "<!-- uxlab-test: stall -->", 1.5  # where and how long a slow page pauses
+STALL, STALL_S = "<!-- uxlab-test: stall -->", 3.0  # where and how long a slow page pauses
 OFFLINE_TEXT = "Offline — your work is kept and will be sent when you are back online"
 
 
@@ -153,6 +153,11 @@ class FakeUxlab:
         def other_page():
             name = request.path.strip("/") + ".html"
             return Response((FIXTURES / name).read_text(encoding="utf-8"), mimetype="text/html")
+
+        @app.get("/slow.js")
+        def slow_script():  # a prototype's deferred script on a slow network
+            time.sleep(2 * STALL_S)
+            return Response("window.slowScriptRan = true;", mimetype="text/javascript")
 
         @app.get("/favicon.ico")
         def favicon():
@@ -776,21 +781,37 @@ def test_the_recorder_does_nothing_without_a_parent(fake, tab):
 def test_a_click_on_a_page_still_arriving_is_recorded(fake, tab):
     """On a slow network a long page shows its top, and takes clicks, before its end arrives:
     the recorder must already listen then (CI once lost a click made the moment a page showed).
-    The fake server stalls slow.html mid-body for STALL_S seconds."""
+    The fake server stalls slow.html mid-body for STALL_S seconds; its <title> comes after."""
     fake.configure(start_url=fake.url + "/proto/slow.html")
-    started = time.monotonic()
     tab.page.goto(fake.url + "/run", wait_until="commit")
     tab.frame.locator("#early").click()
-    clicked = time.monotonic() - started
+    inner = tab.page.locator("#uxlab-frame").element_handle().content_frame()
+    assert inner.evaluate("document.readyState") == "loading", "the page had arrived: no proof"
     tab.frame.locator("#later").wait_for()
     tab.wait_for(lambda: len(_clicks(fake)) == 1, what="the early click stored")
-    assert clicked < STALL_S, "the click came after the page had arrived: the test proves nothing"
     (click,) = _clicks(fake)
     assert click["target"] == "#early" and click["data"]["text"] == "Jump down"
     load, jump = fake.events("navigate")  # the link's fragment is a navigation too
     assert (load["url"], jump["url"]) == ("slow.html", "slow.html#early-target")
-    assert load["data"]["title"] == "Slow page"  # read after the recorder, which came first
+    assert load["data"]["title"] == "Slow page"  # read once the page was parsed
     assert load["seq"] < click["seq"] < jump["seq"]
+
+
+def test_a_click_while_a_deferred_script_loads_comes_after_the_page_load(fake, tab):
+    """Parsed, but its deferred script still on the way: the page takes clicks, and the page's
+    load (held while the page arrived, slowly, after the runner had answered) must come first."""
+    fake.configure(start_url=fake.url + "/proto/deferred.html")
+    tab.page.goto(fake.url + "/run", wait_until="commit")
+    tab.frame.locator("#later").wait_for()  # the page's end, STALL_S after its start
+    tab.frame.locator("#early").click()
+    inner = tab.page.locator("#uxlab-frame").element_handle().content_frame()
+    assert inner.evaluate("document.readyState") == "interactive", "the script had arrived"
+    inner.wait_for_function("() => window.slowScriptRan === true")
+    tab.wait_for(lambda: len(_clicks(fake)) == 1 and len(fake.events("navigate")) == 2,
+                 what="the click, the page's load and the jump stored")
+    (load, _jump), (click,) = fake.events("navigate"), _clicks(fake)
+    assert load["url"] == "deferred.html" and load["data"]["title"] == "Deferred script"
+    assert load["seq"] < click["seq"]
 
 
 def test_the_task_bar_fits_a_narrow_screen(fake, tab):

@@ -72,6 +72,7 @@ def test_a_client_gone_before_its_body_ended_gets_no_answer_and_stores_nothing(
 
 def test_the_lifespan_starts_and_stops_the_writer(app, database):
     server = IngestApp(app, database)
+    before = set(threading.enumerate())
     messages = [{"type": "lifespan.shutdown"}, {"type": "lifespan.startup"}]
     sent = []
 
@@ -82,14 +83,15 @@ def test_the_lifespan_starts_and_stops_the_writer(app, database):
         sent.append(message["type"])
         if message["type"] == "lifespan.startup.complete":
             assert server.writer.running
-            writers = [t for t in threading.enumerate() if t.name == "uxlab-ingest-writer"]
+            writers = [t for t in set(threading.enumerate()) - before
+                       if t.name == "uxlab-ingest-writer"]
             # SQLite's writers queue for its one write lock; PostgreSQL's overlap.
             assert len(writers) == (1 if database.is_sqlite else 2)
 
     asyncio.run(server({"type": "lifespan"}, receive, send))
     assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
     assert not server.writer.running
-    assert not [t for t in threading.enumerate() if t.name == "uxlab-ingest-writer"]
+    assert not [t for t in set(threading.enumerate()) - before if t.name == "uxlab-ingest-writer"]
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # SQLite's own fault

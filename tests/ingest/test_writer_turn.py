@@ -139,9 +139,14 @@ def test_a_second_writer_thread_stores_while_the_first_waits():
     assert stored == [2, 1]
 
 
+def _writer_threads(before: set[threading.Thread]) -> list[threading.Thread]:
+    return [t for t in set(threading.enumerate()) - before if t.name == "uxlab-ingest-writer"]
+
+
 def test_stopping_stores_every_queued_batch_then_ends_every_thread():
     stored: list[int] = []
     lock = threading.Lock()
+    before = set(threading.enumerate())
 
     def store(batches: list[int]) -> list[int]:
         time.sleep(0.01)
@@ -155,13 +160,39 @@ def test_stopping_stores_every_queued_batch_then_ends_every_thread():
         for n in range(50):
             writer.submit(n)
         await asyncio.sleep(0)
-        assert writer.running
-        writer.stop()  # from the loop: the answers' futures are left for nobody
+        assert writer.running and len(_writer_threads(before)) == 2
+        # From the loop, as the lifespan's shutdown does; a stop that missed a thread would
+        # wait for ever, so it runs aside with a deadline.
+        stopper = threading.Thread(target=writer.stop)
+        stopper.start()
+        stopper.join(10)
+        assert not stopper.is_alive(), "stop() did not return"
 
     asyncio.run(send())
     assert sorted(stored) == list(range(50))
     assert not writer.running
-    assert not [t for t in threading.enumerate() if t.name == "uxlab-ingest-writer"]
+    assert _writer_threads(before) == []
+
+
+def test_a_store_that_miscounts_its_outcomes_answers_every_batch_and_the_writer_goes_on():
+    calls: list[list[int]] = []
+
+    def store(batches: list[int]) -> list[int]:
+        calls.append(batches)
+        return batches[:1] if len(calls) == 1 else batches
+
+    writer = GroupWriter(store, linger=0.05)
+
+    async def send() -> tuple[list, int]:
+        first = await asyncio.wait_for(asyncio.gather(writer.submit(1), writer.submit(2)), 5)
+        return first, await asyncio.wait_for(writer.submit(3), 5)
+
+    try:
+        (one, two), three = asyncio.run(send())
+    finally:
+        writer.stop()
+    assert isinstance(one, RuntimeError) and isinstance(two, RuntimeError)
+    assert three == 3
 
 
 def test_a_lock_file_that_cannot_be_made_leaves_the_error_to_sqlite(tmp_path):

@@ -245,6 +245,9 @@ def test_prototypes_are_served_with_the_recorder(client):
     ('<html class="a b" hidden><HEAD id=h>', '<html class="a b" hidden><HEAD id=h>R'),
     ("<html><header>Shop</header>", "<html>R<header>Shop</header>"),  # no head tag: not <header>
     ("<p>a fragment", "R<p>a fragment"),
+    ('<?xml version="1.0"?>\n<!DOCTYPE html><html><head>', '<?xml version="1.0"?>\n<!DOCTYPE html><html><head>R'),
+    ('<!--><html><body><a title="-->">', '<!--><html>R<body><a title="-->">'),  # "<!-->" ends
+    ("<!-- x --!><head>", "<!-- x --!><head>R"),
     ("", "R"),
 ])
 def test_the_recorder_goes_before_the_first_element(page, expected):

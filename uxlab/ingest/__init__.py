@@ -8,9 +8,9 @@ which on two cores leaves about 1.2 ms of server CPU per request, everything inc
 events endpoint under gunicorn's sync workers cost about 4.2 ms a request (docs/performance.md,
 "Live participants (issue 14)"), and even a bare Flask endpoint doing one INSERT cost 1.8 ms:
 a worker that parses one request at a time and commits once per request cannot get there.
-Here an event loop (uvloop, httptools) reads and checks the requests (:mod:`.asgi`) and one
-writer thread per process stores all the batches waiting in one transaction (:mod:`.writer`):
-group commit, with every answer sent only after its batch's commit.
+Here an event loop (uvloop, httptools) reads and checks the requests (:mod:`.asgi`) and a
+writer thread (two on PostgreSQL) stores all the batches waiting in one transaction
+(:mod:`.writer`): group commit, with every answer sent only after its batch's commit.
 
 What it is not: a second set of rules. It answers exactly as Flask's route does (status, JSON
 body, headers), because both run :mod:`uxlab.api.event_batches`; tests/api/test_events_wsgi.py

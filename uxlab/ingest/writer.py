@@ -82,7 +82,7 @@ class GroupWriter:
     def stop(self) -> None:
         """Store what is queued, then end the threads (each takes one stop, after every batch)."""
         with self._lock:
-            threads, self._threads = self._threads, []
+            threads, self._threads = [t for t in self._threads if t.is_alive()], []
         for _ in threads:
             self._queue.put(_STOP)
         for thread in threads:
@@ -116,8 +116,10 @@ class GroupWriter:
     def _store(self, group: list) -> None:
         try:
             outcomes = self.store([batch for batch, _, _ in group])
+            if len(outcomes) != len(group):
+                raise RuntimeError(f"{len(outcomes)} outcomes for a group of {len(group)}")
         except Exception as exc:  # noqa: BLE001  # store_batches answers its own faults
-            outcomes = [exc] * len(group)
+            outcomes = [exc] * len(group)  # every request answered; the thread lives on
         by_loop: dict[asyncio.AbstractEventLoop, list] = {}
         for (_, loop, future), outcome in zip(group, outcomes, strict=True):
             by_loop.setdefault(loop, []).append((future, outcome))

@@ -24,11 +24,14 @@ def recorder_tag(static_folder: str | Path) -> str:
     return f"<script data-uxlab-recorder>{code}</script>"
 
 
-# What may come before the recorder: space, comments, the doctype, and the <html> and <head>
-# start tags (attributes quoted or not). It stops at anything else, never inside a tag.
+# What may come before the recorder: space, comments (ended as HTML ends them: "<!-->" and
+# "--!>" too), an XML declaration, the doctype, and the <html> and <head> start tags (attributes
+# quoted or not). It stops at anything else, never inside a tag: a script before the doctype
+# would put the page in quirks mode.
 _ATTRIBUTES = r"""(?:\s+[^\s"'>/=]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s"'>]+))?)*\s*/?>"""
-_PREAMBLE = re.compile(rf"\A\ufeff?(?:\s+|<!--.*?-->|<!doctype[^>]*>|<html{_ATTRIBUTES}|<head{_ATTRIBUTES})*",
-                       re.IGNORECASE | re.DOTALL)
+_PREAMBLE = re.compile(
+    rf"\A\ufeff?(?:\s+|<!--(?:-?>|.*?--!?>)|<\?[^>]*>|<![^>]*>|<html{_ATTRIBUTES}|<head{_ATTRIBUTES})*",
+    re.IGNORECASE | re.DOTALL)
 
 
 def insert_recorder(html: str, tag: str) -> str:

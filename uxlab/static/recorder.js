@@ -30,20 +30,24 @@ let leaving = false, labelControl = null;
 const post = (message) => {
   try { window.parent.postMessage(message, parentOrigin); } catch (e) { /* parent gone */ }
 };
-const emit = (event, el) => {
-  if ((rules === null || document.readyState === "loading") && !leaving) return pending.length < 500 && pending.push([event, el]);
+const send = (event, el) => {
   if (event.type === "click") {
     const ids = Object.keys(rules || {}).filter((id) => {
       try { return el.closest(rules[id]); } catch (e) { return false; }
     });
     if (ids.length) event.data.matched = ids;
   }
-  // Read late: the recorder runs before the <title> is parsed.
-  if (event.type === "navigate") event.data.title = clean(document.title);
+  if (!event.data) event.data = pageData();  // the page's load: read once the page is parsed
   if (root && event.url.startsWith(root)) event.url = event.url.slice(root.length);
   post({uxlab: 1, kind: "event", event});
 };
-const flushPending = () => pending.splice(0).forEach(([event, el]) => emit(event, el));
+// Held until the runner has answered and the page is parsed, then sent in the order they came.
+const emit = (event, el) => {
+  if (event && pending.length < 500) pending.push([event, el]);
+  if ((rules === null || document.readyState === "loading") && !leaving) return;
+  pending.splice(0).forEach(([held, target]) => send(held, target));
+};
+const flushPending = () => emit(null);
 
 const unique = (selector) => {
   try { return document.querySelectorAll(selector).length === 1; } catch (e) { return false; }
@@ -138,8 +142,9 @@ const onClick = (e) => {
   emit({type: "click", t: Date.now(), x: keyboard ? null : Math.round(e.pageX),
     y: keyboard ? null : Math.round(e.pageY), target: selectorOf(el), url: pageUrl(), data}, el);
 };
+const pageData = () => ({title: clean(document.title), vw: innerWidth, vh: innerHeight});
 const navigate = () => emit({type: "navigate", t: Date.now(), url: pageUrl(),
-  data: {vw: innerWidth, vh: innerHeight}}, null);
+  data: document.readyState === "loading" ? null : pageData()}, null);
 const guard = (fn) => (...args) => {
   try { fn(...args); } catch (e) { /* the recorder must never break the page */ }
 };
@@ -162,7 +167,7 @@ document.addEventListener("visibilitychange", guard(() => {
   // Leaving the page hides it too: that is a navigation, not the participant looking away.
   if (!leaving) emit({type: "visibility", t: Date.now(), url: pageUrl(), data: {state: document.visibilityState}}, null);
 }));
-document.addEventListener("DOMContentLoaded", guard(flushPending));
+document.addEventListener("readystatechange", guard(flushPending));
 addEventListener("pagehide", guard(() => { leaving = true; flushPending(); }));
 addEventListener("popstate", guard(navigate));
 const pushState = history.pushState;
