@@ -16,7 +16,7 @@ from tests.support import browser
 from tests.support.live_server import LiveServer
 from tests.support.polling import wait_for
 from uxlab.db import Database
-from uxlab.models import Attempt, Event, Participant, QuestionnaireResponse, Study
+from uxlab.models import Attempt, Event, Participant, QuestionnaireResponse, Study, Task
 from uxlab.participants.links import create_participants
 from uxlab.studies.files import read_study_file
 from uxlab.studies.service import load_spec, start_study
@@ -82,7 +82,9 @@ class Runner:
         self.task = ""
         self.wall: dict[str, float] = {}
         self.finished_at: float | None = None
+        self.console: list[str] = []  # for the report when clicks are missing
         page.on("request", self._note_finish)
+        page.on("console", lambda m: m.type in ("error", "warning") and self.console.append(m.text))
 
     def _note_finish(self, request):
         # The task ends for the participant when the runner sends the finish call; what the
@@ -189,6 +191,24 @@ def _click_events(database) -> int:
         return session.scalar(select(func.count()).select_from(Event).where(Event.type == "click"))
 
 
+def _missing_clicks(database, runner: Runner) -> str:
+    """Which task's clicks are missing, what the browser still holds, and what it said: for the
+    report of a test that finds fewer clicks stored than were made."""
+    made: dict[str, int] = {}
+    for task, _ in runner.clicks:
+        made[task] = made.get(task, 0) + 1
+    with database.session(write=False) as session:
+        stored = dict(session.execute(
+            select(Task.key, func.count()).select_from(Event)
+            .join(Attempt, Event.attempt_id == Attempt.id).join(Task, Attempt.task_id == Task.id)
+            .where(Event.type == "click").group_by(Task.key)).all())
+    queued = runner.page.evaluate("""() => Object.keys(localStorage)
+        .filter((k) => k.startsWith("uxlab:queue:"))
+        .map((k) => (JSON.parse(localStorage.getItem(k)).events || []).map((e) => e.type))""")
+    return (f"clicks made by task {made}, stored by task {stored}; still queued in the browser "
+            f"{queued}; console {runner.console}")
+
+
 
 def test_a_participant_completes_the_demo_study(page, server, study_db):
     runner = Runner(page, server.url)
@@ -213,7 +233,8 @@ def test_a_participant_completes_the_demo_study(page, server, study_db):
         "guest-checkout": "success", "return-policy": "success"}
     assert attempts["find-product"].decided_by == "auto"
     assert attempts["return-policy"].answer == "30 days"
-    assert wait_for(lambda: _click_events(study_db) == len(runner.clicks))
+    assert wait_for(lambda: _click_events(study_db) == len(runner.clicks)), \
+        _missing_clicks(study_db, runner)
     attempts = _attempts(study_db)
     for key, attempt in attempts.items():
         made = [interactive for task, interactive in runner.clicks if task == key]
@@ -270,7 +291,7 @@ def test_thirty_seconds_offline_loses_nothing(page, server, study_db):
     page.context.set_offline(False)
     runner.click("#logo")
     assert wait_for(lambda: _click_events(study_db) == len(runner.clicks), timeout=60), \
-        f"{_click_events(study_db)} click events stored of {len(runner.clicks)}"
+        _missing_clicks(study_db, runner)
     with study_db.session(write=False) as session:
         unique = session.scalar(select(func.count(func.distinct(Event.event_uuid))))
         total = session.scalar(select(func.count()).select_from(Event))
@@ -286,7 +307,7 @@ def test_a_page_records_without_fetching_the_recorder(page, server, study_db):
     runner.open(study_db.token)
     _do_find_product(runner)
     assert wait_for(lambda: _click_events(study_db) == len(runner.clicks)), \
-        f"{_click_events(study_db)} click events stored of {len(runner.clicks)}"
+        _missing_clicks(study_db, runner)
 
 
 def test_server_killed_and_restarted_loses_nothing(page, server, study_db):
@@ -304,7 +325,8 @@ def test_server_killed_and_restarted_loses_nothing(page, server, study_db):
     page.click("#uxlab-giveup")
     page.click("#uxlab-giveup-confirm")
     runner.ended()
-    assert wait_for(lambda: _click_events(study_db) == len(runner.clicks), timeout=60)
+    assert wait_for(lambda: _click_events(study_db) == len(runner.clicks), timeout=60), \
+        _missing_clicks(study_db, runner)
     with study_db.session(write=False) as session:
         unique = session.scalar(select(func.count(func.distinct(Event.event_uuid))))
         total = session.scalar(select(func.count()).select_from(Event))
