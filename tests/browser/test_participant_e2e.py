@@ -79,6 +79,7 @@ class Runner:
         self.page = page
         self.base_url = base_url
         self.clicks: list[tuple[str, bool]] = []  # (task, interactive)
+        self.selectors: list[tuple[str, str]] = []  # (task, selector), for a failure's report
         self.task = ""
         self.wall: dict[str, float] = {}
         self.finished_at: float | None = None
@@ -113,6 +114,7 @@ class Runner:
     def click(self, selector: str, interactive: bool = True):
         self.frame.locator(selector).first.click()
         self.clicks.append((self.task, interactive))
+        self.selectors.append((self.task, selector))
 
     def ended(self):
         """Wait for the post-task page and note the wall time of the task."""
@@ -198,15 +200,18 @@ def _missing_clicks(database, runner: Runner) -> str:
     for task, _ in runner.clicks:
         made[task] = made.get(task, 0) + 1
     with database.session(write=False) as session:
-        stored = dict(session.execute(
-            select(Task.key, func.count()).select_from(Event)
-            .join(Attempt, Event.attempt_id == Attempt.id).join(Task, Attempt.task_id == Task.id)
-            .where(Event.type == "click").group_by(Task.key)).all())
+        stored: dict[str, list] = {}
+        for key, target, url, seq in session.execute(
+                select(Task.key, Event.target, Event.url, Event.seq).select_from(Event)
+                .join(Attempt, Event.attempt_id == Attempt.id)
+                .join(Task, Attempt.task_id == Task.id)
+                .where(Event.type == "click").order_by(Event.seq)):
+            stored.setdefault(key, []).append((seq, target, url))
     queued = runner.page.evaluate("""() => Object.keys(localStorage)
         .filter((k) => k.startsWith("uxlab:queue:"))
         .map((k) => (JSON.parse(localStorage.getItem(k)).events || []).map((e) => e.type))""")
-    return (f"clicks made by task {made}, stored by task {stored}; still queued in the browser "
-            f"{queued}; console {runner.console}")
+    return (f"clicks made by task {made} ({runner.selectors}), stored by task {stored}; still "
+            f"queued in the browser {queued}; console {runner.console}")
 
 
 

@@ -67,6 +67,7 @@ class FakeUxlab:
             self.finish_plan: list[tuple[int, dict]] = []
             self.finish_status: int | None = None
             self.requests: list[dict] = []                 # every events/finish request
+            self.runner_delay_s = 0.0                      # before answering for runner.js
             self.stored: dict[str, dict] = {}              # event id -> event, first copy kept
             self.problems: list[str] = []                  # protocol violations seen
 
@@ -143,7 +144,6 @@ class FakeUxlab:
                 if config["criterion"].get("type") == "answer" else ""
             button = '<button type="button" id="uxlab-giveup-confirm" hidden>Yes, give up</button>'
             page = (page.replace("__CONFIG__", json.dumps(config).replace("</", "<\\/"))
-                    .replace("__START_URL__", config["start_url"])
                     .replace("__DIALOG__", dialog)
                     .replace("__CONFIRM__", button if confirm else ""))
             return Response(page, mimetype="text/html", headers={"Cache-Control": "no-store"})
@@ -165,6 +165,8 @@ class FakeUxlab:
 
         @app.get("/static/<name>")
         def static_file(name):
+            if name == "runner.js":
+                time.sleep(self.runner_delay_s)
             response = send_from_directory(STATIC, name)
             response.headers["Cache-Control"] = "no-store"
             return response
@@ -812,6 +814,19 @@ def test_a_click_on_a_page_still_arriving_is_recorded(fake, tab):
     assert (load["url"], jump["url"]) == ("slow.html", "slow.html#early-target")
     assert load["data"]["title"] == "Slow page"  # read once the page was parsed
     assert load["seq"] < click["seq"] < jump["seq"]
+
+
+def test_the_prototype_loads_only_once_the_runner_listens(fake, tab):
+    """The runner's script arriving late must not cost the first click: the frame's page, if it
+    loaded first, would post that click (and, leaving at once, its page load) to no listener
+    (the full suite lost a demo-study click so: a task's first click was on a link)."""
+    fake.runner_delay_s = STALL_S
+    fake.configure(criterion={"type": "url", "url": "page2.html"})
+    tab.page.goto(fake.url + "/run", wait_until="commit")
+    tab.frame.locator("a.nav-link").click()  # as soon as the page shows
+    tab.page.wait_for_url(fake.url + "/next", timeout=3_000 + STALL_S * 1000)
+    tab.wait_for(lambda: len(_clicks(fake)) == 1, what="the first click stored")
+    assert [e["url"] for e in fake.events("navigate")] == ["index.html", "page2.html"]
 
 
 def test_a_click_while_a_deferred_script_loads_comes_after_the_page_load(fake, tab):

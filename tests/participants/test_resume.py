@@ -30,7 +30,7 @@ def test_a_reload_opens_the_last_page_the_events_name(bot):
     again = bot.config()
     assert again["start_url"] == root + "shoes.html?sort=price#list"
     assert again["resume_page"] == "shoes.html?sort=price#list"
-    assert f'src="{root}shoes.html?sort=price#list"' in bot.page()
+    assert f'"start_url": "{root}shoes.html?sort=price#list"' in bot.page()  # for runner.js
 
 
 def test_the_last_page_is_the_latest_by_client_time(bot):

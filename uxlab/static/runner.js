@@ -294,15 +294,15 @@ const runTask = (cfg) => {
 
   // A reload reopens the page the participant was on (docs/recording.md): the server's, or a
   // later one still queued here. A page shown again so is no move of theirs: "restored".
-  let landing = cfg.resume_page || null;
+  let landing = cfg.resume_page || null, firstPage = cfg.start_url;
   const restoring = new Set([landing]);
   const queued = queue.read().filter((e) => e.attempt === attemptId && e.type === "navigate" && e.url).pop();
   const reopen = queued && tryOr(() => new URL(queued.url, cfg.prototype_root).href, "");
   if (reopen && reopen.startsWith(cfg.prototype_root)) {
     restoring.add(landing = queued.url);
-    if (frame && reopen !== cfg.start_url) {
+    if (reopen !== cfg.start_url) {
       restoring.add(cleanEvent({type: "navigate", url: cfg.start_url}, [], localRoot).url);
-      frame.src = reopen;
+      firstPage = reopen;
     }
   }
 
@@ -406,6 +406,9 @@ const runTask = (cfg) => {
       if (event && !finishing && meets(event)) finish("criterion", {event});
     }
   });
+  // The prototype loads only now that its events are heard: a click made before this script
+  // ran, on a page it left at once, reached no one.
+  if (frame && typeof firstPage === "string" && firstPage.startsWith(cfg.prototype_root)) frame.src = firstPage;
 
   if (done) {
     done.addEventListener("click", () => {
