@@ -292,13 +292,17 @@ class Tab:
     def frame(self):
         return self.page.frame_locator("#uxlab-frame")
 
+    @property
+    def prototype_page(self):
+        """The frame's current document, to evaluate script in."""
+        return self.page.locator("#uxlab-frame").element_handle().content_frame()
+
     def open_runner(self, fake: FakeUxlab, **config):
         fake.configure(**config)
         self.page.goto(fake.url + "/run")
         self.frame.locator("body").wait_for()
         # An external prototype fetches the recorder: clicks before it runs go unseen.
-        self.page.locator("#uxlab-frame").element_handle().content_frame() \
-            .wait_for_function("() => window.__uxlabRecorder === true")
+        self.prototype_page.wait_for_function("() => window.__uxlabRecorder === true")
         return self.frame
 
     def queued(self, session: str) -> int:
@@ -804,8 +808,8 @@ def test_a_click_on_a_page_still_arriving_is_recorded(fake, tab):
     fake.configure(start_url=fake.url + "/proto/slow.html")
     tab.page.goto(fake.url + "/run", wait_until="commit")
     tab.frame.locator("#early").click()
-    inner = tab.page.locator("#uxlab-frame").element_handle().content_frame()
-    assert inner.evaluate("document.readyState") == "loading", "the page had arrived: no proof"
+    assert tab.prototype_page.evaluate("document.readyState") == "loading", \
+        "the page had arrived: no proof"
     tab.frame.locator("#later").wait_for()
     tab.wait_for(lambda: len(_clicks(fake)) == 1, what="the early click stored")
     (click,) = _clicks(fake)
@@ -836,7 +840,7 @@ def test_a_click_while_a_deferred_script_loads_comes_after_the_page_load(fake, t
     tab.page.goto(fake.url + "/run", wait_until="commit")
     tab.frame.locator("#later").wait_for()  # the page's end, STALL_S after its start
     tab.frame.locator("#early").click()
-    inner = tab.page.locator("#uxlab-frame").element_handle().content_frame()
+    inner = tab.prototype_page
     assert inner.evaluate("document.readyState") == "interactive", "the script had arrived"
     inner.wait_for_function("() => window.slowScriptRan === true")
     tab.wait_for(lambda: len(_clicks(fake)) == 1 and len(fake.events("navigate")) == 2,

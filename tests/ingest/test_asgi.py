@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from tests.api.test_database_faults import _with_pragma
 from tests.conftest import fresh
 from tests.recording.factories import EventMaker
-from tests.support.asgi import call, http_scope
+from tests.support.asgi import call, http_scope, writer_threads_since
 from uxlab.api.common import MAX_BODY_BYTES
 from uxlab.ingest.asgi import IngestApp
 from uxlab.models import Event
@@ -83,15 +83,13 @@ def test_the_lifespan_starts_and_stops_the_writer(app, database):
         sent.append(message["type"])
         if message["type"] == "lifespan.startup.complete":
             assert server.writer.running
-            writers = [t for t in set(threading.enumerate()) - before
-                       if t.name == "uxlab-ingest-writer"]
             # SQLite's writers queue for its one write lock; PostgreSQL's overlap.
-            assert len(writers) == (1 if database.is_sqlite else 2)
+            assert len(writer_threads_since(before)) == (1 if database.is_sqlite else 2)
 
     asyncio.run(server({"type": "lifespan"}, receive, send))
     assert sent == ["lifespan.startup.complete", "lifespan.shutdown.complete"]
     assert not server.writer.running
-    assert not [t for t in set(threading.enumerate()) - before if t.name == "uxlab-ingest-writer"]
+    assert writer_threads_since(before) == []
 
 
 @pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # SQLite's own fault

@@ -10,6 +10,7 @@ import time
 
 import pytest
 
+from tests.support.asgi import writer_threads_since
 from uxlab.db import Database, WriterTurn
 from uxlab.ingest.writer import GroupWriter
 
@@ -139,10 +140,6 @@ def test_a_second_writer_thread_stores_while_the_first_waits():
     assert stored == [2, 1]
 
 
-def _writer_threads(before: set[threading.Thread]) -> list[threading.Thread]:
-    return [t for t in set(threading.enumerate()) - before if t.name == "uxlab-ingest-writer"]
-
-
 def test_stopping_stores_every_queued_batch_then_ends_every_thread():
     stored: list[int] = []
     lock = threading.Lock()
@@ -160,7 +157,7 @@ def test_stopping_stores_every_queued_batch_then_ends_every_thread():
         for n in range(50):
             writer.submit(n)
         await asyncio.sleep(0)
-        assert writer.running and len(_writer_threads(before)) == 2
+        assert writer.running and len(writer_threads_since(before)) == 2
         # From the loop, as the lifespan's shutdown does; a stop that missed a thread would
         # wait for ever, so it runs aside with a deadline.
         stopper = threading.Thread(target=writer.stop)
@@ -171,7 +168,7 @@ def test_stopping_stores_every_queued_batch_then_ends_every_thread():
     asyncio.run(send())
     assert sorted(stored) == list(range(50))
     assert not writer.running
-    assert _writer_threads(before) == []
+    assert writer_threads_since(before) == []
 
 
 def test_a_store_that_miscounts_its_outcomes_answers_every_batch_and_the_writer_goes_on():

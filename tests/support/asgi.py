@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from urllib.parse import urlsplit
 
 from werkzeug.wrappers import Response
@@ -53,3 +54,8 @@ class AsgiClient:
         body = data.encode() if isinstance(data, str) else data
         return asyncio.run(call(self.app, method, url, body, headers,
                                 urlsplit(base_url).scheme))
+
+
+def writer_threads_since(before: set[threading.Thread]) -> list[threading.Thread]:
+    """The ingestion writer threads (:mod:`uxlab.ingest.writer`) alive now and not in ``before``."""
+    return [t for t in set(threading.enumerate()) - before if t.name == "uxlab-ingest-writer"]

@@ -114,7 +114,7 @@ const onSubmit = (e) => {
     if (c.name && (c.localName === "textarea" || (c.localName === "input" &&
       !/^(hidden|submit|button|image|reset|checkbox|radio|range|color)$/.test(c.type)))) names.add(c.name);
   }
-  try { sessionStorage.setItem("uxlab-typed", JSON.stringify([...names])); } catch (err) { /**/ }
+  try { sessionStorage.setItem("uxlab-typed", JSON.stringify([...names])); } catch (err) { /* full */ }
 };
 const pageUrl = () => {
   const names = typedNames(), url = new URL(location.href);
