@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 from flask import jsonify, request
 from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import BadSignature
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import parse_cookie
 
 MAX_BODY_BYTES = 256 * 1024
 
@@ -67,8 +73,15 @@ class ApiSessionInterface(SecureCookieSessionInterface):
     server). The participant's pages refresh it; the API sends one only when it changed it.
     """
 
+    #: How many verified ``Cookie`` headers :meth:`cookie_session` remembers per process: more
+    #: than the participants a worker serves at once.
+    VERIFIED_HEADERS = 16_384
+
     def __init__(self) -> None:
         self._serializers: dict[tuple, Any] = {}
+        #: ``Cookie`` header → (serializer, expiry as a Unix time, the session's data).
+        self._verified: dict[str, tuple[Any, float, Mapping[str, Any]]] = {}
+        self._verified_lock = threading.Lock()
 
     def get_signing_serializer(self, app):
         """Flask's serializer, made once per key set instead of once per request (it is
@@ -77,6 +90,39 @@ class ApiSessionInterface(SecureCookieSessionInterface):
         if keys not in self._serializers:
             self._serializers[keys] = super().get_signing_serializer(app)
         return self._serializers[keys]
+
+    def cookie_session(self, app, cookie_header: str | None) -> Mapping[str, Any] | None:
+        """The data of the session a ``Cookie`` header carries, read-only and outside a request
+        (the events endpoint's entries): what :meth:`open_session` would find, {} for a missing,
+        forged or expired cookie, None without a secret key.
+
+        A header once verified is remembered until its signature is older than the session's
+        lifetime, when Flask would refuse it: a participant's recorder sends the same cookie
+        every 5 seconds, and checking its signature again each time was a fifth of the CPU of
+        reading and checking a batch (70–95 µs of 280–430).
+        """
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        if not cookie_header:
+            return {}
+        known = self._verified.get(cookie_header)
+        if known is not None and known[0] is serializer and time.time() <= known[1]:
+            return known[2]
+        value = parse_cookie(cookie_header).get(self.get_cookie_name(app))
+        if not value:
+            return {}
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        try:
+            data, signed_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
+        except BadSignature:  # forged, or expired (SignatureExpired)
+            return {}
+        session = MappingProxyType(dict(data))
+        with self._verified_lock:
+            while len(self._verified) >= self.VERIFIED_HEADERS:
+                del self._verified[next(iter(self._verified))]  # the oldest first
+            self._verified[cookie_header] = (serializer, signed_at.timestamp() + max_age, session)
+        return session
 
     def should_set_cookie(self, app, session) -> bool:
         if request.path.startswith("/api/") and not session.modified:

@@ -23,14 +23,13 @@ from __future__ import annotations
 import secrets
 import uuid
 from dataclasses import dataclass
-from types import SimpleNamespace
 from typing import Any
 
 from flask import Flask
 from sqlalchemy import Connection
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import InternalServerError
-from werkzeug.http import parse_cookie, parse_options_header
+from werkzeug.http import parse_options_header
 
 from uxlab.api.common import (
     MAX_BODY_BYTES,
@@ -256,9 +255,8 @@ def request_batch(app: Flask, public_id: uuid.UUID, raw: bytes,
 
 def cookie_participant(app: Flask, cookie_header: str | None) -> object:
     """The ``participant_id`` of the signed session in a ``Cookie`` header (None without one),
-    read by the app's own session interface."""
-    session = app.session_interface.open_session(
-        app, SimpleNamespace(cookies=parse_cookie(cookie_header)))
+    read by the app's own session interface (which remembers the headers it verified)."""
+    session = app.session_interface.cookie_session(app, cookie_header)
     return session.get("participant_id") if session is not None else None
 
 
