@@ -186,6 +186,30 @@ def test_non_ascii_text_is_stored(db, sitting):
         "onglet-é", "button[aria-label='Größe 42']", "größen.html", "In den Warenkorb — 42 €")
 
 
+def test_every_value_is_stored_as_sent(db, sitting):
+    # PostgreSQL's rows travel as one JSON text: quotes, backslashes and control characters,
+    # whole-number coordinates, nulls and integers past 64 bits (which orjson refuses, so the
+    # standard library writes that group) must come back as they were sent.
+    make = EventMaker()
+    plain = make.click('a[title="say \\"hi\\""] \\ b', url="p\tq.html?x=\"1\"")
+    plain.update(x=12, y=-3.25)
+    plain["data"] = {"text": "line\nbreak \u2028 \x1f", "nested": {"list": [1, 2.5, None]}}
+    big = make.click("button")
+    big["data"] = {"count": 2**70, "negative": -(2**65)}
+    bare = make.navigate("index.html")
+    bare.update(x=None, y=None, target=None)
+    assert ingest_events(db, sitting, [plain, bare]).accepted == 2
+    assert ingest_events(db, sitting, [big]).accepted == 1
+    db.commit()
+    rows = {row.event_uuid: row for row in db.scalars(select(Event))}
+    stored = rows[uuid.UUID(plain["id"])]
+    assert (stored.target, stored.url, stored.x, stored.y, stored.payload) == (
+        plain["target"], plain["url"], 12.0, -3.25, plain["data"])
+    assert rows[uuid.UUID(big["id"])].payload == {"count": 2**70, "negative": -(2**65)}
+    stored = rows[uuid.UUID(bare["id"])]
+    assert (stored.x, stored.y, stored.target, stored.payload) == (None, None, None, {})
+
+
 def test_events_must_be_a_list(db, sitting):
     with pytest.raises(EventError) as caught:
         ingest_events(db, sitting, {"id": "x"})

@@ -18,6 +18,7 @@ ended, read under the write lock or their row locks).
 from __future__ import annotations
 
 import functools
+import json
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from contextlib import nullcontext
@@ -25,7 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from psycopg.types.json import Jsonb
+import orjson
 from sqlalchemy import Connection, any_, bindparam, func, select
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Session
@@ -57,14 +58,17 @@ _ROW_COLUMNS = ("session_id", "event_uuid", "seq", "tab_id", "attempt_id", "type
 _SQLITE_INSERT = (f"INSERT INTO {EVENTS.name} ({', '.join(_ROW_COLUMNS)}) VALUES "
                   f"({', '.join('?' for _ in _ROW_COLUMNS)}) "
                   "ON CONFLICT (session_id, event_uuid) DO NOTHING")
-# PostgreSQL: one INSERT for all the rows of a group, one round trip, each column sent as one
-# array and zipped back into rows by unnest(), returning the new rows' keys (psycopg reports no
-# rowcount for an executemany). Its text never changes: SQLAlchemy's multi-row VALUES
-# (insertmanyvalues) is new SQL for every row count, which psycopg parsed again each time
-# (two thirds of a group's CPU). The column types are the model's.
+# PostgreSQL: one INSERT for all the rows of a group, one round trip: the rows travel as one JSON
+# array (written by orjson, in C) that json_to_recordset() turns back into typed rows, and the
+# new rows' keys come back (psycopg reports no rowcount for an executemany). Its text never
+# changes, so psycopg prepares it once. SQLAlchemy's multi-row VALUES is new SQL for every row
+# count, which psycopg parsed again each time (two thirds of a group's CPU); psycopg's binary
+# arrays, one per column, cost the writer twice the CPU of this JSON (docs/performance.md).
+# The column types are the model's.
 _POSTGRESQL_INSERT = (
-    f"INSERT INTO {EVENTS.name} ({', '.join(_ROW_COLUMNS)}) SELECT * FROM unnest("
-    + ", ".join(f"%b::{EVENTS.c[name].type.compile(dialect=postgresql.dialect())}[]"
+    f"INSERT INTO {EVENTS.name} ({', '.join(_ROW_COLUMNS)}) "
+    f"SELECT {', '.join(_ROW_COLUMNS)} FROM json_to_recordset(%s::json) AS rows("
+    + ", ".join(f"{name} {EVENTS.c[name].type.compile(dialect=postgresql.dialect())}"
                 for name in _ROW_COLUMNS)
     + ") ON CONFLICT (session_id, event_uuid) DO NOTHING RETURNING session_id, event_uuid")
 
@@ -82,16 +86,21 @@ def _sqlite_parameters(dialect, rows: list[dict[str, Any]]) -> list[tuple]:
                   for name, process in columns) for row in rows]
 
 
-def _postgresql_columns(rows: list[dict[str, Any]]) -> tuple[list, ...]:
-    """The rows as one list per column of :data:`_ROW_COLUMNS`, typed for psycopg's arrays
-    (a list takes the type of its first value: coordinates are floats, payloads JSONB)."""
-    columns = tuple([row[name] for row in rows] for name in _ROW_COLUMNS)
-    for name in ("x", "y"):
-        values = columns[_ROW_COLUMNS.index(name)]
-        values[:] = [None if value is None else float(value) for value in values]
-    payloads = columns[_ROW_COLUMNS.index("payload")]
-    payloads[:] = [Jsonb(payload) for payload in payloads]
-    return columns
+def _postgresql_rows(rows: list[dict[str, Any]]) -> str:
+    """The rows as :data:`_POSTGRESQL_INSERT`'s JSON array (each row's keys are
+    :data:`_ROW_COLUMNS`)."""
+    try:
+        return orjson.dumps(rows).decode()
+    except orjson.JSONEncodeError:
+        # orjson takes no integer past 64 bits, which a payload may hold; the standard
+        # library writes everything a checked row holds.
+        return json.dumps(rows, default=_json_default, separators=(",", ":"))
+
+
+def _json_default(value: Any) -> str:
+    if isinstance(value, uuid.UUID | datetime):
+        return value.isoformat() if isinstance(value, datetime) else str(value)
+    raise TypeError(f"{type(value).__name__} is not JSON serializable")
 
 
 def _target_query(sessions_match, attempts_match):
@@ -248,8 +257,8 @@ class PreparedInserts:
     dialect: str
     #: The ``(target, rows)`` batches, in the order given.
     batches: Sequence[tuple[IngestTarget, list[dict[str, Any]]]]
-    #: SQLite: each batch's parameter tuples. PostgreSQL: one list per column of every row, or
-    #: None if there is no row.
+    #: SQLite: each batch's parameter tuples. PostgreSQL: every row as one JSON array, or None
+    #: if there is no row.
     parameters: Any
 
 
@@ -271,8 +280,7 @@ def prepare_inserts(connection: Connection,
         return PreparedInserts(dialect, batches, [_sqlite_parameters(connection.dialect, rows)
                                                   for _, rows in batches])
     every_row = [row for _, rows in batches for row in rows]
-    return PreparedInserts(dialect, batches,
-                           _postgresql_columns(every_row) if every_row else None)
+    return PreparedInserts(dialect, batches, _postgresql_rows(every_row) if every_row else None)
 
 
 def run_inserts(connection: Connection, prepared: PreparedInserts) -> list[int]:
@@ -292,7 +300,7 @@ def run_inserts(connection: Connection, prepared: PreparedInserts) -> list[int]:
     # order. (Two groups holding the same resent events in another order may deadlock;
     # PostgreSQL then fails one, whose batches get the 503 and are sent again.)
     new = {tuple(key) for key in connection.exec_driver_sql(_POSTGRESQL_INSERT,
-                                                            prepared.parameters)}
+                                                            (prepared.parameters,))}
     accepted = [0] * len(prepared.batches)
     for i, (_, rows) in enumerate(prepared.batches):
         for row in rows:
