@@ -19,8 +19,9 @@ from __future__ import annotations
 
 import functools
 import json
+import operator
 import uuid
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -51,8 +52,8 @@ LATE_AFTER = timedelta(seconds=60)
 # cost more than running it.
 # SQLite counts new rows by each batch's executemany rowcount (rows skipped by ON CONFLICT DO
 # NOTHING count 0; RETURNING costs about half again as much there). The parameters are
-# converted by the columns' own bind processors, once per value: SQLAlchemy's execution of a
-# compiled INSERT, per batch, was two fifths of a group's INSERT time.
+# converted by the columns' own bind processors (:func:`_sqlite_conversions`): SQLAlchemy's
+# execution of a compiled INSERT, per batch, was two fifths of a group's INSERT time.
 _ROW_COLUMNS = ("session_id", "event_uuid", "seq", "tab_id", "attempt_id", "type",
                 "client_ts_ms", "received_at", "x", "y", "target", "url", "payload", "late")
 _SQLITE_INSERT = (f"INSERT INTO {EVENTS.name} ({', '.join(_ROW_COLUMNS)}) VALUES "
@@ -73,17 +74,51 @@ _POSTGRESQL_INSERT = (
     + ") ON CONFLICT (session_id, event_uuid) DO NOTHING RETURNING session_id, event_uuid")
 
 
+_PICK_ROW = operator.itemgetter(*_ROW_COLUMNS)
+
+
 @functools.cache
-def _bind_processors(dialect) -> tuple:
-    """Each of :data:`_ROW_COLUMNS`' bind processor on ``dialect`` (None: the value as it is)."""
-    return tuple(EVENTS.c[name].type.bind_processor(dialect) for name in _ROW_COLUMNS)
+def _sqlite_conversions(dialect) -> tuple[tuple[int, Callable[[Any], Any], bool], ...]:
+    """How :func:`_sqlite_parameters` converts each column that needs it on ``dialect``:
+    ``(position, function, shared)``. The function is the column's bind processor, except that
+    payloads are written by orjson (SQLAlchemy's JSON type calls ``json.dumps``, about 4 us a
+    row); ``shared`` marks ``received_at``, one value for every row of a group, converted once.
+    """
+    conversions = []
+    for i, name in enumerate(_ROW_COLUMNS):
+        process = EVENTS.c[name].type.bind_processor(dialect)
+        if name == "payload":
+            conversions.append((i, functools.partial(_payload_text, process), False))
+        elif process is not None:
+            conversions.append((i, process, name == "received_at"))
+    return tuple(conversions)
+
+
+def _payload_text(fallback: Callable[[Any], str], payload: Any) -> str:
+    try:
+        return orjson.dumps(payload).decode()
+    except orjson.JSONEncodeError:  # an integer past 64 bits: the column's own processor
+        return fallback(payload)
 
 
 def _sqlite_parameters(dialect, rows: list[dict[str, Any]]) -> list[tuple]:
-    """The rows as :data:`_SQLITE_INSERT`'s parameter tuples, as SQLAlchemy would bind them."""
-    columns = tuple(zip(_ROW_COLUMNS, _bind_processors(dialect), strict=True))
-    return [tuple(row[name] if process is None else process(row[name])
-                  for name, process in columns) for row in rows]
+    """The rows as :data:`_SQLITE_INSERT`'s parameters, as SQLAlchemy would bind them
+    (:func:`_sqlite_conversions`)."""
+    conversions = _sqlite_conversions(dialect)
+    shared: dict[tuple[int, Any], Any] = {}
+    parameters = []
+    for row in rows:
+        values = list(_PICK_ROW(row))
+        for i, process, once in conversions:
+            if once:
+                key = (i, values[i])
+                if key not in shared:
+                    shared[key] = process(values[i])
+                values[i] = shared[key]
+            else:
+                values[i] = process(values[i])
+        parameters.append(tuple(values))
+    return parameters
 
 
 def _postgresql_rows(rows: list[dict[str, Any]]) -> str:
