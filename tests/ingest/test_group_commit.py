@@ -104,8 +104,9 @@ def test_the_last_batch_of_an_ended_attempt_derives_its_metrics_in_the_group(
 
 def test_a_group_failing_for_one_batch_is_stored_batch_by_batch(app, database, db, study,
                                                                 sitting, monkeypatch):
-    """A fault of the group caused by one batch (here: its foreign key) costs the other batches
-    nothing: each is tried alone, the good one stored, the bad one answered with its error."""
+    """A fault of the group caused by one batch (here: a constraint it breaks) costs the other
+    batches nothing: each is tried alone, the good one stored, the bad one answered with its
+    error."""
     other = make_sitting(db, study)
     insert = event_batches.run_inserts
     tries = []

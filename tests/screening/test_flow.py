@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from tests.conftest import fresh
 from tests.participants.bot import Bot
 from tests.screening.conftest import ELIGIBLE
-from uxlab.models import Participant, TestSession
+from uxlab.models import Event, Participant, TestSession
 from uxlab.privacy.deletion import delete_participant
 from uxlab.studies.editing import check_editable
 from uxlab.studies.service import StudyStateError
@@ -171,12 +171,20 @@ def test_a_remote_moderated_participant_screened_out_keeps_no_session(db, client
                                                                        make_screening_study,
                                                                        make_user):
     """The moderator opens the session before the participant reaches the screener; screened
-    out, the participant keeps nothing, that session included (found in review)."""
+    out, the participant keeps nothing, that session and its events included (found in
+    review; events name their session without a foreign key that would cascade)."""
+    from tests.recording.factories import EventMaker
     from uxlab.moderation.sessions import start_moderated_session
+    from uxlab.recording.ingest import ingest_events
 
     study = make_screening_study()
     participant, _ = start_moderated_session(db, study, make_user(), "remote_moderated")
+    db.flush()
+    opened = participant.sessions[0]
+    make = EventMaker()
+    assert ingest_events(db, opened, [make.click(), make.click()]).accepted == 2
     db.commit()
+    opened_id = opened.id
     bot = Bot(client, participant.token)
     bot.enter()
     assert bot.post(**{**ELIGIBLE, "screener_shopping": "Never"}).status_code == 303
@@ -184,3 +192,4 @@ def test_a_remote_moderated_participant_screened_out_keeps_no_session(db, client
     assert participant.turned_away == "screened_out"
     assert db.scalar(select(func.count(TestSession.id)).where(
         TestSession.participant_id == participant.id)) == 0
+    assert db.scalar(select(func.count(Event.id)).where(Event.session_id == opened_id)) == 0

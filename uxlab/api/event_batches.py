@@ -48,6 +48,7 @@ from uxlab.recording.ingest import (
     all_stored,
     claimed_attempts,
     find_targets,
+    missing_sessions,
     prepare_inserts,
     recent_attempts,
     rederive_ended,
@@ -167,21 +168,43 @@ def _write(connection: Connection, batches: list[PreparedBatch], outcomes: list[
     rederive_ended(connection, changed)
 
 
+class SessionsDeleted(Exception):
+    """A session of the group was deleted between its lookup and its INSERT (SQLite)."""
+
+
+#: How many times a group is tried after :class:`SessionsDeleted` before each of its
+#: batches is tried alone.
+SESSIONS_DELETED_RETRIES = 3
+
+
 def _store_group(app: Flask, db: Database, batches: list[PreparedBatch]) -> list[Outcome]:
+    for _ in range(SESSIONS_DELETED_RETRIES - 1):
+        try:
+            return _store_group_once(app, db, batches)
+        except SessionsDeleted:
+            continue  # looked up again, the deleted sessions' batches are answered 404
+    return _store_group_once(app, db, batches)
+
+
+def _store_group_once(app: Flask, db: Database, batches: list[PreparedBatch]
+                      ) -> list[Outcome]:
     with db.engine.connect() as connection:
         if db.is_sqlite:
-            # Which sessions and attempts the batches are for never changes, so it is read
-            # without the write lock; and the rows are converted for the driver before the
-            # writers' turn. The write transaction then takes SQLite's lock at its first INSERT
-            # (the connection begins DEFERRED): writers hold the lock, and their turn, only to
-            # send the rows and commit (at 4,000 participants, 8 ms a group instead of 13:
-            # docs/performance.md).
+            # Which sessions and attempts the batches are for never changes (unless a session is
+            # deleted, which the write transaction checks), so it is read without the write
+            # lock; and the rows are converted for the driver before the writers' turn. The
+            # write transaction then takes SQLite's lock at its first INSERT (the connection
+            # begins DEFERRED): writers hold the lock, and their turn, only to send the rows and
+            # commit (at 4,000 participants, 8 ms a group instead of 13: docs/performance.md).
             with connection.begin():
                 outcomes, writes = _decide(app, connection, batches)
             if writes:
                 prepared = _prepare(connection, batches, writes)
                 with db.writer_turn(), connection.begin():
                     _write(connection, batches, outcomes, writes, prepared)
+                    if missing_sessions(connection, {target.session_id
+                                                     for target in writes.values()}):
+                        raise SessionsDeleted  # meanwhile: rolled back, and looked up again
         else:
             # PostgreSQL locks rows, not the database: one transaction, one BEGIN and COMMIT.
             with connection.begin():

@@ -18,7 +18,7 @@ from sqlalchemy import (
     Uuid,
     false,
 )
-from sqlalchemy.orm import Mapped, WriteOnlyMapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from uxlab.models.base import Base, enum_check
 from uxlab.timeutil import UTCDateTime, utcnow
@@ -108,9 +108,6 @@ class TestSession(Base):
     attempts: Mapped[list[Attempt]] = relationship(
         back_populates="session", cascade="all, delete-orphan", order_by="Attempt.position"
     )
-    events: WriteOnlyMapped[Event] = relationship(
-        cascade="all, delete-orphan", passive_deletes=True
-    )
 
 
 class Attempt(Base):
@@ -178,7 +175,13 @@ class Attempt(Base):
 
 
 class Event(Base):
-    """A raw event from the recorder. Rows are only ever inserted (set-based, idempotent)."""
+    """A raw event from the recorder. Rows are only ever inserted (set-based, idempotent).
+
+    ``session_id`` and ``attempt_id`` name their rows without foreign keys: checking them was
+    two fifths of PostgreSQL's CPU for each inserted row (docs/performance.md). Ingestion checks
+    them once per group instead (:mod:`uxlab.recording.ingest`), and whoever deletes a session
+    deletes its events (:func:`uxlab.recording.removal.delete_session_events`).
+    """
 
     __tablename__ = "events"
     __table_args__ = (
@@ -189,13 +192,11 @@ class Event(Base):
 
     # SQLite only autoincrements a column declared INTEGER PRIMARY KEY.
     id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
-    session_id: Mapped[int] = mapped_column(ForeignKey("sessions.id", ondelete="CASCADE"))
+    session_id: Mapped[int] = mapped_column()
     event_uuid: Mapped[uuid.UUID] = mapped_column(Uuid)
     seq: Mapped[int] = mapped_column()
     tab_id: Mapped[str | None] = mapped_column(String(64))
-    attempt_id: Mapped[int | None] = mapped_column(
-        ForeignKey("attempts.id", ondelete="SET NULL"), index=True
-    )
+    attempt_id: Mapped[int | None] = mapped_column(index=True)
     type: Mapped[str] = mapped_column(String(32))
     #: The client's clock, milliseconds since the epoch.
     client_ts_ms: Mapped[int | None] = mapped_column(BigInteger)

@@ -19,7 +19,6 @@ from sqlalchemy.orm import Session
 
 from uxlab.models import (
     Attempt,
-    Event,
     IdempotencyKey,
     ModerationAudit,
     Observation,
@@ -32,6 +31,7 @@ from uxlab.models import (
     TestSession,
     User,
 )
+from uxlab.recording.removal import delete_session_events
 
 
 def new_reference() -> str:
@@ -55,8 +55,9 @@ def delete_participant(session: Session, participant: Participant, *, deleted_by
     sessions = select(TestSession.id).where(TestSession.participant_id == participant.id)
     attempts = select(Attempt.id).where(Attempt.session_id.in_(sessions))
     counts = {
-        # Rows deleted with their sessions by the database's ON DELETE CASCADE are counted first.
-        "events": _count(session, select(Event.id).where(Event.session_id.in_(sessions))),
+        # The events first: this locks the sessions, so that an ingestion storing some commits
+        # before (its events are deleted here too) or finds no session after.
+        "events": delete_session_events(session, sessions),
         "answers": _count(session, select(QuestionnaireResponse.id).where(
             QuestionnaireResponse.session_id.in_(sessions))),
         "observations": _count(session, select(Observation.id).where(
@@ -72,7 +73,6 @@ def delete_participant(session: Session, participant: Participant, *, deleted_by
         delete(QuestionnaireResponse).where(QuestionnaireResponse.session_id.in_(sessions)),
         delete(ModerationAudit).where(ModerationAudit.session_id.in_(sessions)),
         delete(SessionWatch).where(SessionWatch.session_id.in_(sessions)),
-        delete(Event).where(Event.session_id.in_(sessions)),
         delete(Attempt).where(Attempt.session_id.in_(sessions)),
         delete(TestSession).where(TestSession.participant_id == participant.id),
         delete(ProblemSighting).where(ProblemSighting.participant_id == participant.id),

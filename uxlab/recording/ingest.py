@@ -167,8 +167,8 @@ _STORED_OF_BATCH = select(func.count()).select_from(EVENTS).where(
 # they are locked, in id order (so that two groups of batches never wait for each other in a
 # cycle), so that an ingestion and the attempt's end (or two ingestions with late events) take
 # turns, each seeing the other's committed rows when it derives the metrics. FOR NO KEY UPDATE
-# leaves foreign-key checks (FOR KEY SHARE) unblocked. SQLite needs nothing: its writers already
-# take turns (one write lock, held from the INSERT to the commit).
+# leaves key-share locks unblocked. SQLite needs nothing: its writers already take turns (one
+# write lock, held from the INSERT to the commit).
 def _ended_query(attempts_match):
     return select(ATTEMPTS.c.id, ATTEMPTS.c.ended_at).where(attempts_match).order_by(ATTEMPTS.c.id)
 
@@ -181,7 +181,13 @@ _ANY_SESSIONS = SESSIONS.c.public_id == any_(
     bindparam("public_ids", type_=postgresql.ARRAY(SESSIONS.c.public_id.type)))
 _ANY_ATTEMPTS = ATTEMPTS.c.id == any_(
     bindparam("attempt_ids", type_=postgresql.ARRAY(ATTEMPTS.c.id.type)))
-_POSTGRESQL_TARGETS = _target_query(_ANY_SESSIONS, _ANY_ATTEMPTS)
+# Events name their session without a foreign key (uxlab.recording.removal): the lookup holds
+# the sessions it found FOR KEY SHARE until the commit, in id order, so that a session's
+# deletion waits for the ingestion and then deletes its events, or comes first (404).
+_POSTGRESQL_TARGETS = (_target_query(_ANY_SESSIONS, _ANY_ATTEMPTS).order_by(SESSIONS.c.id)
+                       .with_for_update(key_share=True, of=SESSIONS))
+_EXISTING_SESSIONS = select(SESSIONS.c.id).where(
+    SESSIONS.c.id.in_(bindparam("session_ids", expanding=True)))
 _POSTGRESQL_LOCKED_ENDED = _ended_query(_ANY_ATTEMPTS).with_for_update(key_share=True)
 
 
@@ -232,8 +238,10 @@ def find_targets(connection: Connection, claims: Mapping[uuid.UUID, set[int]],
     ended before ``now`` − :data:`LATE_AFTER`. Unknown sessions are left out.
 
     One query (the sessions joined to their studies, outer-joined with those attempts). An
-    attempt's ownership and an end that long past never change, so the caller may run it in a
-    read transaction before the write one.
+    attempt's ownership and an end that long past never change, so on SQLite the caller may run
+    it in a read transaction before the write one, and then check under the write lock that no
+    session was deleted meanwhile (:func:`missing_sessions`). On PostgreSQL the sessions found
+    stay locked (``FOR KEY SHARE``) until the caller's transaction ends.
     """
     attempt_ids = set().union(*claims.values())
     if _dialect(connection) == "postgresql":
@@ -256,6 +264,16 @@ def find_targets(connection: Connection, claims: Mapping[uuid.UUID, set[int]],
         late_attempt_ids=frozenset(row[4] for row in rows if row[4] in claims[public_id]
                                    and row[5] is not None and row[5] < late_before))
         for public_id, rows in found.items()}
+
+
+def missing_sessions(connection: Connection, session_ids: set[int]) -> set[int]:
+    """Those of ``session_ids`` that no longer exist: on SQLite, whose lookup runs before the
+    write lock (:func:`find_targets`), the ingestion asks again under the lock, after its
+    INSERT, so that it never stores events of a session deleted in between."""
+    if not session_ids:
+        return set()
+    return session_ids - set(connection.execute(
+        _EXISTING_SESSIONS, {"session_ids": sorted(session_ids)}).scalars())
 
 
 def find_target(session: Session, public_id: uuid.UUID, attempt_ids: set[int],

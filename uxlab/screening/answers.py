@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.orm import object_session
 
 from uxlab.models import Participant, ScreenerQuestion
+from uxlab.recording.removal import delete_session_events
 from uxlab.screening.rules import answer_meets
 from uxlab.timeutil import utcnow
 
@@ -84,6 +85,9 @@ def turn_away(participant: Participant, reason: str) -> None:
     participant.screener = {}
     session = object_session(participant)
     if session is not None and participant.sessions:
+        stored = [test_session.id for test_session in participant.sessions if test_session.id]
+        if stored:
+            delete_session_events(session, stored)
         for test_session in participant.sessions:
             session.delete(test_session)
         session.flush()
