@@ -113,9 +113,15 @@ def prepare(url: str, count: int) -> list[Participant]:
         session.flush()
         result = [Participant(p.id, s.id, str(s.public_id), a.id)
                   for p, s, a in zip(people, sittings, attempts, strict=True)]
-    if database.is_sqlite:
-        with database.engine.connect() as connection:
+    with database.engine.connect() as connection:
+        if database.is_sqlite:
             connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        else:
+            # A running PostgreSQL has statistics (autovacuum analyzes a table soon after it
+            # grows); without them the planner scans every session and participant for each
+            # group's lookup instead of using their indexes.
+            connection.exec_driver_sql("ANALYZE")
+            connection.commit()
     database.dispose()
     return result
 
