@@ -82,7 +82,7 @@ def _sqlite_conversions(dialect) -> tuple[tuple[int, Callable[[Any], Any], bool]
     """How :func:`_sqlite_parameters` converts each column that needs it on ``dialect``:
     ``(position, function, shared)``. The function is the column's bind processor, except that
     payloads are written by orjson (SQLAlchemy's JSON type calls ``json.dumps``, about 4 us a
-    row); ``shared`` marks ``received_at``, one value for every row of a group, converted once.
+    row); ``shared`` marks ``received_at``, one value for every row, converted once per batch.
     """
     conversions = []
     for i, name in enumerate(_ROW_COLUMNS):
