@@ -63,3 +63,12 @@ def test_the_remembered_headers_are_bounded(app, monkeypatch):
     assert [cookie_participant(app, header) for header in headers] == list(range(10))
     assert len(interface._verified) == 3
     assert cookie_participant(app, headers[0]) == 0  # forgotten, verified again
+
+
+def test_a_long_header_is_verified_every_time_and_never_remembered(app):
+    interface = app.session_interface
+    padding = "x" * interface.REMEMBERED_HEADER_BYTES
+    header = cookie_header(app, {"participant_id": 7}, other=f"big={padding}")
+    assert cookie_participant(app, header) == 7
+    assert cookie_participant(app, header) == 7
+    assert interface._verified == {}

@@ -75,7 +75,10 @@ class ApiSessionInterface(SecureCookieSessionInterface):
 
     #: How many verified ``Cookie`` headers :meth:`cookie_session` remembers per process: more
     #: than the participants a worker serves at once.
-    VERIFIED_HEADERS = 16_384
+    VERIFIED_HEADERS = 8_192
+    #: Longer headers are verified every time, never remembered: the memory stays bounded
+    #: (8 MB a process) whatever other cookies a client adds.
+    REMEMBERED_HEADER_BYTES = 1_024
 
     def __init__(self) -> None:
         self._serializers: dict[tuple, Any] = {}
@@ -118,6 +121,8 @@ class ApiSessionInterface(SecureCookieSessionInterface):
         except BadSignature:  # forged, or expired (SignatureExpired)
             return {}
         session = MappingProxyType(dict(data))
+        if len(cookie_header) > self.REMEMBERED_HEADER_BYTES:
+            return session
         with self._verified_lock:
             while len(self._verified) >= self.VERIFIED_HEADERS:
                 del self._verified[next(iter(self._verified))]  # the oldest first

@@ -202,8 +202,8 @@ def _store_group_once(app: Flask, db: Database, batches: list[PreparedBatch]
                 prepared = _prepare(connection, batches, writes)
                 with db.writer_turn(), connection.begin():
                     _write(connection, batches, outcomes, writes, prepared)
-                    if missing_sessions(connection, {target.session_id
-                                                     for target in writes.values()}):
+                    if missing_sessions(connection, {writes[i].session_id: batches[i].public_id
+                                                     for i in writes}):
                         raise SessionsDeleted  # meanwhile: rolled back, and looked up again
         else:
             # PostgreSQL locks rows, not the database: one transaction, one BEGIN and COMMIT.

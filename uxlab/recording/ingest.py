@@ -185,8 +185,8 @@ _ANY_ATTEMPTS = ATTEMPTS.c.id == any_(
 # the sessions it found FOR KEY SHARE until the commit, in id order, so that a session's
 # deletion waits for the ingestion and then deletes its events, or comes first (404).
 _POSTGRESQL_TARGETS = (_target_query(_ANY_SESSIONS, _ANY_ATTEMPTS).order_by(SESSIONS.c.id)
-                       .with_for_update(key_share=True, of=SESSIONS))
-_EXISTING_SESSIONS = select(SESSIONS.c.id).where(
+                       .with_for_update(read=True, key_share=True, of=SESSIONS))
+_EXISTING_SESSIONS = select(SESSIONS.c.id, SESSIONS.c.public_id).where(
     SESSIONS.c.id.in_(bindparam("session_ids", expanding=True)))
 _POSTGRESQL_LOCKED_ENDED = _ended_query(_ANY_ATTEMPTS).with_for_update(key_share=True)
 
@@ -266,14 +266,16 @@ def find_targets(connection: Connection, claims: Mapping[uuid.UUID, set[int]],
         for public_id, rows in found.items()}
 
 
-def missing_sessions(connection: Connection, session_ids: set[int]) -> set[int]:
-    """Those of ``session_ids`` that no longer exist: on SQLite, whose lookup runs before the
-    write lock (:func:`find_targets`), the ingestion asks again under the lock, after its
-    INSERT, so that it never stores events of a session deleted in between."""
-    if not session_ids:
+def missing_sessions(connection: Connection, sessions: Mapping[int, uuid.UUID]) -> set[int]:
+    """Those of ``sessions`` (id → public id) that no longer exist: on SQLite, whose lookup
+    runs before the write lock (:func:`find_targets`), the ingestion asks again under the lock,
+    after its INSERT, so that it never stores events of a session deleted in between. The
+    public id is compared too: SQLite may give a deleted session's id to a new one."""
+    if not sessions:
         return set()
-    return session_ids - set(connection.execute(
-        _EXISTING_SESSIONS, {"session_ids": sorted(session_ids)}).scalars())
+    found = dict(connection.execute(_EXISTING_SESSIONS,
+                                    {"session_ids": sorted(sessions)}).all())
+    return {id_ for id_, public_id in sessions.items() if found.get(id_) != public_id}
 
 
 def find_target(session: Session, public_id: uuid.UUID, attempt_ids: set[int],

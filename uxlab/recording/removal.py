@@ -27,8 +27,9 @@ from uxlab.models import Event, TestSession
 
 def delete_session_events(session: Session, session_ids: Any) -> int:
     """Delete the events of the sessions ``session_ids`` (ids, or a SELECT of them), which the
-    caller deletes next in the same transaction; return how many events were deleted."""
+    caller deletes next in the same transaction; return how many events were deleted. The
+    sessions are locked in id order, as the ingestion's lookup locks them."""
     session.execute(select(TestSession.id).where(TestSession.id.in_(session_ids))
-                    .with_for_update())
+                    .order_by(TestSession.id).with_for_update())
     return session.execute(delete(Event).where(Event.session_id.in_(session_ids)),
                            execution_options={"synchronize_session": False}).rowcount
