@@ -81,24 +81,16 @@ _PICK_ROW = operator.itemgetter(*_ROW_COLUMNS)
 def _sqlite_conversions(dialect) -> tuple[tuple[int, Callable[[Any], Any], bool], ...]:
     """How :func:`_sqlite_parameters` converts each column that needs it on ``dialect``:
     ``(position, function, shared)``. The function is the column's bind processor, except that
-    payloads are written by orjson (SQLAlchemy's JSON type calls ``json.dumps``, about 4 us a
-    row); ``shared`` marks ``received_at``, one value for every row, converted once per batch.
+    payloads are written by :func:`_json_text` (SQLAlchemy's JSON type calls ``json.dumps``,
+    about 4 us a row); ``shared`` marks ``received_at``, one value for every row, converted
+    once per batch.
     """
     conversions = []
     for i, name in enumerate(_ROW_COLUMNS):
-        process = EVENTS.c[name].type.bind_processor(dialect)
-        if name == "payload":
-            conversions.append((i, functools.partial(_payload_text, process), False))
-        elif process is not None:
+        process = _json_text if name == "payload" else EVENTS.c[name].type.bind_processor(dialect)
+        if process is not None:
             conversions.append((i, process, name == "received_at"))
     return tuple(conversions)
-
-
-def _payload_text(fallback: Callable[[Any], str], payload: Any) -> str:
-    try:
-        return orjson.dumps(payload).decode()
-    except orjson.JSONEncodeError:  # an integer past 64 bits: the column's own processor
-        return fallback(payload)
 
 
 def _sqlite_parameters(dialect, rows: list[dict[str, Any]]) -> list[tuple]:
@@ -121,15 +113,14 @@ def _sqlite_parameters(dialect, rows: list[dict[str, Any]]) -> list[tuple]:
     return parameters
 
 
-def _postgresql_rows(rows: list[dict[str, Any]]) -> str:
-    """The rows as :data:`_POSTGRESQL_INSERT`'s JSON array (each row's keys are
-    :data:`_ROW_COLUMNS`)."""
+def _json_text(value: Any) -> str:
+    """``value`` (a payload, or :data:`_POSTGRESQL_INSERT`'s rows) as JSON text, written by
+    orjson in C; the standard library writes what orjson refuses (an integer past 64 bits,
+    which a payload may hold)."""
     try:
-        return orjson.dumps(rows).decode()
+        return orjson.dumps(value).decode()
     except orjson.JSONEncodeError:
-        # orjson takes no integer past 64 bits, which a payload may hold; the standard
-        # library writes everything a checked row holds.
-        return json.dumps(rows, default=_json_default, separators=(",", ":"))
+        return json.dumps(value, default=_json_default, separators=(",", ":"))
 
 
 def _json_default(value: Any) -> str:
@@ -335,7 +326,7 @@ def prepare_inserts(connection: Connection,
         return PreparedInserts(dialect, batches, [_sqlite_parameters(connection.dialect, rows)
                                                   for _, rows in batches])
     every_row = [row for _, rows in batches for row in rows]
-    return PreparedInserts(dialect, batches, _postgresql_rows(every_row) if every_row else None)
+    return PreparedInserts(dialect, batches, _json_text(every_row) if every_row else None)
 
 
 def run_inserts(connection: Connection, prepared: PreparedInserts) -> list[int]:

