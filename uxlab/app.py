@@ -68,7 +68,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from uxlab.participants.instruments import instrument_label
     from uxlab.reports.formatting import duration
     from uxlab.safe_urls import safe_url
+    from uxlab.screening.spec import NO_ANSWER
 
+    app.jinja_env.globals["no_answer"] = NO_ANSWER  # the segment filters' tick box
     app.add_template_filter(instrument_label)
     app.add_template_filter(duration)
     app.add_template_filter(safe_url)

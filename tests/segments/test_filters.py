@@ -13,6 +13,7 @@ import pytest
 from tests.segments.conftest import answers_of
 from uxlab.analysis.dataset import Filters, build_dataset
 from uxlab.analysis.segment_filter import SegmentError, parse_segment, parse_segments
+from uxlab.models import Participant
 
 
 @pytest.fixture(autouse=True)
@@ -195,3 +196,47 @@ def test_cli_errors_name_the_key(cli, db, screened, command, value, message):
     assert result.exit_code == 2
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+# --- those who gave no answer ------------------------------------------------------------------
+
+
+def test_no_answer_keeps_those_who_did_not_answer_the_question(db, screened):
+    # P-011 skipped `shopping`; others never saw the screener, or left a question empty
+    assert kept(db, screened, "shopping=(no answer)") == {11}
+    participants = {p.code: p for p in db.query(Participant).filter_by(study_id=screened.id)}
+    participants["P-004"].screener = {}  # never saw the screener (a moderator skipped it)
+    participants["P-006"].screener = {"devices": [], "age": None, "shopping": ""}
+    db.commit()
+    assert kept(db, screened, "shopping=(no answer)") == {4, 6, 11}
+    assert kept(db, screened, "devices=(no answer)") == {4, 6}
+    assert kept(db, screened, "age=(no answer)") == {4, 6}
+    # alternatives on one question, and combined with another question
+    assert kept(db, screened, "shopping=(no answer)", "shopping=Never") == \
+        {4, 6, 11} | (matching(lambda a: a.get("shopping") == "Never") - {4, 6})
+    assert kept(db, screened, "age=(no answer)", "age=..25") == {0, 1, 4, 6}
+    assert kept(db, screened, "shopping=(no answer)", "devices=Tablet") == {11}
+
+
+def test_the_results_page_offers_no_answer_for_every_question(client, auth, owner, screened):
+    auth.login(owner.email)
+    html = results(client, screened, "segment=shopping%3D%28no+answer%29").get_data(as_text=True)
+    assert "screener shopping: no answer" in html[html.index('id="filters-applied"'):]
+    assert re.search(r'<input type="checkbox" name="segment" value="shopping=\(no answer\)" '
+                     r'checked>', html)
+    for key in ("devices", "age"):
+        assert re.search(rf'<input type="checkbox" name="segment" value="{key}=\(no answer\)" >',
+                         html)
+    listed = set(re.findall(r"P-0(\d\d)", html[html.index('id="participants-h"'):]))
+    assert listed == {"11"}
+
+
+def test_no_option_may_be_called_no_answer():
+    from uxlab.screening.spec import parse_screener
+    from uxlab.studies.problems import Problems
+
+    problems = Problems()
+    parse_screener({"screener": [{"key": "shopping", "kind": "single", "text": "How often?",
+                                  "options": ["Weekly", " (no answer) "]}]}, problems)
+    assert [p.key for p in problems.items if "missing answer" in p.message] == [
+        "screener[0].options"], problems.items

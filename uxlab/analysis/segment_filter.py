@@ -3,7 +3,9 @@
 Written ``KEY=ANSWER`` (``shopping=Weekly``) for a single- or multiple-choice question — a
 multiple-choice participant matches when the answer is one of theirs — and ``KEY=LOW..HIGH``
 (``age=18..30``, both ends included; ``age=65..`` or ``age=..17`` open on one side) for a number
-question. The same text is the ``segment`` query value of the results page, the report and
+question; ``KEY=(no answer)`` (:data:`NO_ANSWER`, the label of the empty cells in ``uxlab analyze
+--segment``) keeps those who gave no answer to the question (never asked it, skipped it, or
+chose nothing), of any kind. The same text is the ``segment`` query value of the results page, the report and
 export downloads, and the ``--segment`` option of ``uxlab export`` / ``uxlab report``
 (:func:`parse_segment` reads it). :meth:`SegmentFilter.check` holds it against the study's
 screener questions; :func:`segment_conditions` turns the filters into SQL on
@@ -22,6 +24,7 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.functions import FunctionElement
 
 from uxlab.models import Participant
+from uxlab.screening.spec import NO_ANSWER
 
 _KEY = re.compile(r"^[a-z][a-z0-9_]*$")
 _RANGE = re.compile(r"^\s*(?P<low>[-+]?[0-9.eE+-]*?)\s*\.\.\s*(?P<high>[-+]?[0-9.eE+-]*)\s*$")
@@ -47,6 +50,10 @@ class SegmentFilter:
     def is_range(self) -> bool:
         return self.answer is None
 
+    @property
+    def is_no_answer(self) -> bool:
+        return self.answer == NO_ANSWER
+
     def text(self) -> str:
         """The filter as written (``shopping=Weekly``, ``age=18..30``): query value and option."""
         if not self.is_range:
@@ -55,6 +62,8 @@ class SegmentFilter:
 
     def describe(self) -> str:
         """Plain words for the filter summary: ``screener shopping: Weekly``."""
+        if self.is_no_answer:
+            return f"screener {self.key}: no answer"
         if not self.is_range:
             return f"screener {self.key}: {self.answer}"
         if self.low is not None and self.high is not None:
@@ -71,6 +80,8 @@ class SegmentFilter:
             known = ", ".join(questions) if questions else "none"
             raise SegmentError(f"segment: study {study.slug!r} has no screener question "
                              f"{self.key!r}; its screener questions: {known}")
+        if self.is_no_answer:
+            return
         if question.kind == "number" and not self.is_range:
             raise SegmentError(f"segment: {self.key} is a number question: give a range such as "
                              f"{self.key}=18..30 (or 18.. / ..30), not {self.answer!r}")
@@ -79,7 +90,7 @@ class SegmentFilter:
                              f"answers ({', '.join(question.options)}), not a range")
         if question.kind != "number" and self.answer not in question.options:
             raise SegmentError(f"segment: {self.key} has no answer {self.answer!r}; its answers "
-                             f"are {', '.join(question.options)}")
+                             f"are {', '.join(question.options)} (or {NO_ANSWER})")
 
 
 def parse_segment(text: str) -> SegmentFilter:
@@ -123,6 +134,8 @@ def segment_conditions(segments: Sequence[SegmentFilter]) -> list:
 
 
 def _condition(segment: SegmentFilter):
+    if segment.is_no_answer:
+        return _no_answer(Participant.screener, literal(segment.key))
     if segment.is_range:
         value = Participant.screener[segment.key].as_float()
         bounds = [value.is_not(None)]
@@ -156,6 +169,34 @@ def _answer_among_postgresql(element, compiler, **kw):
     member = f"({column} -> CAST({key} AS TEXT))"
     return (f"({member} = to_jsonb(CAST({answer} AS TEXT)) OR "
             f"{member} @> jsonb_build_array(CAST({answer} AS TEXT)))")
+
+
+class _no_answer(FunctionElement):  # noqa: N801 (a SQL function-like construct)
+    """True when the JSON object (or NULL) has no answer for ``key``: the member is missing, null,
+    an empty text or an empty list (the empty cell of :func:`uxlab.analysis.screener_columns.
+    screener_cell`)."""
+
+    type = Boolean()
+    inherit_cache = True
+    name = "no_answer"
+
+
+@compiles(_no_answer, "sqlite")
+def _no_answer_sqlite(element, compiler, **kw):
+    column, key = (compiler.process(c, **kw) for c in element.clauses)
+    path = f"'$.\"' || {key} || '\"'"
+    kind = f"json_type({column}, {path})"
+    return (f"(COALESCE({kind}, 'null') = 'null' "
+            f"OR ({kind} = 'text' AND json_extract({column}, {path}) = '') "
+            f"OR ({kind} = 'array' AND json_array_length({column}, {path}) = 0))")
+
+
+@compiles(_no_answer, "postgresql")
+def _no_answer_postgresql(element, compiler, **kw):
+    column, key = (compiler.process(c, **kw) for c in element.clauses)
+    member = f"({column} -> CAST({key} AS TEXT))"
+    return (f"({member} IS NULL OR {member} IN "
+            "(CAST('null' AS JSONB), CAST('\"\"' AS JSONB), CAST('[]' AS JSONB)))")
 
 
 def _bound(text: str, key: str, value: str) -> float | None:

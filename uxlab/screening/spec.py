@@ -40,6 +40,9 @@ MAX_KEY_LENGTH = 64
 QUESTION_KEYS = {"key", "kind", "text", "options", *(k for keys in RULE_KEYS.values() for k in keys)}
 QUOTA_KEYS = {"key", "places", "variant", "where"}
 MAX_OPTIONS = 50
+#: How segments name a missing answer (the ``KEY=(no answer)`` filter, ``uxlab analyze
+#: --segment``'s empty cells), so no option may be called that.
+NO_ANSWER = "(no answer)"
 
 
 @dataclass(frozen=True)
@@ -132,6 +135,9 @@ def parse_screener(data: dict, problems: Problems) -> tuple[ScreenerQuestionSpec
             options = []
         elif len(set(options)) != len(options):
             problems.add(f"{where}.options", "the options must differ from each other")
+        elif any(o.strip() == NO_ANSWER for o in options):
+            problems.add(f"{where}.options", f"{NO_ANSWER!r} is how segments name a missing "
+                                             "answer: give the option another text")
         rule = {name: table[name] for name in RULE_KEYS["single"] + RULE_KEYS["multiple"]
                 + RULE_KEYS["number"] if name in table}
         for name, message in rule_problems(kind, list(options), rule):
