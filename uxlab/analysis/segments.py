@@ -26,6 +26,7 @@ from uxlab.analysis.problems import Problem, TidyDataError, join_words
 from uxlab.analysis.service import analyze_tables, variant_names, variant_weights
 from uxlab.analysis.tidy import AttemptTable, SurveyTable, check_design, natural_key
 from uxlab.screening.spec import NO_ANSWER  # the label of the segment of empty cells
+
 #: The document parts each segment repeats (those of the top level that depend on the rows).
 PARTS = ("variants", "srm", "tasks", "questionnaires", "usability_metric")
 
