@@ -7,6 +7,7 @@ import uuid
 from datetime import timedelta
 
 from tests.observations.conftest import EDITOR, OBSERVER
+from tests.support.study_data import Recorder
 
 
 def test_timeline_orders_tasks_events_and_notes_and_marks_the_moment(study, clients, recorded):
@@ -38,3 +39,49 @@ def test_bad_t_is_ignored_and_a_late_t_is_clamped(study, clients, recorded):
     assert 'data-chosen="false"' in clients(OBSERVER).get(f"{url}?t=abc").get_data(as_text=True)
     html = clients(OBSERVER).get(f"{url}?t=99999").get_data(as_text=True)
     assert 'value="130" data-chosen="true"' in html
+
+
+def test_a_long_session_shows_the_events_around_the_moment(db, study, clients, recorded,
+                                                          monkeypatch):
+    """More events than a page lists: those around ``?t=``, the stretch named, and links on."""
+    monkeypatch.setattr("uxlab.observations.timeline.MAX_EVENTS", 4)
+    sitting, (_first, second), _events = recorded
+    recorder = Recorder(db, study)
+    for i in range(10):  # clicks at 200 … 290 s, after the three of the fixture (12, 80, 95 s)
+        recorder.event(sitting, 10 + i, attempt=second, target=f"button#b{i}",
+                       payload={"text": f"B{i}"},
+                       received_at=sitting.started_at + timedelta(seconds=200 + 10 * i))
+    db.commit()
+    url = f"/studies/{study.id}/sessions/{sitting.public_id}"
+
+    def events_shown(query: str) -> tuple[list[int], str]:
+        html = clients(OBSERVER).get(f"{url}{query}").get_data(as_text=True)
+        return [int(t) for t in re.findall(r'<li class="tl-event[^"]*" data-t="(\d+)"', html)], html
+
+    shown, html = events_shown("")  # no moment: the session's start
+    assert shown == [12, 80, 95, 200]
+    assert "4 of 13 events are shown, from 0:12 to 3:20" in html
+    assert 'id="timeline-earlier"' not in html
+    assert f'id="timeline-later" href="{url}?t=200"' in html
+    assert 'max="290"' in html  # the scrubber reaches the last event, though it is not listed
+
+    shown, html = events_shown("?t=250")  # two before the moment, two from it
+    assert shown == [230, 240, 250, 260]
+    assert f'id="timeline-earlier" href="{url}?t=230"' in html
+    assert f'id="timeline-later" href="{url}?t=260"' in html
+    assert 'value="250" data-chosen="true"' in html
+
+    shown, html = events_shown("?t=285")  # one left after: the rest from before
+    assert shown == [260, 270, 280, 290]
+    assert 'id="timeline-later"' not in html
+    # the tasks and notes stay on the timeline whatever the window
+    assert re.findall(r'<li class="tl-task[^"]*" data-t="(\d+)"', html) == ["10", "60", "70",
+                                                                              "130"]
+
+
+def test_a_short_session_shows_every_event_whatever_the_moment(study, clients, recorded):
+    sitting = recorded[0]
+    html = clients(OBSERVER).get(f"/studies/{study.id}/sessions/{sitting.public_id}?t=120"
+                                 ).get_data(as_text=True)
+    assert re.findall(r'<li class="tl-event[^"]*" data-t="(\d+)"', html) == ["12", "80", "95"]
+    assert 'id="timeline-window"' not in html

@@ -71,9 +71,10 @@ def session_detail(study_id: int, public_id: uuid.UUID):
     test_session = find_session(session, study, public_id)
     if test_session is None:
         abort(404)
-    timeline = session_timeline(session, test_session)
     moment = request.args.get("t", "")
-    moment = timeline.clamp(int(moment)) if moment.isdigit() and len(moment) < 9 else None
+    moment = int(moment) if moment.isdigit() and len(moment) < 9 else None
+    timeline = session_timeline(session, test_session, moment)
+    moment = timeline.clamp(moment)
     return render_template(
         "researcher/session.html", study=study, fmt=formatting,
         review=session_review(session, study, test_session), timeline=timeline, moment=moment,
