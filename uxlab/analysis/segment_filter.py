@@ -94,7 +94,7 @@ class SegmentFilter:
 
 
 def parse_segment(text: str) -> SegmentFilter:
-    """Read ``KEY=ANSWER`` or ``KEY=LOW..HIGH``; raise :class:`SegmentError` naming what is wrong."""
+    """Read ``KEY=ANSWER``, ``KEY=LOW..HIGH`` or ``KEY=(no answer)``; raise :class:`SegmentError` naming what is wrong."""
     key, equals, value = str(text).partition("=")
     key = key.strip()
     if not equals or not _KEY.match(key) or len(key) > 64:

@@ -32,8 +32,8 @@ def filter_options(command):
         click.option("--segment", "segments", multiple=True, metavar="KEY=ANSWER",
                      help="Only participants with this screener answer (shopping=Weekly), or "
                           "for a number question in this range (age=18..30, age=65.., "
-                          "age=..17); repeat: the same question any of them, different "
-                          "questions all."),
+                          "age=..17), or who did not answer it (shopping='(no answer)'); "
+                          "repeat: the same question any of them, different questions all."),
     ]
     for option in reversed(options):
         command = option(command)
