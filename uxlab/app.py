@@ -6,11 +6,12 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from uxlab import __version__, security_headers, static_assets
-from uxlab.api.common import ApiSessionInterface
+from uxlab.api.common import RETRY_AFTER_S, ApiSessionInterface
 from uxlab.api.events_wsgi import EventsEndpoint
 from uxlab.config import app_config, instance_secret_key
 from uxlab.converters import DatabaseIntegerConverter
@@ -106,6 +107,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(observer_links_bp)
     app.add_url_rule("/", endpoint="index", view_func=_index)
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(OperationalError, _database_unavailable)
     return app
 
 
@@ -124,6 +126,37 @@ def _http_error(exc: HTTPException):
     allow = [(name, value) for name, value in exc.get_headers() if name == "Allow"]  # a 405's
     return render_template("error.html", code=exc.code, name=exc.name,
                            description=exc.description), exc.code, allow
+
+
+def _database_unavailable(exc: OperationalError):
+    """A page (or JSON under /api/) with 503 and ``Retry-After`` while the database cannot be
+    reached or written (a restarting server, a full or read-only disk, a lock held too long):
+    the request changed nothing, and a reload in a moment may work. Not a 500: nothing is
+    wrong with the request or the code.
+
+    The page is drawn with a reading session (the layout reads the logged-in user), and as plain
+    text when even reading fails."""
+    from flask import current_app, g, make_response
+
+    from uxlab.extensions import database
+
+    current_app.logger.error("database unavailable: %s", getattr(exc, "orig", exc))
+    failed = g.pop("db_session", None)
+    if failed is not None:
+        try:
+            failed.rollback()
+        except OperationalError:
+            pass  # the connection is gone: closing it is all that is left
+        failed.close()
+    g.db_session = database().read_sessions()
+    message = ("The database cannot be reached or written right now, so nothing was changed. "
+               "Please try again in a moment.")
+    try:
+        response = make_response(_http_error(ServiceUnavailable(message)))
+    except OperationalError:
+        response = make_response((message, 503, {"Content-Type": "text/plain; charset=utf-8"}))
+    response.headers["Retry-After"] = str(RETRY_AFTER_S)
+    return response
 
 
 def _index():

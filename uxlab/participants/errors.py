@@ -33,6 +33,8 @@ MESSAGES = {
     410: (N_("Study closed"), N_("This study is closed. Thank you for your interest."), False),
     500: (N_("Something went wrong"), N_("We could not show this page. What you have done so "
                                          "far is saved; please try again in a moment."), True),
+    503: (N_("Something went wrong"), N_("We could not show this page. What you have done so "
+                                         "far is saved; please try again in a moment."), True),
 }
 
 
