@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
 from werkzeug.middleware.proxy_fix import ProxyFix
 
@@ -134,8 +134,8 @@ def _database_unavailable(exc: OperationalError):
     the request changed nothing, and a reload in a moment may work. Not a 500: nothing is
     wrong with the request or the code.
 
-    The page is drawn with a reading session (the layout reads the logged-in user), and as plain
-    text when even reading fails."""
+    The page is drawn with a new reading session (the layout reads the logged-in user again),
+    and as plain text when even reading fails."""
     from flask import current_app, g, make_response
 
     from uxlab.extensions import database
@@ -149,11 +149,12 @@ def _database_unavailable(exc: OperationalError):
             pass  # the connection is gone: closing it is all that is left
         failed.close()
     g.db_session = database().read_sessions()
+    g.pop("_login_user", None)  # Flask-Login's user, expired with the failed session: read again
     message = ("The database cannot be reached or written right now, so nothing was changed. "
                "Please try again in a moment.")
     try:
         response = make_response(_http_error(ServiceUnavailable(message)))
-    except OperationalError:
+    except SQLAlchemyError:
         response = make_response((message, 503, {"Content-Type": "text/plain; charset=utf-8"}))
     response.headers["Retry-After"] = str(RETRY_AFTER_S)
     return response

@@ -40,6 +40,10 @@ except ImportError:  # Windows: writers take turns by SQLite's busy handler alon
     fcntl = None
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
+#: How long a PostgreSQL statement waits for a lock before it fails (``lock_timeout``), as
+#: SQLite's writers wait at most ``SQLITE_BUSY_TIMEOUT_MS``: a transaction left holding a lock
+#: makes the requests behind it answer 503 (try again) instead of hanging with it.
+POSTGRESQL_LOCK_TIMEOUT_MS = SQLITE_BUSY_TIMEOUT_MS
 #: How often the WAL is checkpointed (PASSIVE: never waits for, or holds up, readers or writers).
 #: Often, so that the checkpoint in the writers' turn below finds little left to copy while
 #: writers wait for it: at 4,000 live participants the WAL grows by some 30 MB a second
@@ -204,12 +208,23 @@ class WalCheckpointer:
         connection.close()
 
 
+def _configure_postgresql(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        # Read at each new connection, so a test may shorten it. In autocommit, so that the
+        # pool's rollback on check-in does not undo it.
+        dbapi_connection.autocommit = True
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute(f"SET lock_timeout = {int(POSTGRESQL_LOCK_TIMEOUT_MS)}")
+        dbapi_connection.autocommit = False
+
+
 def make_engine(url: str, checkpointer: WalCheckpointer | None = None,
                 pool_size: int | None = None) -> Engine:
     """Create an engine for ``url`` with uxlab's settings for its backend.
 
     On SQLite, ``checkpointer`` takes over WAL checkpoints from SQLite's automatic ones. On
-    PostgreSQL, ``pool_size`` connections are kept open (SQLAlchemy's default is 5, with 10 more
+    PostgreSQL, lock waits end after ``POSTGRESQL_LOCK_TIMEOUT_MS``, and ``pool_size`` connections are kept open (SQLAlchemy's default is 5, with 10 more
     opened and closed as needed): give it the number of threads that may use the database at once.
     """
     parsed = make_url(url)
@@ -222,6 +237,7 @@ def make_engine(url: str, checkpointer: WalCheckpointer | None = None,
     else:
         sizing = {} if pool_size is None else {"pool_size": pool_size, "max_overflow": pool_size}
         engine = create_engine(url, pool_pre_ping=True, **sizing)
+        _configure_postgresql(engine)
     _engines.add(engine)
     return engine
 

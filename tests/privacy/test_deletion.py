@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
+
+import pytest
 from sqlalchemy import select
 
 from tests.conftest import csrf_token, fresh
 from tests.privacy.conftest import OWNER, log_in, rows_of
 from uxlab.accounts.service import grant_access
-from uxlab.models import ParticipantDeletion, User
+from uxlab.models import Participant, ParticipantDeletion, TestSession, User
 
 NOTHING = dict.fromkeys(["participants", "sessions", "attempts", "events", "answers",
                          "observations", "problem_sightings"], 0)
@@ -101,3 +104,34 @@ def test_the_cli_deletes_participants_and_prints_their_references(cli, db, study
     assert listed.exit_code == 0
     assert [line.split()[0] for line in listed.output.splitlines()] == references[::-1]
     assert all(code not in listed.output for code in codes)
+
+
+def test_a_deletion_behind_a_lock_held_too_long_answers_503_and_deletes_nothing(
+        app, database, db, study, codes, monkeypatch):
+    """A transaction left holding a lock on the participant's session (as a hung ingestion
+    would) makes the deletion give up after the lock timeout, with a 503 page, not hang; once
+    the lock is gone the same request deletes."""
+    if database.is_sqlite:
+        pytest.skip("PostgreSQL's lock_timeout; SQLite's writers wait at most its busy timeout")
+    monkeypatch.setattr("uxlab.db.POSTGRESQL_LOCK_TIMEOUT_MS", 300)
+    db.close()  # its connection back to the pool, which then closes them all:
+    database.engine.dispose()  # new connections take the shorter timeout
+    gone = codes[0]
+    before = rows_of(db, gone)
+    client = log_in(app.test_client(), OWNER)
+    token = csrf_token(client, _delete_url(study, gone))
+    form = {"csrf_token": token, "confirm": "y", "reason": "asked"}
+    with database.engine.connect() as holder:
+        holder.execute(select(TestSession.id).join(Participant)
+                       .where(Participant.code == gone).with_for_update(read=True, key_share=True))
+        started = time.monotonic()
+        refused = client.post(_delete_url(study, gone), data=form)
+        waited = time.monotonic() - started
+        holder.rollback()
+    assert refused.status_code == 503, refused.get_data(as_text=True)[:300]
+    assert refused.headers["Retry-After"] == "5"
+    assert 0.3 <= waited < 10
+    assert rows_of(fresh(db), gone) == before
+    assert db.scalars(select(ParticipantDeletion)).all() == []
+    assert client.post(_delete_url(study, gone), data=form).status_code == 302
+    assert rows_of(fresh(db), gone) == NOTHING
