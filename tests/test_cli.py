@@ -266,3 +266,27 @@ def test_participants_create_for_a_closed_study_fails(cli, db):
     assert result.exit_code == 1
     assert "the study is closed" in result.output
     assert fresh(db).scalar(select(func.count(Participant.id))) == 0
+
+
+def test_the_demo_again_leaves_the_researchers_changes_alone(cli, db):
+    """Running the demo again (``uxlab serve --demo`` does at every start) must not load the
+    shipped file over the study: not over a changed running version, nor over a draft."""
+    assert cli("demo").exit_code == 0
+    fresh(db)
+    running = db.scalars(select(Study)).one()
+    running.title = "Checkout redesign, wave 2"  # as "Edit details" does, data or not
+    draft = Study(slug=running.slug, version=2, title="Checkout redesign v2 (draft)",
+                  status="draft", design=running.design, owner_id=running.owner_id)
+    db.add(draft)
+    db.commit()
+    [link] = db.scalars(select(Participant.token)).all()
+
+    again = cli("demo", "--simulate", "2", "--seed", "1")
+    assert again.exit_code == 0, again.output
+    fresh(db)
+    studies = {s.version: (s.title, s.status) for s in db.scalars(select(Study))}
+    assert studies == {1: ("Checkout redesign, wave 2", "running"),
+                       2: ("Checkout redesign v2 (draft)", "draft")}
+    assert f"/p/{link}" in again.output  # the running version's link, as before
+    simulated = db.scalars(select(Participant.study_id).where(Participant.token != link)).all()
+    assert simulated and set(simulated) == {running.id}

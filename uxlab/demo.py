@@ -15,7 +15,7 @@ from uxlab.cx.demo_data import load_demo_cx
 from uxlab.cx.journey_files import read_journey_file
 from uxlab.cx.journeys import load_journeys
 from uxlab.db import Database
-from uxlab.models import Participant, User
+from uxlab.models import Participant, Study, User
 from uxlab.participants.links import create_participants
 from uxlab.participants.simulate import simulate_participants
 from uxlab.studies.files import read_study_file
@@ -56,7 +56,12 @@ def demo_study_file(studies_dir: str | Path) -> Path:
 
 def set_up_demo(db: Database, studies_dir: str, simulate: int = 0,
                 seed: int | None = None) -> DemoResult:
-    """Bring the schema up to date, then load the demo account and study (idempotent)."""
+    """Bring the schema up to date, then load the demo account and study (idempotent).
+
+    The study is loaded from its file the first time only. Once a study with its slug exists,
+    the researcher may have changed it (in the web UI, or by loading another version), so it is
+    left as it is: the demo uses its newest running version (else its newest, which it starts).
+    ``uxlab study load`` loads a changed file on purpose."""
     schema.upgrade(db.engine)
     study_file = demo_study_file(studies_dir)
     spec = read_study_file(study_file)
@@ -65,7 +70,9 @@ def set_up_demo(db: Database, studies_dir: str, simulate: int = 0,
         if user is None:
             user = create_user(session, DEMO_EMAIL, DEMO_PASSWORD, role="researcher",
                                name="Demo researcher")
-        study = load_spec(session, spec, owner=user, source_file=str(study_file)).study
+        study = _demo_study(session, spec.slug)
+        if study is None:
+            study = load_spec(session, spec, owner=user, source_file=str(study_file)).study
         if study.status != "running":
             start_study(study, studies_dir)
         participant = session.scalar(
@@ -79,6 +86,13 @@ def set_up_demo(db: Database, studies_dir: str, simulate: int = 0,
         cx_added = _load_demo_journeys(session, Path(studies_dir) / DEMO_JOURNEY_FILE)
         return DemoResult(study.title, study.status, participant.token, study_file, simulated,
                           cx_added)
+
+
+def _demo_study(session, slug: str) -> Study | None:
+    """The newest running version of the demo study, else its newest version, else None."""
+    return session.scalar(select(Study).where(Study.slug == slug)
+                          .order_by((Study.status == "running").desc(), Study.version.desc())
+                          .limit(1))
 
 
 def _load_demo_journeys(session, path: Path) -> int:

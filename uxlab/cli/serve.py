@@ -35,7 +35,10 @@ def _demo(base_url: str, simulate: int = 0, seed: int | None = None) -> None:
               help="Also run N synthetic participants through the study (each call adds N).")
 @click.option("--seed", type=int, default=None, help="Seed of the simulation (repeatable data).")
 def demo(base_url: str, simulate: int, seed: int | None) -> None:
-    """Load the demo study and a demo researcher account (idempotent); print how to log in."""
+    """Load the demo study and a demo researcher account (idempotent); print how to log in.
+
+    The demo study is loaded from its file the first time only: later runs leave it, and any
+    change made to it, as it is (load a changed file with `uxlab study load`)."""
     _demo(base_url, simulate, seed)
 
 
