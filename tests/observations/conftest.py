@@ -70,13 +70,17 @@ def recorded(db, study):
                              time_ms=50_000)
     second = recorder.attempt(sitting, "apply-coupon", started_at=t0 + timedelta(seconds=70),
                               time_ms=60_000)
+    def at(seconds: int) -> dict:  # happened and arrived at once, as on a good connection
+        moment = t0 + timedelta(seconds=seconds)
+        return {"received_at": moment, "client_ts_ms": round(moment.timestamp() * 1000)}
+
     events = [
         recorder.event(sitting, 0, attempt=first, type="navigate", url="http://x/shop",
-                       payload={"title": "Shop"}, received_at=t0 + timedelta(seconds=12)),
+                       payload={"title": "Shop"}, **at(12)),
         recorder.event(sitting, 1, attempt=second, type="click", target="button#apply",
-                       payload={"text": "Apply"}, received_at=t0 + timedelta(seconds=80)),
+                       payload={"text": "Apply"}, **at(80)),
         recorder.event(sitting, 2, attempt=second, type="click", target="a#help",
-                       payload={"text": "Help"}, received_at=t0 + timedelta(seconds=95)),
+                       payload={"text": "Help"}, **at(95)),
     ]
     db.commit()
     return sitting, (first, second), events

@@ -48,9 +48,10 @@ def test_a_long_session_shows_the_events_around_the_moment(db, study, clients, r
     sitting, (_first, second), _events = recorded
     recorder = Recorder(db, study)
     for i in range(10):  # clicks at 200 … 290 s, after the three of the fixture (12, 80, 95 s)
+        moment = sitting.started_at + timedelta(seconds=200 + 10 * i)
         recorder.event(sitting, 10 + i, attempt=second, target=f"button#b{i}",
-                       payload={"text": f"B{i}"},
-                       received_at=sitting.started_at + timedelta(seconds=200 + 10 * i))
+                       payload={"text": f"B{i}"}, received_at=moment,
+                       client_ts_ms=round(moment.timestamp() * 1000))
     db.commit()
     url = f"/studies/{study.id}/sessions/{sitting.public_id}"
 
@@ -85,3 +86,29 @@ def test_a_short_session_shows_every_event_whatever_the_moment(study, clients, r
                                  ).get_data(as_text=True)
     assert re.findall(r'<li class="tl-event[^"]*" data-t="(\d+)"', html) == ["12", "80", "95"]
     assert 'id="timeline-window"' not in html
+
+
+def test_events_are_placed_when_they_happened_not_when_they_arrived(db, study, clients):
+    """Clicks made while the connection was lost arrive together, minutes later; a batch always
+    arrives after the task end its last click caused. Each is listed at its browser time, put
+    on the server's clock (this browser's clock is 90 s slow)."""
+    recorder = Recorder(db, study)
+    sitting = recorder.participant("P02", "A")
+    t0 = sitting.started_at
+    attempt = recorder.attempt(sitting, "find-product", started_at=t0 + timedelta(seconds=2),
+                               time_ms=8_000)  # ended at 10 s, by the click at 9.5 s
+    slow = 90_000
+    browser = lambda seconds: round((t0.timestamp() + seconds) * 1000) - slow  # noqa: E731
+    arrivals = [(3.8, 40), (5.0, 40), (9.5, 9.55)]  # two sent after the outage, one at once
+    for seq, (happened, arrived) in enumerate(arrivals):
+        recorder.event(sitting, seq, attempt=attempt, target=f"a#e{seq}",
+                       payload={"text": f"E{seq}"}, client_ts_ms=browser(happened),
+                       received_at=t0 + timedelta(seconds=arrived))
+    db.commit()
+    html = clients(OBSERVER).get(f"/studies/{study.id}/sessions/{sitting.public_id}"
+                                 ).get_data(as_text=True)
+    items = re.findall(r'<li class="tl-(\w+)[^"]*" data-t="(\d+)"', html)
+    # the smallest gap (the last click's 50 ms) is taken as the clocks' offset
+    assert items == [("task", "2"), ("event", "3"), ("event", "5"), ("event", "9"),
+                     ("task", "10")]
+    assert re.search(r'<a class="tl-time"[^>]*>0:03</a>\s*click', html)

@@ -1,6 +1,12 @@
 """The timeline of one session: tasks, recorded events and notes on one clock (ms since the
 session started), for the session review's scrubber and its shareable ``?t=`` links.
 
+Events are placed at the moment they happened in the participant's browser, not when the
+server received them: a batch arrives seconds after its clicks (minutes, after a lost
+connection), and would list a task's clicks after the task's end. The browser's clock is put on
+the server's by the smallest gap seen between an event's browser time and its arrival
+(:func:`_browser_clock_offset_ms`).
+
 Every task and note is on it. A long session records thousands of events, more than a page
 should list: then the timeline holds :data:`MAX_EVENTS` of them around the moment asked for
 (``?t=``; the session's start without one), and says which stretch that is, so that the
@@ -10,7 +16,7 @@ events near any moment, and any note's, can be seen.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -93,13 +99,21 @@ def session_timeline(session: Session, test_session: TestSession,
             items.append(TimelineItem(end, "task", f"Task “{title}” ended",
                                       f"{outcome}{assisted}{by}"))
     wanted = (Event.session_id == test_session.id) & Event.type.in_(TIMELINE_EVENT_TYPES)
-    total, last_received = session.execute(
-        select(func.count(), func.max(Event.received_at)).where(wanted)).one()
-    around = None if moment_s is None else test_session.started_at + timedelta(seconds=moment_s)
+    total, last_browser_ms = session.execute(
+        select(func.count(), func.max(Event.client_ts_ms)).where(wanted)).one()
+    clock = _browser_clock_offset_ms(session, wanted)
+    start_ms = _epoch_ms(test_session.started_at)
+    around = None if moment_s is None else start_ms + moment_s * 1000 - clock
     events, earlier, later = _events_around(session, wanted, total or 0, around)
-    for event in events:
-        items.append(TimelineItem(_offset(test_session, event.received_at) or 0, "event",
-                                  event_label(event), event.type))
+
+    def event_offset(event: Event) -> int:
+        if event.client_ts_ms is None:
+            return _offset(test_session, event.received_at) or 0
+        return max(0, event.client_ts_ms + clock - start_ms)
+
+    shown = [event_offset(event) for event in events]
+    for event, offset in zip(events, shown, strict=True):
+        items.append(TimelineItem(offset, "event", event_label(event), event.type))
     for note, email, problem in session.execute(with_authors(
             select(Observation, note_author(), UsabilityProblem.title))
             .outerjoin(UsabilityProblem, UsabilityProblem.id == Observation.problem_id)
@@ -109,28 +123,47 @@ def session_timeline(session: Session, test_session: TestSession,
     order = {"task": 0, "event": 1, "note": 2}
     items.sort(key=lambda item: (item.offset_ms, order[item.kind]))
     end = _offset(test_session, test_session.ended_at) or 0
-    duration = max([end, _offset(test_session, last_received) or 0,
-                    *(item.offset_ms for item in items)])
-    shown = [_offset(test_session, event.received_at) or 0 for event in events]
+    last = 0 if last_browser_ms is None else last_browser_ms + clock - start_ms
+    duration = max([end, last, *(item.offset_ms for item in items)])
     return Timeline(items=tuple(items), duration_ms=duration, events_shown=len(events),
                     events_total=total or 0, events_from_ms=shown[0] if shown else 0,
                     events_to_ms=shown[-1] if shown else 0, earlier=earlier, later=later)
 
 
+def _epoch_ms(moment: datetime) -> int:
+    return round(moment.timestamp() * 1000)
+
+
+def _browser_clock_offset_ms(session: Session, wanted) -> int:
+    """How far the server's clock is ahead of the participant's browser, in ms (0 without events).
+
+    Every event arrives after it happened, so its arrival minus its browser time is the clocks'
+    offset plus that event's delay; the smallest over the session (an event sent the moment it
+    happened, at a page's exit or a full batch) is the offset plus the shortest delay, a few
+    milliseconds on a working connection. Browsers' clocks are usually right, and then this is
+    about 0; a wrong one (minutes off) is corrected by it.
+    """
+    offsets = (_epoch_ms(received) - browser_ms for received, browser_ms in session.execute(
+        select(Event.received_at, Event.client_ts_ms)
+        .where(wanted, Event.client_ts_ms.is_not(None))))
+    return min(offsets, default=0)
+
+
 def _events_around(session: Session, wanted, total: int,
-                   around: datetime | None) -> tuple[list[Event], bool, bool]:
-    """At most :data:`MAX_EVENTS` events in order, half before ``around`` and half from it (the
-    other side's share when one side has fewer); whether more come before and after them."""
+                   around_ms: int | None) -> tuple[list[Event], bool, bool]:
+    """At most :data:`MAX_EVENTS` events in the browser's order, half before ``around_ms`` (a
+    browser time) and half from it (the other side's share when one side has fewer); whether
+    more come before and after them."""
     ordered = select(Event).where(wanted)
-    if total <= MAX_EVENTS or around is None:
-        events = session.scalars(ordered.order_by(Event.received_at, Event.id)
-                                 .limit(MAX_EVENTS)).all()
+    forward = (Event.client_ts_ms, Event.tab_id, Event.seq, Event.id)
+    if total <= MAX_EVENTS or around_ms is None:
+        events = session.scalars(ordered.order_by(*forward).limit(MAX_EVENTS)).all()
         return list(events), False, total > len(events)
-    before = session.scalars(ordered.where(Event.received_at < around)
-                             .order_by(Event.received_at.desc(), Event.id.desc())
+    before = session.scalars(ordered.where(Event.client_ts_ms < around_ms)
+                             .order_by(*(column.desc() for column in forward))
                              .limit(MAX_EVENTS)).all()
-    after = session.scalars(ordered.where(Event.received_at >= around)
-                            .order_by(Event.received_at, Event.id).limit(MAX_EVENTS)).all()
+    after = session.scalars(ordered.where(Event.client_ts_ms >= around_ms)
+                            .order_by(*forward).limit(MAX_EVENTS)).all()
     from_after = min(len(after), max(MAX_EVENTS // 2, MAX_EVENTS - len(before)))
     from_before = min(len(before), MAX_EVENTS - from_after)
     events = [*reversed(before[:from_before]), *after[:from_after]]
