@@ -100,3 +100,28 @@ def test_grid_cells_toggle_in_place(live_app, researchers, session_page, new_pag
         assert [c.met for c in db.scalars(select(ProblemSighting))] == [True]
     cell.click()
     expect(cell).to_have_attribute("aria-pressed", "false")
+
+
+def test_a_time_that_is_not_one_is_refused_where_it_was_typed(live_app, researchers,
+                                                              session_page, new_page):
+    """Typing 99:99 into "At" must not look accepted: the field goes back to the stamp the note
+    keeps, and says why, rather than showing 99:99 over a note saved at another moment."""
+    from playwright.sync_api import expect
+
+    page = new_page()
+    log_in(page, live_app.url, researchers[0])
+    page.goto(session_page)
+    text = page.get_by_label("Note", exact=True)
+    text.fill("hesitates at the coupon field")  # stamped now, about 5:00 into the session
+    at = page.get_by_label("At (m:ss into the session)")
+    expect(at).to_have_value(re.compile(r"^[56]:\d\d$"))
+    stamp = at.input_value()
+    at.fill("99:99")
+    at.press("Tab")
+    expect(at).to_have_value(stamp)
+    expect(page.locator(".note-status")).to_contain_text("“99:99” is not a time")
+    at.fill("2:05")
+    at.press("Tab")
+    text.press("Enter")
+    expect(page.locator(".note-list li")).to_contain_text(re.compile(r"^2:05 · note"))
+    assert [n.offset_ms for n in stored(live_app)] == [125_000]

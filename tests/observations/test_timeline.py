@@ -112,3 +112,20 @@ def test_events_are_placed_when_they_happened_not_when_they_arrived(db, study, c
     assert items == [("task", "2"), ("event", "3"), ("event", "5"), ("event", "9"),
                      ("task", "10")]
     assert re.search(r'<a class="tl-time"[^>]*>0:03</a>\s*click', html)
+
+
+def test_a_note_stamped_at_the_scrubbers_moment_is_listed_at_it(db, study, clients, recorded):
+    """The browser knows the session's start to the millisecond: its 1:15 is a fraction of a
+    millisecond before the server's, which must not read as 1:14."""
+    sitting = recorded[0]
+    sitting.started_at = sitting.started_at.replace(microsecond=123_826)  # past the half
+    db.commit()
+    start_in_browser = sitting.started_at.replace(microsecond=123_000)  # as Date.parse reads it
+    url = f"/studies/{study.id}/sessions/{sitting.public_id}"
+    answer = clients(OBSERVER).json("PUT", f"{url}/notes/{uuid.uuid4()}", {
+        "kind": "note", "text": "hesitates",
+        "noted_at": (start_in_browser + timedelta(seconds=75)).isoformat()})
+    assert answer.status_code in (200, 201), answer.get_data(as_text=True)
+    assert answer.get_json()["offset_ms"] == 75_000
+    html = clients(OBSERVER).get(url).get_data(as_text=True)
+    assert re.search(r'<li class="tl-note[^"]*" data-t="75"', html)

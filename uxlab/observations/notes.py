@@ -234,7 +234,11 @@ def _apply(session: Session, observation: Observation, test_session: TestSession
         observation.after_event_id = event.id if event else None
         observation.after_event = event_label(event) if event else None
     observation.noted_at = noted_at
-    observation.offset_ms = int((noted_at - test_session.started_at).total_seconds() * 1000)
+    # From the start as a browser knows it, to the millisecond (Date.parse drops the rest): a
+    # note it stamps at the scrubber's 1:15 is then 75,000 ms in, not 74,999.5 (read as 1:14).
+    started = test_session.started_at
+    started = started.replace(microsecond=started.microsecond // 1000 * 1000)
+    observation.offset_ms = max(0, int((noted_at - started).total_seconds() * 1000))
     observation.kind = note.kind
     observation.text = note.text
     observation.severity = note.severity

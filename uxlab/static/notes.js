@@ -214,7 +214,13 @@
     });
     at.addEventListener("change", () => {
       const moved = parseClock(at.value);
-      if (moved === null) { say("Write the time as m:ss, e.g. 3:05."); return; }
+      if (moved === null) {  // the field shows the stamp the note keeps, never a time it ignored
+        const typed = at.value;
+        at.value = current ? clock(current.noted_at - start) : "";
+        say(`“${typed}” is not a time: write m:ss, e.g. 3:05.` +
+            (current ? ` The note stays at ${at.value}.` : ""));
+        return;
+      }
       draft().noted_at = start + moved;  // back-dating: the stamp is editable
       change();
     });
