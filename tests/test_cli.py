@@ -290,3 +290,13 @@ def test_the_demo_again_leaves_the_researchers_changes_alone(cli, db):
     assert f"/p/{link}" in again.output  # the running version's link, as before
     simulated = db.scalars(select(Participant.study_id).where(Participant.token != link)).all()
     assert simulated and set(simulated) == {running.id}
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # it names its own
+def test_a_database_that_cannot_be_reached_is_a_message_not_a_traceback(cli, monkeypatch):
+    monkeypatch.setenv("UXLAB_DATABASE_URL",
+                       "postgresql+psycopg://uxlab@127.0.0.1:9/uxlab?connect_timeout=2")
+    result = cli("study", "list")
+    assert result.exit_code == 1
+    assert result.output.startswith("Error: the database cannot be reached or written right now")
+    assert "127.0.0.1" in result.output and "Traceback" not in result.output

@@ -131,27 +131,28 @@ def _http_error(exc: HTTPException):
 def _database_unavailable(exc: OperationalError):
     """A page (or JSON under /api/) with 503 and ``Retry-After`` while the database cannot be
     reached or written (a restarting server, a full or read-only disk, a lock held too long):
-    the request changed nothing, and a reload in a moment may work. Not a 500: nothing is
-    wrong with the request or the code.
+    the request's transaction was not committed, and a reload in a moment may work. Any other
+    OperationalError (SQLite's for a query naming no such column, say) is a bug: a 500.
 
-    The page is drawn with a new reading session (the layout reads the logged-in user again),
-    and as plain text when even reading fails."""
+    The failed session is closed without a rollback, which would expire what the request had
+    read (the logged-in user, the participant's study and language) and leave the page unable
+    to draw; a new reading session serves the page. Plain text when even that fails."""
     from flask import current_app, g, make_response
 
+    from uxlab.db import database_unavailable
     from uxlab.extensions import database
 
+    if not database_unavailable(exc):
+        raise exc
     current_app.logger.error("database unavailable: %s", getattr(exc, "orig", exc))
     failed = g.pop("db_session", None)
     if failed is not None:
         try:
-            failed.rollback()
-        except OperationalError:
-            pass  # the connection is gone: closing it is all that is left
-        failed.close()
+            failed.close()
+        except SQLAlchemyError:
+            failed.invalidate()
     g.db_session = database().read_sessions()
-    g.pop("_login_user", None)  # Flask-Login's user, expired with the failed session: read again
-    message = ("The database cannot be reached or written right now, so nothing was changed. "
-               "Please try again in a moment.")
+    message = "The database cannot be reached or written right now. Please try again in a moment."
     try:
         response = make_response(_http_error(ServiceUnavailable(message)))
     except SQLAlchemyError:

@@ -63,6 +63,35 @@ WAL_RESTART_WAIT_MS = 100
 _engines: weakref.WeakSet[Engine] = weakref.WeakSet()
 
 
+#: SQLite's primary result codes for a database that cannot be reached or written just now:
+#: BUSY, LOCKED, NOMEM, READONLY, IOERR, FULL, CANTOPEN, PROTOCOL.
+_SQLITE_UNAVAILABLE = {5, 6, 7, 8, 10, 13, 14, 15}
+#: PostgreSQL's SQLSTATE classes for the same (connection, transaction rollback such as a
+#: deadlock, insufficient resources, operator intervention such as a shutdown, system error),
+#: and single codes: a read-only transaction (a standby after a failover), lock not available.
+_POSTGRESQL_UNAVAILABLE_CLASSES = {"08", "40", "53", "57", "58"}
+_POSTGRESQL_UNAVAILABLE_CODES = {"25006", "55P03"}
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` (a SQLAlchemy ``OperationalError``) says the database cannot be reached or
+    written just now — a full or read-only disk, a lock held too long, a restarting server — so
+    that the same request may work in a moment (503). False for what a retry cannot mend: a
+    query naming a column that is not there is SQLite's OperationalError too, and a bug (500)."""
+    if getattr(exc, "connection_invalidated", False):
+        return True
+    cause = getattr(exc, "orig", None)
+    code = getattr(cause, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in _SQLITE_UNAVAILABLE
+    state = getattr(cause, "sqlstate", None)
+    if state:
+        return state[:2] in _POSTGRESQL_UNAVAILABLE_CLASSES or state in _POSTGRESQL_UNAVAILABLE_CODES
+    # psycopg's own failures have no SQLSTATE: the server could not be reached, or the
+    # connection broke.
+    return type(cause).__module__.startswith("psycopg")
+
+
 def _dispose_engines_in_child() -> None:
     # A forked worker (gunicorn) must not share the parent's pooled connections.
     for engine in list(_engines):

@@ -41,7 +41,7 @@ def test_a_researcher_page_that_cannot_write_answers_503(client, auth, make_user
     html = response.get_data(as_text=True)
     assert response.status_code == 503, html[:300]
     assert response.headers["Retry-After"] == "5"
-    assert "nothing was changed" in html and "try again in a moment" in html
+    assert "cannot be reached or written right now" in html and "try again in a moment" in html
     assert "Traceback" not in html and 'href="/static/' in html  # the site's own error page
 
 
@@ -60,3 +60,17 @@ def test_a_participant_page_that_cannot_write_answers_503(client, db, make_study
     assert response.headers["Retry-After"] == "5"
     assert "What you have done so far is saved; please try again in a moment." in html
     assert "log in" not in html.lower()  # the participant's page, not the researcher side's
+
+
+def test_an_operational_error_a_retry_cannot_mend_stays_a_bug(app, client):
+    """SQLite reports a query naming no such column as an OperationalError too: that is a bug
+    to see (500, with its traceback), not an outage to wait out (503)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import OperationalError
+
+    from uxlab.extensions import db_session
+
+    app.add_url_rule("/studies/broken", "broken",
+                     lambda: str(db_session().execute(text("SELECT no_such_column FROM users"))))
+    with pytest.raises(OperationalError, match="no such column"):
+        client.get("/studies/broken")  # testing: the app re-raises what no handler answered

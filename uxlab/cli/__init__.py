@@ -71,6 +71,15 @@ class LazyGroup(click.Group):
         finally:
             LazyGroup.program = False
 
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            message = _unavailable_database_message(exc)
+            if message is None:
+                raise
+            raise click.ClickException(message) from exc
+
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted([*super().list_commands(ctx), *COMMANDS])
 
@@ -80,6 +89,22 @@ class LazyGroup(click.Group):
             with _collection_paused(freeze=LazyGroup.program):
                 return getattr(importlib.import_module(module), attribute)
         return super().get_command(ctx, name)
+
+
+def _unavailable_database_message(exc: Exception) -> str | None:
+    """A message for a database that cannot be reached or written (uxlab.db.database_unavailable),
+    instead of a traceback; None for anything else."""
+    if not type(exc).__module__.startswith("sqlalchemy"):
+        return None  # nothing to import: most errors, and every command without a database
+    from sqlalchemy.exc import OperationalError
+
+    from uxlab.db import database_unavailable
+
+    if not isinstance(exc, OperationalError) or not database_unavailable(exc):
+        return None
+    reason = " ".join(str(getattr(exc, "orig", exc)).split())
+    return (f"the database cannot be reached or written right now ({reason}); "
+            "what the command did not finish was not saved: try again in a moment")
 
 
 @click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
