@@ -400,6 +400,15 @@ def test_selectors_find_the_clicked_element_again(fake, tab):
         assert found.count() == 1 and found.inner_text().strip() == expected, event["target"]
 
 
+def test_a_cards_texts_are_recorded_apart(fake, tab):
+    """A product card's heading, line and price are separate lines on the page: the click's
+    label must not run them together ("Trail Runner 2Trail running shoe€129.00")."""
+    frame = tab.open_runner(fake)
+    frame.locator("a.product p").click()
+    tab.wait_for(lambda: len(_clicks(fake)) == 1, what="the click")
+    assert _clicks(fake)[0]["data"]["text"] == "Trail Runner 2 Trail running shoe €129.00"
+
+
 def test_no_input_value_or_key_press_is_ever_recorded(fake, tab):
     secret = "hunter2-SECRET"
     frame = tab.open_runner(fake)

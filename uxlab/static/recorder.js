@@ -82,10 +82,12 @@ const interactiveOf = (el) => {
   return null;
 };
 const clean = (text) => (text || "").replace(/\s+/g, " ").trim().slice(0, 80);
+// The text as laid out, so a card's heading, line and price do not run together.
+const textOf = (node) => (typeof node.innerText === "string" ? node.innerText : node.textContent);
 // A control's accessible label: what it says, never what was typed into it.
 const labelOf = (control) => {
   const by = (control.getAttribute("aria-labelledby") || "").split(/\s+/)
-    .map((id) => document.getElementById(id)).filter(Boolean).map((n) => n.textContent).join(" ");
+    .map((id) => document.getElementById(id)).filter(Boolean).map(textOf).join(" ");
   const named = clean(control.getAttribute("aria-label")) || clean(by);
   if (named) return named;
   if (control.matches(FIELDS) || control.isContentEditable) {
@@ -95,12 +97,12 @@ const labelOf = (control) => {
       return clean(control.getAttribute("value"));
     }
     const label = control.labels && control.labels[0];
-    return clean((label && label.textContent) || control.getAttribute("placeholder") ||
+    return clean((label && textOf(label)) || control.getAttribute("placeholder") ||
       control.getAttribute("title") || control.getAttribute("alt"));
   }
   if (control.querySelector(FIELDS + ",[contenteditable]")) return clean(control.getAttribute("title"));
   const img = control.querySelector("img[alt]");
-  return clean(control.textContent) || clean(control.getAttribute("title")) || clean(img && img.alt);
+  return clean(textOf(control)) || clean(control.getAttribute("title")) || clean(img && img.alt);
 };
 
 // A GET form puts what was typed into the next page's URL: recorded URLs leave those out.
