@@ -231,12 +231,13 @@ def test_the_results_page_offers_no_answer_for_every_question(client, auth, owne
     assert listed == {"11"}
 
 
-def test_no_option_may_be_called_no_answer():
+@pytest.mark.parametrize("option", [" (no answer) ", "(No answer)", "(NO ANSWER)"])
+def test_no_option_may_be_called_no_answer(option):
     from uxlab.screening.spec import parse_screener
     from uxlab.studies.problems import Problems
 
     problems = Problems()
     parse_screener({"screener": [{"key": "shopping", "kind": "single", "text": "How often?",
-                                  "options": ["Weekly", " (no answer) "]}]}, problems)
+                                  "options": ["Weekly", option]}]}, problems)
     assert [p.key for p in problems.items if "missing answer" in p.message] == [
         "screener[0].options"], problems.items

@@ -135,7 +135,7 @@ def parse_screener(data: dict, problems: Problems) -> tuple[ScreenerQuestionSpec
             options = []
         elif len(set(options)) != len(options):
             problems.add(f"{where}.options", "the options must differ from each other")
-        elif any(o.strip() == NO_ANSWER for o in options):
+        elif any(o.strip().casefold() == NO_ANSWER.casefold() for o in options):
             problems.add(f"{where}.options", f"{NO_ANSWER!r} is how segments name a missing "
                                              "answer: give the option another text")
         rule = {name: table[name] for name in RULE_KEYS["single"] + RULE_KEYS["multiple"]
