@@ -64,3 +64,13 @@ def test_an_unversioned_or_stale_url_is_revalidated(client, query):
 
 def test_a_missing_static_file_is_404(client):
     assert client.get("/static/nothing-here.js?v=abc").status_code == 404
+
+
+@pytest.mark.parametrize("database_url", ["sqlite"], indirect=True)  # no SQL of its own
+def test_every_page_names_its_icon_so_browsers_do_not_ask_for_favicon_ico(client):
+    """Without a named icon, browsers fetch /favicon.ico on every page: a 404 in each console."""
+    html = client.get("/login", follow_redirects=True).get_data(as_text=True)
+    icon = re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', html)
+    assert icon, "no icon link"
+    with client.get(icon[1]) as answer:  # a file response: closed when done
+        assert answer.status_code == 200 and answer.mimetype == "image/svg+xml"
