@@ -123,7 +123,7 @@ def test_filters_are_those_of_export(simulated_demo):
      "'--variant': study 'checkout-redesign' has no variant 'Z'"),
     (["checkout-redesign", "--since", "yesterday"], 2, "'--since'"),
     (["checkout-redesign", "--since", "2026-03-02", "--before", "2026-03-01"], 2,
-     "started_before (2026-03-01T00:00:00+00:00) must be after started_from"),
+     "before (2026-03-01T00:00:00+00:00) must be after since"),
     (["checkout-redesign", "--mode", "telepathy"], 2, "'--mode'"),
     (["checkout-redesign", "--format", "docx"], 2, "'--format'"),
     (["checkout-redesign", "--format", "pdf"], 2, "--format pdf writes a binary file"),

@@ -90,8 +90,9 @@ class Filters:
                 raise ValueError(f"{name} must be an aware datetime, got naive {value!r}")
         if (self.started_from is not None and self.started_before is not None
                 and self.started_before <= self.started_from):
-            raise ValueError(f"started_before ({self.started_before.isoformat()}) must be after "
-                             f"started_from ({self.started_from.isoformat()})")
+            # Named as the researcher gives them: --since / --before, ?since= / ?before=.
+            raise ValueError(f"before ({self.started_before.isoformat()}) must be after "
+                             f"since ({self.started_from.isoformat()})")
 
     def check(self, study: Study) -> None:
         """Raise ValueError naming a variant key, or a segment's screener question or answer,
