@@ -79,6 +79,14 @@ GOOD_SCALE = {"title": "Trust", "items": ["I would trust this shop."], "scale": 
 
 #: (id, mutation of the demo study, the key path reported, a fragment of the message).
 BROKEN = [
+    ("title_too_long", _set("study.title", "T" * 201), "study.title",
+     "must be at most 200 characters long, not 201"),
+    ("task_title_too_long", _set("tasks.0.title", "x" * 5000), "tasks[0].title",
+     "must be at most 200 characters long"),
+    ("variant_name_too_long", _set("variants.0.name", "n" * 300), "variants[0].name",
+     "at most 200 characters"),
+    ("description_too_long", _set("study.description", "d" * 200_001), "study.description",
+     "must be at most 20,000 characters long"),
     # A start page opens in the participant's frame on uxlab's origin: a script URL there would
     # run as whoever views the task (stored XSS), another site or a uxlab page is no task page.
     ("start-javascript", _set("tasks.0.start", "javascript:alert(document.domain)"),

@@ -171,6 +171,8 @@ def test_create_a_study_through_the_form(client, db, researcher):
 @pytest.mark.parametrize(("overrides", "field", "message"), [
     ({"title": ""}, "title", "This field is required."),
     ({"title": "   "}, "title", "This field is required."),
+    ({"title": "T" * 5000}, "title", "must be at most 200 characters long, not 5,000"),
+    ({"description": "d " * 100_000}, "description", "at most 20,000 characters"),
     ({"slug": "Bad Slug!"}, "slug", "must be lower-case letters, digits and dashes"),
     ({"slug": ""}, "slug", "This field is required."),
     ({"benchmark_completion": "1.5"}, "benchmark_completion", "out of range"),

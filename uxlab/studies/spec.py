@@ -214,7 +214,15 @@ def _unknown_keys(table: dict, allowed: set[str], key: str, problems: Problems) 
             problems.add(where, f"unknown key (allowed here: {', '.join(sorted(allowed))})")
 
 
-def _text(table, name, key, problems, *, required=False, default=""):
+#: The longest names and titles (a line in a list), and the longest URLs and paths, the
+#: database's columns hold; PostgreSQL refuses longer ones (a 500 before this check).
+MAX_TITLE_LENGTH = 200
+MAX_URL_LENGTH = 2000
+#: The longest free text (a description, a welcome page), far above any real one.
+MAX_TEXT_LENGTH = 20_000
+
+
+def _text(table, name, key, problems, *, required=False, default="", max_length=MAX_TEXT_LENGTH):
     value = table.get(name)
     if value is None:
         if required:
@@ -225,6 +233,10 @@ def _text(table, name, key, problems, *, required=False, default=""):
         return default
     if required and not value.strip():
         problems.add(f"{key}.{name}", "must not be empty")
+    if len(value) > max_length:
+        problems.add(f"{key}.{name}", f"must be at most {max_length:,} characters long, "
+                                      f"not {len(value):,}")
+        return value[:max_length]
     return value
 
 
@@ -282,7 +294,7 @@ def _key(table, key, problems, seen: dict[str, str], kind: str) -> str:
 
 def _parse_variant(table, key, problems, seen) -> VariantSpec:
     _unknown_keys(table, VARIANT_KEYS, key, problems)
-    prototype = _text(table, "prototype", key, problems, required=True)
+    prototype = _text(table, "prototype", key, problems, required=True, max_length=MAX_URL_LENGTH)
     if prototype and prototype.startswith(("http://", "https://")):
         if not is_web_url(prototype):
             problems.add(f"{key}.prototype", "must be an http(s) URL with a host, without spaces, "
@@ -298,7 +310,7 @@ def _parse_variant(table, key, problems, seen) -> VariantSpec:
         weight = 1.0
     return VariantSpec(
         key=_key(table, key, problems, seen, "variant"),
-        name=_text(table, "name", key, problems, required=True),
+        name=_text(table, "name", key, problems, required=True, max_length=MAX_TITLE_LENGTH),
         prototype=prototype,
         weight=float(weight),
         description=_text(table, "description", key, problems),
@@ -313,9 +325,10 @@ def _parse_touchpoint(value, key, problems) -> TouchpointSpec | None:
         return None
     _unknown_keys(value, {"journey", "stage", "name"}, key, problems)
     return TouchpointSpec(
-        journey=_text(value, "journey", key, problems, required=True),
-        name=_text(value, "name", key, problems, required=True),
-        stage=_text(value, "stage", key, problems),
+        journey=_text(value, "journey", key, problems, required=True,
+                      max_length=MAX_TITLE_LENGTH),
+        name=_text(value, "name", key, problems, required=True, max_length=MAX_TITLE_LENGTH),
+        stage=_text(value, "stage", key, problems, max_length=MAX_TITLE_LENGTH),
     )
 
 
@@ -358,9 +371,9 @@ def _parse_task(table, key, problems, seen, variant_keys) -> TaskSpec:
         validate_criterion(rule, f"{key}.errors[{i}]", problems, as_error=True)
     return TaskSpec(
         key=_key(table, key, problems, seen, "task"),
-        title=_text(table, "title", key, problems, required=True),
+        title=_text(table, "title", key, problems, required=True, max_length=MAX_TITLE_LENGTH),
         instructions=_text(table, "instructions", key, problems),
-        start=_text(table, "start", key, problems, default=None),
+        start=_text(table, "start", key, problems, default=None, max_length=MAX_URL_LENGTH),
         time_limit=_number(table, "time_limit", key, problems, low=0, integer=True,
                            exclusive=True),
         optimal_path=tuple(path) if path else None,
@@ -513,7 +526,8 @@ def parse_study(
     design = study.get("design", "between")
     if design not in DESIGNS:
         problems.add("study.design", f"must be 'between' or 'within', not {design!r}")
-    redirect = _text(study, "completion_redirect", "study", problems, default=None)
+    redirect = _text(study, "completion_redirect", "study", problems, default=None,
+                     max_length=MAX_URL_LENGTH)
     if redirect and not (redirect.startswith(("http://", "https://")) and is_web_url(redirect)):
         problems.add("study.completion_redirect", "must be an http(s) URL (with a host, without "
                                                   "spaces, line breaks or backslashes)")
@@ -524,10 +538,11 @@ def parse_study(
     if not isinstance(open_recruitment, bool):
         problems.add("study.open_recruitment", "must be true or false")
     # Read every text now, so that its problems are reported with the rest.
-    title = _text(study, "title", "study", problems, required=True)
+    title = _text(study, "title", "study", problems, required=True, max_length=MAX_TITLE_LENGTH)
     texts = {name: _text(study, name, "study", problems)
              for name in ("description", "welcome", "consent", "thanks", "screen_out", "full")}
-    panel_id_param = _text(study, "panel_id_param", "study", problems, default=None)
+    panel_id_param = _text(study, "panel_id_param", "study", problems, default=None,
+                           max_length=64)
     hold = _number(study, "place_hold_minutes", "study", problems, low=1, high=100_000,
                    integer=True)
     panel = parse_panel(data, problems)
