@@ -709,6 +709,26 @@ def test_a_message_from_outside_the_frame_is_ignored(fake, tab):
     assert [e["url"] for e in fake.events("navigate")] == ["index.html"]
 
 
+def test_the_last_events_of_a_page_that_has_left_are_kept(fake, tab):
+    """A click on a link posts the click, and the page leaves. On a slow machine the runner
+    handles that message after the frame has moved on, and its source is then null (no window
+    any more): the full suite under load lost such clicks ("1 click stored of 2"). Such a
+    message is the frame's previous page's; one from another origin, or a hello, is not."""
+    tab.open_runner(fake)
+    tab.page.evaluate("""() => {
+        const post = (data, origin) => window.dispatchEvent(new MessageEvent("message",
+            {data, origin, source: null}));
+        const click = (target) => ({uxlab: 1, kind: "event", event: {type: "click",
+            t: Date.now(), url: "index.html", target, x: 5, y: 5, data: {interactive: true}}});
+        post(click("#gone-page-link"), location.origin);
+        post(click("#elsewhere"), "https://elsewhere.example");
+        post({uxlab: 1, kind: "ready"}, location.origin);
+    }""")
+    tab.wait_for(lambda: _clicks(fake), what="the click of the page that left")
+    tab.page.wait_for_timeout(500)
+    assert [c["target"] for c in _clicks(fake)] == ["#gone-page-link"]
+
+
 @pytest.mark.parametrize("in_template", [True, False])
 def test_give_up_needs_the_confirm_button(fake, tab, in_template):
     tab.open_runner(fake, confirm_button=in_template)

@@ -82,7 +82,7 @@ const interactiveOf = (el) => {
   return null;
 };
 const clean = (text) => (text || "").replace(/\s+/g, " ").trim().slice(0, 80);
-// The text as laid out, so a card's heading, line and price do not run together.
+// As laid out: a card's heading, line and price apart.
 const textOf = (node) => (typeof node.innerText === "string" ? node.innerText : node.textContent);
 // A control's accessible label: what it says, never what was typed into it.
 const labelOf = (control) => {

@@ -391,7 +391,10 @@ const runTask = (cfg) => {
 
   window.addEventListener("message", (e) => {
     const message = e.data || {};
-    if (!frame || e.source !== frame.contentWindow || e.origin !== origin || message.uxlab !== 1) return;
+    // source null: the frame's page posted, then left (a link) before this ran (docs/recording.md)
+    const fromFrame = frame && (e.source === frame.contentWindow ||
+      (e.source === null && message.kind === "event"));
+    if (!fromFrame || e.origin !== origin || message.uxlab !== 1) return;
     if (message.kind === "ready") {
       for (const reply of [{kind: "init", root: localRoot}, {kind: "watch", rules}]) {
         frame.contentWindow.postMessage({uxlab: 1, ...reply}, origin);
