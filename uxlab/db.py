@@ -253,8 +253,9 @@ def make_engine(url: str, checkpointer: WalCheckpointer | None = None,
     """Create an engine for ``url`` with uxlab's settings for its backend.
 
     On SQLite, ``checkpointer`` takes over WAL checkpoints from SQLite's automatic ones. On
-    PostgreSQL, lock waits end after ``POSTGRESQL_LOCK_TIMEOUT_MS``, and ``pool_size`` connections are kept open (SQLAlchemy's default is 5, with 10 more
-    opened and closed as needed): give it the number of threads that may use the database at once.
+    PostgreSQL, lock waits end after ``POSTGRESQL_LOCK_TIMEOUT_MS``, and ``pool_size``
+    connections are kept open (SQLAlchemy's default is 5, with 10 more opened and closed as
+    needed): give it the number of threads that may use the database at once.
     """
     parsed = make_url(url)
     if parsed.get_backend_name() == "sqlite":

@@ -3,12 +3,12 @@
 Written ``KEY=ANSWER`` (``shopping=Weekly``) for a single- or multiple-choice question — a
 multiple-choice participant matches when the answer is one of theirs — and ``KEY=LOW..HIGH``
 (``age=18..30``, both ends included; ``age=65..`` or ``age=..17`` open on one side) for a number
-question; ``KEY=(no answer)`` (:data:`NO_ANSWER`, the label of the empty cells in ``uxlab analyze
---segment``) keeps those who gave no answer to the question (never asked it, skipped it, or
-chose nothing), of any kind. The same text is the ``segment`` query value of the results page, the report and
-export downloads, and the ``--segment`` option of ``uxlab export`` / ``uxlab report``
-(:func:`parse_segment` reads it). :meth:`SegmentFilter.check` holds it against the study's
-screener questions; :func:`segment_conditions` turns the filters into SQL on
+question; ``KEY=(no answer)`` (:data:`NO_ANSWER`, the label of the empty cells in ``uxlab
+analyze --segment``) keeps those who gave no answer to the question (never asked it, skipped
+it, or chose nothing), of any kind. The same text is the ``segment`` query value of the results
+page, the report and export downloads, and the ``--segment`` option of ``uxlab export`` /
+``uxlab report`` (:func:`parse_segment` reads it). :meth:`SegmentFilter.check` holds it against
+the study's screener questions; :func:`segment_conditions` turns the filters into SQL on
 ``Participant.screener`` that SQLite and PostgreSQL evaluate alike.
 """
 
@@ -94,7 +94,8 @@ class SegmentFilter:
 
 
 def parse_segment(text: str) -> SegmentFilter:
-    """Read ``KEY=ANSWER``, ``KEY=LOW..HIGH`` or ``KEY=(no answer)``; raise :class:`SegmentError` naming what is wrong."""
+    """Read ``KEY=ANSWER``, ``KEY=LOW..HIGH`` or ``KEY=(no answer)``; raise
+    :class:`SegmentError` naming what is wrong."""
     key, equals, value = str(text).partition("=")
     key = key.strip()
     if not equals or not _KEY.match(key) or len(key) > 64:

@@ -5,7 +5,7 @@ Events are placed at the moment they happened in the participant's browser, not 
 server received them: a batch arrives seconds after its clicks (minutes, after a lost
 connection), and would list a task's clicks after the task's end. The browser's clock is put on
 the server's by the smallest gap seen between an event's browser time and its arrival
-(:func:`_browser_clock_offset_ms`).
+(:func:`_event_span`).
 
 Every task and note is on it. A long session records thousands of events, more than a page
 should list: then the timeline holds :data:`MAX_EVENTS` of them around the moment asked for
@@ -18,7 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from uxlab.models import Attempt, Event, Observation, Task, TestSession, UsabilityProblem
@@ -99,12 +99,10 @@ def session_timeline(session: Session, test_session: TestSession,
             items.append(TimelineItem(end, "task", f"Task “{title}” ended",
                                       f"{outcome}{assisted}{by}"))
     wanted = (Event.session_id == test_session.id) & Event.type.in_(TIMELINE_EVENT_TYPES)
-    total, last_browser_ms = session.execute(
-        select(func.count(), func.max(Event.client_ts_ms)).where(wanted)).one()
-    clock = _browser_clock_offset_ms(session, wanted)
+    total, last_browser_ms, clock = _event_span(session, wanted)
     start_ms = _epoch_ms(test_session.started_at)
     around = None if moment_s is None else start_ms + moment_s * 1000 - clock
-    events, earlier, later = _events_around(session, wanted, total or 0, around)
+    events, earlier, later = _events_around(session, wanted, total, around)
 
     def event_offset(event: Event) -> int:
         if event.client_ts_ms is None:
@@ -126,7 +124,7 @@ def session_timeline(session: Session, test_session: TestSession,
     last = 0 if last_browser_ms is None else last_browser_ms + clock - start_ms
     duration = max([end, last, *(item.offset_ms for item in items)])
     return Timeline(items=tuple(items), duration_ms=duration, events_shown=len(events),
-                    events_total=total or 0, events_from_ms=shown[0] if shown else 0,
+                    events_total=total, events_from_ms=shown[0] if shown else 0,
                     events_to_ms=shown[-1] if shown else 0, earlier=earlier, later=later)
 
 
@@ -134,8 +132,9 @@ def _epoch_ms(moment: datetime) -> int:
     return round(moment.timestamp() * 1000)
 
 
-def _browser_clock_offset_ms(session: Session, wanted) -> int:
-    """How far the server's clock is ahead of the participant's browser, in ms (0 without events).
+def _event_span(session: Session, wanted) -> tuple[int, int | None, int]:
+    """The session's listed events in one pass: how many, the last one's browser time, and how
+    far the server's clock is ahead of the participant's browser, in ms (0 without events).
 
     Every event arrives after it happened, so its arrival minus its browser time is the clocks'
     offset plus that event's delay; the smallest over the session (an event sent the moment it
@@ -143,10 +142,15 @@ def _browser_clock_offset_ms(session: Session, wanted) -> int:
     milliseconds on a working connection. Browsers' clocks are usually right, and then this is
     about 0; a wrong one (minutes off) is corrected by it.
     """
-    offsets = (_epoch_ms(received) - browser_ms for received, browser_ms in session.execute(
-        select(Event.received_at, Event.client_ts_ms)
-        .where(wanted, Event.client_ts_ms.is_not(None))))
-    return min(offsets, default=0)
+    total, last, clock = 0, None, None
+    for received, browser_ms in session.execute(
+            select(Event.received_at, Event.client_ts_ms).where(wanted)):
+        total += 1
+        if browser_ms is not None:
+            last = browser_ms if last is None else max(last, browser_ms)
+            gap = _epoch_ms(received) - browser_ms
+            clock = gap if clock is None else min(clock, gap)
+    return total, last, clock or 0
 
 
 def _events_around(session: Session, wanted, total: int,

@@ -33,9 +33,9 @@ MESSAGES = {
     410: (N_("Study closed"), N_("This study is closed. Thank you for your interest."), False),
     500: (N_("Something went wrong"), N_("We could not show this page. What you have done so "
                                          "far is saved; please try again in a moment."), True),
-    503: (N_("Something went wrong"), N_("We could not show this page. What you have done so "
-                                         "far is saved; please try again in a moment."), True),
 }
+#: A database that cannot be reached or written just now: the 500's words, its own status.
+MESSAGES[503] = MESSAGES[500]
 
 
 def message_page(title: str, text: str, status: int, can_continue: bool = False):

@@ -236,7 +236,6 @@ def _text(table, name, key, problems, *, required=False, default="", max_length=
     if len(value) > max_length:
         problems.add(f"{key}.{name}", f"must be at most {max_length:,} characters long, "
                                       f"not {len(value):,}")
-        return value[:max_length]
     return value
 
 
